@@ -1,0 +1,1 @@
+"""Who decides: the `Controller` interface, classical baselines and RL policies."""

@@ -1,0 +1,1 @@
+"""How it is simulated: SUMO sessions, the signal model, Gymnasium and PettingZoo environments."""

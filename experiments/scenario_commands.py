@@ -1,0 +1,175 @@
+"""``stopline scenarios list|show|build``: the catalogue from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shutil
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from stopline import scenarios
+from stopline.scenarios import Scenario, ScenarioError
+from stopline.scenarios.xmlfiles import count_demand
+
+_LISTED = ("single", "corridor", "grid")
+
+
+def _demand_scale(text: str) -> float:
+    try:
+        return scenarios.check_demand_scale(float(text))
+    except (ValueError, ScenarioError):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
+
+
+def _seed(text: str) -> int:
+    try:
+        return scenarios.check_seed(int(text))
+    except (ValueError, ScenarioError):
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every command that loads a scenario takes."""
+    parser.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        help="built-in name (single, corridor, grid, grid:6x6) or a .sumocfg / .net.xml path",
+    )
+    parser.add_argument(
+        "--demand-scale",
+        type=_demand_scale,
+        default=1.0,
+        metavar="X",
+        help="multiply demand by X (what-if demand; default 1)",
+    )
+    parser.add_argument(
+        "--seed", type=_seed, default=0, metavar="N", help="demand seed (default 0)"
+    )
+    parser.add_argument(
+        "--routes",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="route files to add to a user's .net.xml or .sumocfg",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where built-in scenarios are built (default: $STOPLINE_CACHE or ~/.cache/stopline)",
+    )
+
+
+def load_from(arguments: argparse.Namespace) -> Scenario:
+    """The scenario that a command's scenario arguments name."""
+    return scenarios.load(
+        arguments.scenario,
+        demand_scale=arguments.demand_scale,
+        seed=arguments.seed,
+        routes=arguments.routes,
+        cache_dir=arguments.cache_dir,
+    )
+
+
+def add_to(commands: Any) -> None:
+    """Register ``scenarios`` and its subcommands on the top-level subparsers."""
+    group = commands.add_parser(
+        "scenarios",
+        help="list, inspect and build scenarios",
+        description="The built-in scenario catalogue and a user's own SUMO files.",
+    )
+    actions = group.add_subparsers(title="actions", metavar="ACTION")
+    actions.required = True
+
+    listing = actions.add_parser("list", help="list the built-in scenarios")
+    listing.set_defaults(handler=_list)
+
+    show = actions.add_parser("show", help="describe one scenario (building it if needed)")
+    add_scenario_arguments(show)
+    show.set_defaults(handler=_show)
+
+    build = actions.add_parser("build", help="build a scenario and print where its files are")
+    add_scenario_arguments(build)
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also copy the built files (net, routes, .sumocfg) into DIR",
+    )
+    build.set_defaults(handler=_build)
+
+
+def _list(_: argparse.Namespace) -> int:
+    rows = [(name, scenarios.blueprint(name)) for name in _LISTED]
+    width = max(len(name) for name, _ in rows) + 2
+    print(f"{'NAME':<{width}}{'JUNCTIONS':<11}DESCRIPTION")
+    for name, blueprint in rows:
+        first_sentence = blueprint.description.split(". ")[0].rstrip(".") + "."
+        print(f"{name:<{width}}{blueprint.junctions:<11}{first_sentence}")
+    low, high = scenarios.catalogue.GRID_LIMITS
+    print(f"\nOther grid sizes: grid:CxR with {low} <= C, R <= {high}, e.g. grid:6x6.")
+    print("Your own network: pass the path of a .sumocfg, or of a .net.xml with --routes.")
+    return 0
+
+
+def _describe(scenario: Scenario) -> list[str]:
+    junctions = ", ".join(scenario.junctions)
+    demand: dict[str, int] = {}
+    for route_file in scenario.route_files:
+        for kind, count in count_demand(route_file).items():
+            demand[kind] = demand.get(kind, 0) + count
+    counted = ", ".join(f"{count:,} {kind}s" for kind, count in sorted(demand.items()))
+    lines = textwrap.wrap(f"{scenario.name}: {scenario.description}", width=88)
+    lines += [
+        f"  signalised junctions  {len(scenario.junctions)}: {junctions}",
+        f"  window                {scenario.begin:g}-{scenario.end:g} s",
+        f"  demand                seed {scenario.seed}, scale {scenario.demand_scale:g}"
+        + (f", {counted}" if counted else ", no route files"),
+        "  files",
+    ]
+    lines += [f"    {path}" for path in scenario.files]
+    return lines
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    print("\n".join(_describe(load_from(arguments))))
+    return 0
+
+
+def _copy_into(scenario: Scenario, out: Path) -> Scenario:
+    """Copy a built scenario's files into ``out``; return the scenario as it is found there."""
+    if not scenario.builtin or scenario.config_file is None:
+        raise ScenarioError("--out copies built-in scenarios; a user's files stay where they are")
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    for source in scenario.config_file.parent.iterdir():
+        # Copy then rename, so an existing file is replaced whole or not at all.
+        handle, temporary = tempfile.mkstemp(dir=out, prefix=f".{source.name}.")
+        os.close(handle)
+        shutil.copyfile(source, temporary)
+        shutil.copymode(source, temporary)
+        Path(temporary).replace(out / source.name)
+    out = out.resolve()
+    return dataclasses.replace(
+        scenario,
+        net_file=out / scenario.net_file.name,
+        route_files=tuple(out / path.name for path in scenario.route_files),
+        config_file=out / scenario.config_file.name,
+    )
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    scenario = load_from(arguments)
+    if arguments.out is not None:
+        scenario = _copy_into(scenario, arguments.out)
+    print("\n".join(_describe(scenario)))
+    if scenario.config_file is not None:
+        print(f"\nrun it:  sumo -c {scenario.config_file}   (or sumo-gui to watch)")
+    return 0

@@ -1,0 +1,175 @@
+"""The built-in scenarios: what each one is, and how its network and demand are made.
+
+A `Blueprint` is a scenario before a demand seed and scale are chosen. Adding a scenario to
+the catalogue is adding an entry to `FAMILIES`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import sumolib
+
+from . import networks
+from .demand import Demand
+from .errors import ScenarioError
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """A built-in scenario with every parameter fixed except demand seed and scale.
+
+    Attributes:
+        name: canonical name, e.g. ``"grid:4x4"``.
+        description: what it is, for people.
+        topology: parameters that shape the network (the net is cached by them).
+        build_net: writes the network to the given path.
+        demand: the demand on a built network.
+        junctions: how many signalised junctions the network has.
+    """
+
+    name: str
+    description: str
+    topology: Mapping[str, object]
+    build_net: Callable[[Path], None]
+    demand: Callable[[sumolib.net.Net], Demand]
+    junctions: int
+
+
+# Turning proportions at a junction approach: left, through, right.
+TURNS = {"left": 0.15, "through": 0.70, "right": 0.15}
+
+
+def _single_demand(net: sumolib.net.Net) -> Demand:
+    arms = ["N", "E", "S", "W"]  # clockwise, so from arm i: left i+1, through i+2, right i+3
+    peak = {"N": 500.0, "S": 500.0, "E": 350.0, "W": 350.0}
+    exits = {}
+    for index, arm in enumerate(arms):
+        left, through, right = (arms[(index + turn) % 4] for turn in (1, 2, 3))
+        exits[f"{arm}_C"] = {
+            f"C_{left}": TURNS["left"],
+            f"C_{through}": TURNS["through"],
+            f"C_{right}": TURNS["right"],
+        }
+    return Demand(flows={f"{arm}_C": peak[arm] for arm in arms}, exits=exits)
+
+
+def _corridor_demand(net: sumolib.net.Net) -> Demand:
+    count = len(networks.CORRIDOR_SPACING) + 1
+    last = f"J{count - 1}"
+    side_exits = [f"J{i}_{side}{i}" for i in range(count) for side in "NS"]
+    main_entries = {"W_J0": f"{last}_E", f"E_{last}": "J0_W"}
+    flows = dict.fromkeys(main_entries, 900.0)
+    exits: dict[str, dict[str, float]] = {}
+    for entry, far_end in main_entries.items():
+        exits[entry] = {far_end: 0.8, **dict.fromkeys(side_exits, 0.2 / len(side_exits))}
+    for i in range(count):
+        for side, opposite in (("N", "S"), ("S", "N")):
+            entry = f"{side}{i}_J{i}"
+            flows[entry] = 150.0 if i % 2 == 0 else 100.0
+            exits[entry] = {f"J{i}_{opposite}{i}": 0.3, "J0_W": 0.35, f"{last}_E": 0.35}
+    return Demand(flows=flows, exits=exits)
+
+
+def _grid_demand(net: sumolib.net.Net) -> Demand:
+    entries = sorted(e.getID() for e in net.getEdges() if e.getFromNode().getType() == "dead_end")
+    exits = sorted(e.getID() for e in net.getEdges() if e.getToNode().getType() == "dead_end")
+    own_exit = {
+        entry: net.getEdge(entry).getFromNode().getIncoming()[0].getID() for entry in entries
+    }
+    return Demand(
+        flows=dict.fromkeys(entries, 200.0),
+        exits={entry: {out: 1.0 for out in exits if out != own_exit[entry]} for entry in entries},
+    )
+
+
+def _no_argument(family: str, argument: str) -> None:
+    if argument:
+        raise ScenarioError(f"unknown scenario '{family}:{argument}': {family!r} takes no size")
+
+
+def _single(argument: str) -> Blueprint:
+    _no_argument("single", argument)
+    return Blueprint(
+        name="single",
+        description=(
+            "One four-arm junction; two lanes plus a left-turn lane on every approach and a "
+            "four-phase programme with protected lefts. One hour of shoulder-peak-shoulder "
+            "demand, 500 veh/h north-south and 350 veh/h east-west per approach at peak."
+        ),
+        topology={"arm_length": 300.0},
+        build_net=networks.build_single,
+        demand=_single_demand,
+        junctions=1,
+    )
+
+
+def _corridor(argument: str) -> Blueprint:
+    _no_argument("corridor", argument)
+    count = len(networks.CORRIDOR_SPACING) + 1
+    return Blueprint(
+        name="corridor",
+        description=(
+            f"An arterial through {count} signalised junctions 250-350 m apart; two lanes plus "
+            "a left-turn lane on the arterial, one-lane side streets. One hour of "
+            "shoulder-peak-shoulder demand, 900 veh/h each way on the arterial and "
+            "100-150 veh/h per side street at peak: a green wave matters here."
+        ),
+        topology={"spacing": networks.CORRIDOR_SPACING, "side_length": 200.0},
+        build_net=networks.build_corridor,
+        demand=_corridor_demand,
+        junctions=count,
+    )
+
+
+GRID_LIMITS = (2, 12)
+
+
+def _grid(size: str) -> Blueprint:
+    match = re.fullmatch(r"(\d+)x(\d+)", size or "4x4")
+    low, high = GRID_LIMITS
+    if not match or not all(low <= int(n) <= high for n in match.groups()):
+        raise ScenarioError(
+            f"unknown scenario 'grid:{size}': the grid size must be CxR with "
+            f"{low} <= C, R <= {high}, e.g. grid:6x6"
+        )
+    columns, rows = (int(n) for n in match.groups())
+    return Blueprint(
+        name=f"grid:{columns}x{rows}",
+        description=(
+            f"A {columns}x{rows} grid of signalised junctions, 200 m blocks, two lanes each way "
+            "and two-phase programmes with permitted lefts. One hour of shoulder-peak-"
+            "shoulder demand, 200 veh/h per entry at peak, between every pair of entry and exit."
+        ),
+        topology={"columns": columns, "rows": rows, "block": 200.0, "lanes": 2},
+        build_net=lambda path: networks.build_grid(path, columns=columns, rows=rows),
+        demand=_grid_demand,
+        junctions=columns * rows,
+    )
+
+
+FAMILIES: dict[str, Callable[[str], Blueprint]] = {
+    "single": _single,
+    "corridor": _corridor,
+    "grid": _grid,
+}
+"""Built-in scenario families by name; the text after ``:`` in a name is the family's argument."""
+
+
+def names() -> list[str]:
+    """The names `blueprint` accepts, as shown to users."""
+    return ["single", "corridor", "grid", "grid:CxR"]
+
+
+def blueprint(name: str) -> Blueprint:
+    """The blueprint for a built-in name such as ``"single"`` or ``"grid:6x6"``."""
+    family, _, argument = name.partition(":")
+    if family not in FAMILIES:
+        raise ScenarioError(
+            f"unknown scenario {name!r}: choose one of {', '.join(names())}, "
+            "or give the path of a .sumocfg or .net.xml file"
+        )
+    return FAMILIES[family](argument)

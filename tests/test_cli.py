@@ -1,0 +1,102 @@
+"""The ``stopline`` command as users run it: help, scenarios, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import stopline
+from stopline.scenarios import sumo_tools
+
+
+def test_version_names_stopline_and_sumo() -> None:
+    result = stopline("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"stopline 0.1.0 (SUMO {sumo_tools.version()})"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["scenarios"], ["scenarios", "list"], ["scenarios", "show"], ["scenarios", "build"]],
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = stopline(*command, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: stopline")
+
+
+def test_list_names_every_builtin() -> None:
+    result = stopline("scenarios", "list")
+    assert result.returncode == 0
+    names = [line.split()[0] for line in result.stdout.splitlines()[1:4]]
+    assert names == ["single", "corridor", "grid"]
+
+
+def test_show_describes_junctions_window_and_demand(cache_dir: Path) -> None:
+    result = stopline("scenarios", "show", "corridor", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    assert "signalised junctions  5: J0, J1, J2, J3, J4" in result.stdout
+    assert "window                0-3600 s" in result.stdout
+    assert "seed 2, scale 1" in result.stdout
+
+
+def test_build_out_copies_files_and_keeps_others(cache_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    result = stopline("scenarios", "build", "single", "--demand-scale", "1.2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "notes.txt").read_text() == "mine"
+    assert {path.name for path in out.iterdir()} >= {
+        "single.net.xml",
+        "single.rou.xml",
+        "single.sumocfg",
+        "notes.txt",
+    }
+    assert f"sumo -c {out / 'single.sumocfg'}" in result.stdout
+
+
+def test_user_sumocfg_from_the_command_line(town: Path) -> None:
+    result = stopline("scenarios", "show", str(town / "town.sumocfg"))
+    assert result.returncode == 0, result.stderr
+    assert "cluster_5_6" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "names"),
+    [
+        (["scenarios", "show", "atlantis"], "unknown scenario 'atlantis'"),
+        (["scenarios", "build", "single", "--demand-scale", "0"], "--demand-scale"),
+        (["scenarios", "build", "single", "--demand-scale", "-2"], "--demand-scale"),
+        (["scenarios", "build", "single", "--seed", "x"], "--seed"),
+        (["scenarios", "show", "/no/such/file.sumocfg"], "/no/such/file.sumocfg: file not found"),
+        (["scenarios", "frobnicate"], "invalid choice: 'frobnicate'"),
+        (["scenarios", "build", "grid:0x0"], "grid size must be CxR"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    arguments: list[str], names: str, cache_dir: Path
+) -> None:
+    result = stopline(*arguments)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert names in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_user_files_are_one_line_errors(town: Path, tmp_path: Path) -> None:
+    routes = tmp_path / "bad.rou.xml"
+    routes.write_text('<routes><vehicle id="v" depart="0"><route edges="zz"/></vehicle></routes>')
+    result = stopline("scenarios", "show", str(town / "town.net.xml"), "--routes", str(routes))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"stopline: error: {routes}: vehicle 'v' uses edge 'zz', "
+        "which is not in the network town.net.xml"
+    )
+
+
+def test_out_for_a_user_file_is_refused(town: Path, tmp_path: Path) -> None:
+    result = stopline("scenarios", "build", str(town / "town.sumocfg"), "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "--out copies built-in scenarios" in result.stderr

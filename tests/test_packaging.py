@@ -1,0 +1,55 @@
+"""The project installs as the namespace package `stopline`, from a wheel and editable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBPACKAGES = ("scenarios", "envs", "agents", "experiments")
+
+
+def _pip(*arguments: str) -> None:
+    subprocess.run([sys.executable, "-m", "pip", *arguments], check=True, capture_output=True)
+
+
+def test_wheel_holds_the_four_subpackages_and_no_stopline_init(tmp_path: Path) -> None:
+    _pip("wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT))
+    (wheel,) = tmp_path.glob("stopline-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for package in SUBPACKAGES:
+        assert f"stopline/{package}/__init__.py" in names
+    assert "stopline/__init__.py" not in names
+    assert "stopline/scenarios/catalogue.py" in names
+    assert not any(name.startswith("tests/") for name in names)
+    entry_points = next(name for name in names if name.endswith("entry_points.txt"))
+    assert (
+        "stopline = stopline.experiments.cli:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
+
+    target = tmp_path / "site"
+    _pip("install", "--no-deps", "-q", "--target", str(target), str(wheel))
+    probe = (
+        "import stopline.scenarios, stopline.envs, stopline.agents, stopline.experiments;"
+        "print(stopline.scenarios.__file__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {probe}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert result.stdout.strip() == str(target / "stopline" / "scenarios" / "__init__.py")
+
+
+def test_installed_package_is_this_checkout() -> None:
+    import stopline.scenarios
+
+    assert Path(stopline.scenarios.__file__).resolve() == ROOT / "scenarios" / "__init__.py"
+    assert (
+        not hasattr(sys.modules["stopline"], "__file__") or sys.modules["stopline"].__file__ is None
+    )
