@@ -1,1 +1,50 @@
-"""How it is simulated: SUMO sessions, the signal model, Gymnasium and PettingZoo environments."""
+"""How it is simulated: SUMO sessions, the signal model, Gymnasium and PettingZoo environments.
+
+``gymnasium.make("stopline/single-v0")`` (and ``corridor-v0``, ``grid-v0`` with a
+``junction=``) builds a `SignalEnv` on a built-in scenario.
+"""
+
+import gymnasium
+
+from .config import EnvConfig, default_config
+from .errors import ConfigError, SimulationError
+from .measure import JunctionState, Layout
+from .observations import OBSERVATIONS, Observation, register_observation
+from .parallel import SignalParallelEnv
+from .rewards import REWARDS, Reward, register_reward
+from .session import Session, merge_options
+from .signal import Programme, Signal, Timing, transition
+from .simulation import TrafficSimulation
+from .single import SignalEnv
+
+for _name in ("single", "corridor", "grid"):
+    if f"stopline/{_name}-v0" not in gymnasium.registry:
+        gymnasium.register(
+            f"stopline/{_name}-v0",
+            entry_point="stopline.envs.single:SignalEnv",
+            kwargs={"scenario": _name},
+        )
+
+__all__ = [
+    "OBSERVATIONS",
+    "REWARDS",
+    "ConfigError",
+    "EnvConfig",
+    "JunctionState",
+    "Layout",
+    "Observation",
+    "Programme",
+    "Reward",
+    "Session",
+    "Signal",
+    "SignalEnv",
+    "SignalParallelEnv",
+    "SimulationError",
+    "Timing",
+    "TrafficSimulation",
+    "default_config",
+    "merge_options",
+    "register_observation",
+    "register_reward",
+    "transition",
+]

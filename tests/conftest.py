@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from stopline.scenarios import Scenario, sumo_tools
 
 DATA = Path(__file__).parent / "data"

@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_sumo, teleports
+
 from stopline import scenarios
 from stopline.scenarios import ScenarioError
+
+from conftest import run_sumo, teleports
 
 EXPECTED_JUNCTIONS = {"single": 1, "corridor": 5, "grid": 16, "grid:3x2": 6}
 

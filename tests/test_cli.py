@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import stopline
+
 from stopline.scenarios import sumo_tools
+
+from conftest import stopline
 
 
 def test_version_names_stopline_and_sumo() -> None:

@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_sumo, teleports
+
 from stopline import scenarios
 from stopline.scenarios import ScenarioError
+
+from conftest import run_sumo, teleports
 
 
 def test_osm_net_with_cluster_and_second_programme_loads_and_runs(

@@ -1,0 +1,87 @@
+"""Environment configuration: every key, its default and its check, in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .errors import ConfigError
+
+ActionMode = Literal["phase", "cycle"]
+Backend = Literal["libsumo", "traci"]
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """How an environment drives SUMO.
+
+    Attributes:
+        observation: name in `stopline.envs.OBSERVATIONS`.
+        reward: name in `stopline.envs.REWARDS`.
+        action_mode: ``"phase"`` (choose any green) or ``"cycle"`` (keep or advance in order).
+        delta_time: seconds of simulation between decisions.
+        yellow_time: yellow seconds; None takes the net's own (its longest yellow), else 3.
+        all_red: all-red seconds after each yellow.
+        min_green: shortest green, seconds.
+        max_green: longest green, seconds; then the next green in programme order follows.
+        gui: open ``sumo-gui`` (implies the TraCI backend).
+        backend: ``"libsumo"`` (in-process, fast) or ``"traci"``.
+        sumo_options: extra SUMO command-line words; file lists merge with the scenario's.
+        observe_only: SUMO runs the junctions' own programmes; actions are ignored, and
+            observations, rewards and measurements are produced as usual.
+    """
+
+    observation: str = "default"
+    reward: str = "diff-waiting-time"
+    action_mode: ActionMode = "phase"
+    delta_time: float = 5.0
+    yellow_time: float | None = None
+    all_red: float = 0.0
+    min_green: float = 5.0
+    max_green: float = 60.0
+    gui: bool = False
+    backend: Backend = "libsumo"
+    sumo_options: tuple[str, ...] = ()
+    observe_only: bool = False
+
+    def __post_init__(self) -> None:
+        positive: dict[str, object] = {"delta_time": self.delta_time, "min_green": self.min_green}
+        for key, value in positive.items():
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise ConfigError(f"config {key} must be a number > 0, got {value!r}")
+        optional: dict[str, object] = {"all_red": self.all_red, "yellow_time": self.yellow_time}
+        for key, value in optional.items():
+            if value is not None and not (isinstance(value, int | float) and value >= 0):
+                raise ConfigError(f"config {key} must be a number >= 0, got {value!r}")
+        if not (isinstance(self.max_green, int | float) and self.max_green >= self.min_green):
+            raise ConfigError(
+                f"config max_green must be >= min_green ({self.min_green}), got {self.max_green!r}"
+            )
+        if self.action_mode not in ("phase", "cycle"):
+            raise ConfigError(
+                f"config action_mode must be 'phase' or 'cycle', not {self.action_mode!r}"
+            )
+        if self.backend not in ("libsumo", "traci"):
+            raise ConfigError(f"config backend must be 'libsumo' or 'traci', not {self.backend!r}")
+        if isinstance(self.sumo_options, str) or not all(
+            isinstance(word, str) for word in self.sumo_options
+        ):
+            raise ConfigError("config sumo_options must be a list of strings")
+        object.__setattr__(self, "sumo_options", tuple(self.sumo_options))
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any]) -> EnvConfig:
+        """Build from keyword configuration, naming any unknown key and the allowed ones."""
+        allowed = [field.name for field in dataclasses.fields(cls)]
+        unknown = sorted(set(config) - set(allowed))
+        if unknown:
+            raise ConfigError(f"unknown config key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+        return cls(**config)
+
+
+def default_config() -> dict[str, Any]:
+    """Every configuration key with its default value."""
+    return dataclasses.asdict(EnvConfig())

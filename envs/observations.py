@@ -1,0 +1,101 @@
+"""Observations: small named functions of one junction's state, chosen by name.
+
+Register your own with `register_observation`; the function gets a `JunctionState` and
+returns a flat float array of fixed length for that junction, within ``[low, high]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigError
+from .measure import JunctionState
+
+ObservationFunction = Callable[[JunctionState], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A registered observation: its function, bounds and one-line description."""
+
+    name: str
+    function: ObservationFunction
+    low: float
+    high: float
+    doc: str
+
+
+OBSERVATIONS: dict[str, Observation] = {}
+
+
+def register_observation(
+    name: str, *, low: float = 0.0, high: float = 1.0
+) -> Callable[[ObservationFunction], ObservationFunction]:
+    """Decorator: make ``function`` selectable as ``observation=name``."""
+
+    def add(function: ObservationFunction) -> ObservationFunction:
+        doc = (function.__doc__ or name).strip().splitlines()[0]
+        OBSERVATIONS[name] = Observation(name, function, low, high, doc)
+        return function
+
+    return add
+
+
+def observation(name: str) -> Observation:
+    """The registered observation called ``name``."""
+    if name not in OBSERVATIONS:
+        raise ConfigError(
+            f"unknown observation {name!r}; registered: {', '.join(sorted(OBSERVATIONS))}"
+        )
+    return OBSERVATIONS[name]
+
+
+def _phase_one_hot(state: JunctionState) -> np.ndarray:
+    one_hot = np.zeros(state.num_phases)
+    one_hot[state.phase] = 1.0
+    return one_hot
+
+
+def _fill(counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    return np.minimum(1.0, counts / capacity)
+
+
+@register_observation("default")
+def default(state: JunctionState) -> np.ndarray:
+    """Phase one-hot, min-green-passed flag, then density and queue per incoming lane."""
+    capacity = state.layout.in_capacity
+    return np.concatenate(
+        [
+            _phase_one_hot(state),
+            [float(state.min_green_passed)],
+            _fill(state.vehicles, capacity),
+            _fill(state.halting, capacity),
+        ]
+    )
+
+
+@register_observation("queue")
+def queue(state: JunctionState) -> np.ndarray:
+    """Phase one-hot, then queue per incoming lane as a share of the lane's capacity."""
+    return np.concatenate([_phase_one_hot(state), _fill(state.halting, state.layout.in_capacity)])
+
+
+@register_observation("pressure", low=-1.0)
+def pressure(state: JunctionState) -> np.ndarray:
+    """Phase one-hot, min-green-passed flag, then each green's pressure over its capacity."""
+    capacity = np.array(
+        [
+            sum(state.layout.in_capacity[i] for i, _ in served) or 1.0
+            for served in state.layout.movements
+        ]
+    )
+    return np.concatenate(
+        [
+            _phase_one_hot(state),
+            [float(state.min_green_passed)],
+            np.clip(state.pressure() / capacity, -1.0, 1.0),
+        ]
+    )

@@ -1,0 +1,194 @@
+"""One SUMO simulation: started, stepped, closed; libsumo in-process by default.
+
+libsumo runs one simulation per process: a second one is refused with a clear error rather
+than silently replacing the first. TraCI (a SUMO process over a socket, about 30x slower
+here) is used for the GUI or when asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from stopline.scenarios import Scenario, sumo_tools
+
+from .errors import SimulationError
+
+Backend = Literal["libsumo", "traci"]
+
+# SUMO's one-letter aliases, so an option is recognised whichever way it is written.
+_ALIASES = {
+    "-a": "--additional-files",
+    "-r": "--route-files",
+    "-n": "--net-file",
+    "-c": "--configuration-file",
+    "-b": "--begin",
+    "-e": "--end",
+}
+_FILE_LISTS = ("--additional-files", "--route-files")
+
+
+def _is_value(word: str) -> bool:
+    if not word.startswith("-"):
+        return True
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse(arguments: Sequence[str]) -> list[tuple[str, str | None]]:
+    options: list[tuple[str, str | None]] = []
+    index = 0
+    while index < len(arguments):
+        word = arguments[index]
+        if not word.startswith("-"):
+            raise SimulationError(f"sumo option expected, got {word!r}")
+        name = _ALIASES.get(word, word)
+        following = arguments[index + 1] if index + 1 < len(arguments) else None
+        if following is not None and _is_value(following):
+            options.append((name, following))
+            index += 2
+        else:
+            options.append((name, None))
+            index += 1
+    return options
+
+
+def merge_options(base: Sequence[str], extra: Sequence[str]) -> list[str]:
+    """``base`` then ``extra`` SUMO arguments: file lists are joined, other options that
+    both give take ``extra``'s value (SUMO itself refuses an option given twice)."""
+    merged: dict[str, str | None] = {}
+    for name, value in [*_parse(base), *_parse(extra)]:
+        if name in _FILE_LISTS and merged.get(name) and value:
+            files = [*merged[name].split(","), *value.split(",")]  # type: ignore[union-attr]
+            value = ",".join(dict.fromkeys(part for part in files if part))
+        merged[name] = value
+    words: list[str] = []
+    for name, value in merged.items():
+        words += [name] if value is None else [name, value]
+    return words
+
+
+class Session:
+    """A running SUMO simulation of a scenario, reached through ``api``.
+
+    ``api`` is the libsumo module or a TraCI connection: both offer the same domains
+    (``api.simulation``, ``api.lane``, ``api.trafficlight``...).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int,
+        backend: Backend = "libsumo",
+        gui: bool = False,
+        options: Sequence[str] = (),
+    ) -> None:
+        if gui and backend == "libsumo":
+            backend = "traci"  # sumo-gui is a separate program, reached over a socket
+        self.backend = backend
+        binary = sumo_tools.binary("sumo-gui" if gui else "sumo")
+        own = [*scenario.sumo_args(), "--seed", str(seed), "--no-step-log", "--no-warnings"]
+        if gui:
+            own += ["--start", "--quit-on-end"]
+        self.command = [str(binary), *merge_options(own, options)]
+        self.api: Any = None
+        self._error_log: Path | None = None
+
+    def start(self) -> None:
+        """Start SUMO; errors (bad options, a second libsumo simulation) are SimulationErrors."""
+        os.environ.setdefault("SUMO_HOME", str(sumo_tools.sumo_home()))
+        if "--error-log" not in self.command:
+            # SUMO's own words on failure; a TraCI exception only says the socket closed.
+            handle, name = tempfile.mkstemp(prefix="stopline-sumo-", suffix=".log")
+            os.close(handle)
+            self._error_log = Path(name)
+        try:
+            self.api = self._start_libsumo() if self.backend == "libsumo" else self._start_traci()
+        except SimulationError:
+            self._forget_log()
+            raise
+        except Exception as error:  # libsumo and traci raise their own hierarchies
+            message = self._sumo_said() or str(error).strip() or type(error).__name__
+            self._forget_log()
+            raise SimulationError(f"SUMO could not start: {message}") from error
+
+    def _full_command(self) -> list[str]:
+        log = ["--error-log", str(self._error_log)] if self._error_log else []
+        return [*self.command, *log]
+
+    def _sumo_said(self) -> str:
+        """SUMO's last error line, from its error log."""
+        if self._error_log is None or not self._error_log.is_file():
+            return ""
+        errors: list[str] = []
+        for line in self._error_log.read_text(errors="replace").splitlines():
+            if line.startswith("Error:"):
+                errors.append(line.removeprefix("Error:").strip())
+            elif errors and line.startswith(" "):  # SUMO continues a message indented
+                errors[-1] += " " + line.strip()
+        return errors[-1] if errors else ""
+
+    def _forget_log(self) -> None:
+        if self._error_log is not None:
+            self._error_log.unlink(missing_ok=True)
+            self._error_log = None
+
+    def _start_libsumo(self) -> Any:
+        import libsumo
+
+        if libsumo.simulation.isLoaded():
+            raise SimulationError(
+                "libsumo runs one simulation per process and one is already running: "
+                "close it first, run each environment in its own process "
+                "(e.g. SubprocVecEnv), or use backend='traci'"
+            )
+        libsumo.start(self._full_command())
+        return libsumo
+
+    def _start_traci(self) -> Any:
+        import traci
+
+        label = f"stopline-{uuid.uuid4().hex}"
+        traci.start(self._full_command(), label=label)
+        return traci.getConnection(label)
+
+    @property
+    def running(self) -> bool:
+        return self.api is not None
+
+    def time(self) -> float:
+        return float(self.call(self.api.simulation.getTime))
+
+    def step(self, until: float) -> None:
+        """Simulate up to time ``until`` (seconds)."""
+        self.call(self.api.simulationStep, until)
+
+    def call(self, function: Any, *arguments: Any) -> Any:
+        """Call into SUMO; if SUMO fails, close the session and raise SimulationError."""
+        try:
+            return function(*arguments)
+        except SimulationError:
+            raise
+        except Exception as error:  # libsumo and traci raise their own hierarchies
+            self.close(keep_log=True)
+            message = self._sumo_said() or str(error).strip() or type(error).__name__
+            self._forget_log()
+            raise SimulationError(f"SUMO failed: {message}") from error
+
+    def close(self, *, keep_log: bool = False) -> None:
+        """End the simulation; safe to call twice or after SUMO died."""
+        api, self.api = self.api, None
+        if api is not None:
+            with contextlib.suppress(Exception):  # SUMO already gone: nothing left to release
+                api.close()
+        if not keep_log:
+            self._forget_log()

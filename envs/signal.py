@@ -1,0 +1,186 @@
+"""The signal model: one per controlled junction; the only source of states sent to SUMO.
+
+Built from the junction's active programme: its green phases (in programme order) and, for
+every ordered pair of greens, a generated transition: yellow for each movement that loses
+right of way, then optional all-red. Min and max green are enforced here, not by callers:
+a request to leave a green before min green is deferred until min green has passed, and a
+green held for max green is ended in favour of the next green in programme order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+GREEN = frozenset("Ggs")
+DEFAULT_YELLOW = 3.0
+
+
+def is_green_state(state: str) -> bool:
+    """A programme phase is a green phase if it shows no yellow and gives someone green."""
+    return not any(char in "yYu" for char in state) and any(char in GREEN for char in state)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The safety timings of one signal, in seconds."""
+
+    yellow: float = DEFAULT_YELLOW
+    all_red: float = 0.0
+    min_green: float = 5.0
+    max_green: float = 60.0
+
+
+@dataclass(frozen=True)
+class Programme:
+    """What a signal is built from: the states of its active programme, in order."""
+
+    junction: str
+    states: tuple[str, ...]
+    durations: tuple[float, ...]
+
+    @property
+    def greens(self) -> tuple[str, ...]:
+        """Green states in programme order, each once."""
+        return tuple(dict.fromkeys(s for s in self.states if is_green_state(s)))
+
+    @property
+    def yellow(self) -> float | None:
+        """The programme's own yellow time (longest yellow phase), if it has yellow phases."""
+        yellows = [d for s, d in zip(self.states, self.durations, strict=True) if "y" in s]
+        return max(yellows) if yellows else None
+
+
+def transition(source: str, target: str) -> tuple[str, str]:
+    """The yellow and the all-red states between two greens.
+
+    A movement green in both keeps its source state; one that loses green shows yellow,
+    then red; one that gains green stays red until the target green starts.
+    """
+    yellow, red = [], []
+    for before, after in zip(source, target, strict=True):
+        keeps = before in GREEN and after in GREEN
+        loses = before in GREEN and not keeps
+        yellow.append(before if keeps else "y" if loses else "r")
+        red.append(before if keeps else "r")
+    return "".join(yellow), "".join(red)
+
+
+class Signal:
+    """Safe control of one junction: pick greens, the model inserts transitions and timing.
+
+    Time is SUMO's simulation time in seconds. Callers `request` a green, then `advance`
+    the model to each new time; `next_event` tells when the state will next change by
+    itself, so a driver can step SUMO straight there.
+    """
+
+    def __init__(self, programme: Programme, timing: Timing, start: float) -> None:
+        greens = programme.greens
+        if not greens:
+            raise ValueError(f"junction {programme.junction!r}: its programme has no green phase")
+        self.junction = programme.junction
+        self.greens = greens
+        self.timing = timing
+        self.allowed_states = frozenset(greens) | {
+            state for a in greens for b in greens if a != b for state in transition(a, b)
+        }
+        self.phase = 0  # the green shown, or the one being moved to during a transition
+        self.green_start = start
+        self.state = greens[0]
+        self._stage: Literal["green", "yellow", "red"] = "green"
+        self._stage_end = math.inf
+        self._transition = (self.state, self.state)  # yellow and red states under way
+        self._pending: int | None = None
+
+    @property
+    def num_phases(self) -> int:
+        return len(self.greens)
+
+    @property
+    def in_transition(self) -> bool:
+        return self._stage != "green"
+
+    def green_time(self, now: float) -> float:
+        """Seconds the current green has been shown (0 during a transition)."""
+        return 0.0 if self.in_transition else now - self.green_start
+
+    def min_green_passed(self, now: float) -> bool:
+        return not self.in_transition and now - self.green_start >= self.timing.min_green
+
+    def phase_mask(self, now: float) -> list[bool]:
+        """Greens a request would switch to now without deferral; the current one always."""
+        free = self.min_green_passed(now)
+        return [free or index == self.phase for index in range(self.num_phases)]
+
+    def request(self, target: int, now: float) -> None:
+        """Ask for green ``target``; deferred until min green, ignored during a transition."""
+        if not 0 <= target < self.num_phases:
+            raise ValueError(f"junction {self.junction!r}: no green phase {target}")
+        if self.in_transition:
+            return
+        if target == self.phase:
+            self._pending = None
+        elif self.min_green_passed(now):
+            self._begin_transition(target, now)
+        else:
+            self._pending = target
+
+    def request_next(self, now: float) -> None:
+        """Ask for the next green in programme order."""
+        self.request((self.phase + 1) % self.num_phases, now)
+
+    def next_event(self) -> float:
+        """The time of the next change the model makes by itself."""
+        if self.in_transition:
+            return self._stage_end
+        if self._pending is not None:
+            return self.green_start + self.timing.min_green
+        return self.green_start + self.timing.max_green
+
+    def advance(self, now: float) -> str:
+        """Bring the model to time ``now`` and return the state SUMO must show from then."""
+        while (event := self.next_event()) <= now:
+            if self._stage == "yellow" and self.timing.all_red > 0:
+                self._stage, self._stage_end = "red", event + self.timing.all_red
+                self.state = self._transition[1]
+            elif self.in_transition:
+                self._show_green(event)
+            else:  # min green reached with a request pending, or max green reached
+                pending = self._pending
+                self._begin_transition(
+                    pending if pending is not None else (self.phase + 1) % self.num_phases, event
+                )
+        return self.state
+
+    def follow(self, state: str, now: float) -> None:
+        """Track a programme SUMO runs by itself (observe-only mode): nothing is sent."""
+        if state == self.state:
+            return
+        self.state = state
+        if state in self.greens:
+            self.phase = self.greens.index(state)
+            self._show_green(now)
+        else:
+            self._stage, self._stage_end = "yellow", math.inf
+
+    def _begin_transition(self, target: int, now: float) -> None:
+        self._pending = None
+        self._transition = transition(self.greens[self.phase], self.greens[target])
+        self.phase = target
+        if self._transition[0] == self.state:  # nobody loses green: no yellow needed
+            self._show_green(now)
+        else:
+            self._stage, self._stage_end = "yellow", now + self.timing.yellow
+            self.state = self._transition[0]
+
+    def _show_green(self, now: float) -> None:
+        self._stage, self._stage_end = "green", math.inf
+        self.green_start = now
+        self.state = self.greens[self.phase]
+
+
+def programme_from_logic(junction: str, phases: Sequence[tuple[str, float]]) -> Programme:
+    """A `Programme` from (state, duration) pairs as SUMO reports a logic's phases."""
+    return Programme(junction, tuple(s for s, _ in phases), tuple(d for _, d in phases))

@@ -1,0 +1,174 @@
+"""The driver both environments share: a SUMO session, its signal models and its meter.
+
+A decision interval runs from one decision to the next. SUMO is stepped straight to each
+time at which some signal's state changes (end of a yellow, a deferred switch, max green),
+so the Python side costs a handful of calls per interval whatever the yellow timings are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import traci.constants as tc
+
+from stopline.scenarios import Scenario
+
+from .config import EnvConfig
+from .errors import SimulationError
+from .measure import JunctionState, Layout, Meter, NetworkTotals, junction_state
+from .session import Session
+from .signal import DEFAULT_YELLOW, Programme, Signal, Timing
+
+
+def read_programme(api: Any, junction: str) -> Programme:
+    """The programme SUMO has active for ``junction`` at the start."""
+    active = api.trafficlight.getProgram(junction)
+    logics = api.trafficlight.getAllProgramLogics(junction)
+    logic = next((lg for lg in logics if lg.programID == active), logics[0])
+    return Programme(
+        junction,
+        tuple(phase.state for phase in logic.phases),
+        tuple(float(phase.duration) for phase in logic.phases),
+    )
+
+
+class TrafficSimulation:
+    """One episode's simulation of a scenario with some of its junctions under control.
+
+    Junctions not in ``junctions`` run their own programme. In observe-only mode none is
+    controlled: signals follow what SUMO shows and actions are ignored.
+    """
+
+    def __init__(self, scenario: Scenario, config: EnvConfig, junctions: Sequence[str]) -> None:
+        unknown = [junction for junction in junctions if junction not in scenario.junctions]
+        if unknown:
+            raise SimulationError(
+                f"junction {unknown[0]!r} is not a signalised junction of {scenario.name}; "
+                f"it has: {', '.join(scenario.junctions)}"
+            )
+        self.scenario = scenario
+        self.config = config
+        self.junctions = tuple(junctions)
+        self.session: Session | None = None
+        self.signals: dict[str, Signal] = {}
+        self.layouts: dict[str, Layout] = {}
+        self._meter: Meter | None = None
+        self._shown: dict[str, str] = {}  # the state last sent to SUMO, per junction
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self, sumo_seed: int) -> None:
+        """(Re)start SUMO for a new episode and build the signal models from its programmes."""
+        self.close()
+        self.session = Session(
+            self.scenario,
+            seed=sumo_seed,
+            backend=self.config.backend,
+            gui=self.config.gui,
+            options=self.config.sumo_options,
+        )
+        self.session.start()
+        api = self.session.api
+        now = self.session.time()
+        for junction in self.junctions:
+            programme = self.session.call(read_programme, api, junction)
+            yellow = self.config.yellow_time
+            timing = Timing(
+                yellow=yellow if yellow is not None else programme.yellow or DEFAULT_YELLOW,
+                all_red=self.config.all_red,
+                min_green=self.config.min_green,
+                max_green=self.config.max_green,
+            )
+            signal = Signal(programme, timing, now)
+            self.signals[junction] = signal
+            self.layouts[junction] = self.session.call(Layout.read, api, signal)
+            if self.config.observe_only:
+                state = (tc.TL_RED_YELLOW_GREEN_STATE,)
+                self.session.call(api.trafficlight.subscribe, junction, state)
+        self._meter = self.session.call(Meter, api, list(self.layouts.values()))
+        self._shown = {}
+        if self.config.observe_only:
+            self._follow(now)
+        else:
+            self._send()
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+        self.session, self._meter = None, None
+        self.signals, self.layouts, self._shown = {}, {}, {}
+
+    # -- running ---------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.session is not None and self.session.running
+
+    def _live(self) -> Session:
+        if self.session is None or not self.session.running:
+            raise SimulationError("the simulation is not running: call reset() first")
+        return self.session
+
+    def time(self) -> float:
+        return self._live().time()
+
+    @property
+    def done(self) -> bool:
+        return self.time() >= self.scenario.end
+
+    def apply(self, phases: Mapping[str, int | None]) -> None:
+        """Ask each named signal for a green (None keeps the current one)."""
+        if self.config.observe_only:
+            return
+        now = self.time()
+        for junction, phase in phases.items():
+            if phase is not None:
+                self.signals[junction].request(phase, now)
+        self._send()
+
+    def advance(self) -> None:
+        """Simulate one decision interval (or up to the window's end)."""
+        session = self._live()
+        now = session.time()
+        until = min(now + self.config.delta_time, self.scenario.end)
+        if self.config.observe_only:
+            session.step(until)
+            self._follow(until)
+            return
+        while now < until:
+            session.step(min([until, *(signal.next_event() for signal in self.signals.values())]))
+            now = session.time()  # SUMO's clock moves in whole steps
+            for signal in self.signals.values():
+                signal.advance(now)
+            self._send()
+
+    def _send(self) -> None:
+        """Send SUMO every state the signal models changed since they were last sent."""
+        session = self._live()
+        for junction, signal in self.signals.items():
+            if self._shown.get(junction) != signal.state:
+                session.call(
+                    session.api.trafficlight.setRedYellowGreenState, junction, signal.state
+                )
+                self._shown[junction] = signal.state
+
+    def _follow(self, now: float) -> None:
+        api = self._live().api
+        states = self._live().call(api.trafficlight.getAllSubscriptionResults)
+        for junction, signal in self.signals.items():
+            signal.follow(states[junction][tc.TL_RED_YELLOW_GREEN_STATE], now)
+
+    # -- measuring -------------------------------------------------------------------
+
+    def observe(self) -> tuple[dict[str, JunctionState], NetworkTotals]:
+        """Read every controlled lane and the network totals once."""
+        session = self._live()
+        assert self._meter is not None
+        lanes = session.call(self._meter.lanes)
+        totals = session.call(self._meter.totals)
+        states = {
+            junction: junction_state(self.layouts[junction], signal, totals.time, lanes)
+            for junction, signal in self.signals.items()
+        }
+        return states, totals

@@ -1,0 +1,132 @@
+"""`SignalEnv`: one signalised junction as a Gymnasium environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from stopline.scenarios import Scenario, load
+
+from .config import EnvConfig
+from .errors import SimulationError
+from .measure import JunctionState
+from .observations import observation
+from .rewards import reward
+from .simulation import TrafficSimulation
+from .spaces import action_mask, action_space, decode_action, measurements, observation_space
+
+
+class SignalEnv(gym.Env[np.ndarray, np.int64]):
+    """Control one signalised junction of a SUMO scenario.
+
+    ## Action space
+    ``Discrete(P)`` in ``phase`` mode: the green phase to show next, one of the junction's
+    P green phases in programme order. ``Discrete(2)`` in ``cycle`` mode: 0 keeps the
+    current green, 1 advances to the next green in programme order. The signal model
+    inserts yellow (and all-red) and honours min and max green whatever the action;
+    ``info["action_mask"]`` flags the actions that take effect at once.
+
+    ## Observation space
+    ``Box`` of the chosen observation (``observation=``; see `OBSERVATIONS`). The default
+    is the green phase one-hot, a min-green-passed flag, then density and queue on each
+    incoming lane as shares of the lane's capacity, all in [0, 1].
+
+    ## Rewards
+    The chosen reward (``reward=``; see `REWARDS`), by default the drop in total waiting
+    time on the incoming lanes over the interval, in units of 100 s.
+
+    ## Starting state
+    SUMO starts the scenario at its window's beginning with the junction showing the first
+    green of its programme. ``reset(seed=s)`` sets SUMO's seed; the demand seed is the
+    scenario's.
+
+    ## Episode end
+    Truncated when the simulation reaches the scenario's window end (fixed, whether or not
+    vehicles remain); never terminated.
+
+    ## Arguments
+    ``scenario``: a `Scenario` or a name for `stopline.scenarios.load`; ``junction``: a
+    traffic-light id (default: the scenario's only junction); keyword configuration as in
+    `EnvConfig` (`default_config()` lists keys and defaults). ``info`` at every step holds
+    the network measurements (time, halting, waiting_time, vehicles, arrived, backlog,
+    teleports) and the action mask.
+    """
+
+    metadata = {"render_modes": ["human"]}  # noqa: RUF012 - gymnasium.Env declares it
+
+    def __init__(
+        self,
+        scenario: Scenario | str,
+        *,
+        junction: str | None = None,
+        render_mode: str | None = None,
+        **config: Any,
+    ) -> None:
+        self.scenario = load(scenario) if isinstance(scenario, str) else scenario
+        if render_mode == "human":
+            config = {**config, "gui": True}
+        self.render_mode = render_mode
+        self.config = EnvConfig.from_mapping(config)
+        if junction is None:
+            if len(self.scenario.junctions) != 1:
+                raise SimulationError(
+                    f"{self.scenario.name} has {len(self.scenario.junctions)} signalised "
+                    "junctions: name one with junction=..., or use SignalParallelEnv"
+                )
+            junction = self.scenario.junctions[0]
+        self.junction = junction
+        self._observation = observation(self.config.observation)
+        self._reward = reward(self.config.reward)
+        self.simulation = TrafficSimulation(self.scenario, self.config, [junction])
+        # The spaces depend on the junction's programme and lanes: read them from SUMO once.
+        self.simulation.start(sumo_seed=0)
+        state, _ = self._observe()
+        self.observation_space = observation_space(self._observation, state)
+        self.action_space = action_space(self.config.action_mode, state.num_phases)
+        self.simulation.close()
+        self._state: JunctionState | None = None
+
+    def _observe(self) -> tuple[JunctionState, dict[str, Any]]:
+        states, totals = self.simulation.observe()
+        state = states[self.junction]
+        signal = self.simulation.signals[self.junction]
+        info = {
+            **measurements(totals, states),
+            "action_mask": action_mask(self.config.action_mode, signal, totals.time),
+        }
+        return state, info
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        self.simulation.start(sumo_seed=int(self.np_random.integers(2**31 - 1)))
+        self._state, info = self._observe()
+        return self._observation.function(self._state).astype(np.float32), info
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        if self._state is None:
+            raise SimulationError("step() before reset(): call reset() first")
+        signal = self.simulation.signals[self.junction]
+        phase = decode_action(self.config.action_mode, int(action), signal)
+        self.simulation.apply({self.junction: phase})
+        self.simulation.advance()
+        state, info = self._observe()
+        value = self._reward.function(self._state, state)
+        self._state = state
+        truncated = self.simulation.done
+        observation_now = self._observation.function(state).astype(np.float32)
+        return observation_now, value, False, truncated, info
+
+    def action_masks(self) -> np.ndarray:
+        """The current action mask (for maskable algorithms)."""
+        signal = self.simulation.signals[self.junction]
+        return action_mask(self.config.action_mode, signal, self.simulation.time())
+
+    def render(self) -> None:
+        """Rendering is sumo-gui itself: pass ``render_mode="human"`` (or ``gui=True``)."""
+
+    def close(self) -> None:
+        self.simulation.close()

@@ -1,0 +1,52 @@
+"""Spaces, action decoding and the measurements in ``info``, shared by both environments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from .config import ActionMode
+from .measure import JunctionState, NetworkTotals
+from .observations import Observation
+from .signal import Signal
+
+KEEP, ADVANCE = 0, 1
+
+
+def observation_space(kind: Observation, example: JunctionState) -> spaces.Box:
+    size = kind.function(example).shape
+    return spaces.Box(low=kind.low, high=kind.high, shape=size, dtype=np.float32)
+
+
+def action_space(mode: ActionMode, num_phases: int) -> spaces.Discrete:
+    return spaces.Discrete(num_phases if mode == "phase" else 2)
+
+
+def decode_action(mode: ActionMode, action: int, signal: Signal) -> int:
+    """The green an action asks for."""
+    if mode == "phase":
+        return action
+    return (signal.phase + 1) % signal.num_phases if action == ADVANCE else signal.phase
+
+
+def action_mask(mode: ActionMode, signal: Signal, now: float) -> np.ndarray:
+    """Actions that take effect at once (the others are deferred or ignored)."""
+    if mode == "phase":
+        return np.array(signal.phase_mask(now), dtype=np.int8)
+    return np.array([1, int(signal.min_green_passed(now))], dtype=np.int8)
+
+
+def measurements(totals: NetworkTotals, states: Mapping[str, JunctionState]) -> dict[str, Any]:
+    """Per-step measurements for ``info``: network totals and controlled-lane sums."""
+    return {
+        "time": totals.time,
+        "vehicles": totals.running,
+        "arrived": totals.arrived,
+        "backlog": totals.backlog,
+        "teleports": totals.teleports,
+        "halting": int(sum(state.halting.sum() for state in states.values())),
+        "waiting_time": float(sum(state.waiting.sum() for state in states.values())),
+    }
