@@ -8,7 +8,7 @@ else in a step queries SUMO for the same values.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -109,56 +109,60 @@ class NetworkTotals:
         return self.inserted - self.running
 
 
-@dataclass
 class Meter:
     """Reads every controlled lane and the network totals, once per decision."""
 
-    api: Any
-    layouts: Sequence[Layout]
-    _lanes: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        lanes = [lane for lay in self.layouts for lane in (*lay.incoming, *lay.outgoing)]
+    def __init__(self, api: Any, layouts: Sequence[Layout]) -> None:
+        self.api = api
+        lanes = [lane for lay in layouts for lane in (*lay.incoming, *lay.outgoing)]
         self._lanes = list(dict.fromkeys(lanes))
-        for lane in self._lanes:
-            self.api.lane.subscribe(lane, _LANE_VARIABLES)
-
-    def lanes(self) -> dict[str, tuple[float, float, float, float]]:
-        """Vehicles, halting, waiting seconds and mean speed on every controlled lane."""
-        results = self.api.lane.getAllSubscriptionResults()
-        return {
-            lane: tuple(results[lane][variable] for variable in _LANE_VARIABLES)
-            for lane in self._lanes
+        position = {lane: index for index, lane in enumerate(self._lanes)}
+        self._rows = {
+            lay.junction: (
+                np.array([position[lane] for lane in lay.incoming], dtype=np.intp),
+                np.array([position[lane] for lane in lay.outgoing], dtype=np.intp),
+            )
+            for lay in layouts
         }
+        for lane in self._lanes:
+            api.lane.subscribe(lane, _LANE_VARIABLES)
 
-    def totals(self) -> NetworkTotals:
+    def lanes(self) -> np.ndarray:
+        """One row per controlled lane: vehicles, halting, waiting seconds, mean speed."""
+        results = self.api.lane.getAllSubscriptionResults()
+        table = np.array(
+            [[results[lane][variable] for variable in _LANE_VARIABLES] for lane in self._lanes],
+            dtype=float,
+        )
+        return table.reshape(len(self._lanes), len(_LANE_VARIABLES))
+
+    def totals(self, now: float) -> NetworkTotals:
+        """Network counts from SUMO's running statistics at time ``now``."""
         stats = self.api.simulation.getParameter
         return NetworkTotals(
-            time=float(self.api.simulation.getTime()),
+            time=now,
             running=int(stats("", "stats.vehicles.running")),
             inserted=int(stats("", "stats.vehicles.inserted")),
             backlog=int(stats("", "stats.vehicles.waiting")),
             teleports=int(stats("", "stats.teleports.total")),
         )
 
-
-def junction_state(
-    layout: Layout, signal: Signal, now: float, lanes: dict[str, tuple[float, ...]]
-) -> JunctionState:
-    """Assemble a junction's state from the interval's lane readings."""
-    inbound = np.array([lanes[lane] for lane in layout.incoming], dtype=float).reshape(-1, 4)
-    outbound = np.array([lanes[lane] for lane in layout.outgoing], dtype=float).reshape(-1, 4)
-    return JunctionState(
-        layout=layout,
-        phase=signal.phase,
-        num_phases=signal.num_phases,
-        green_time=signal.green_time(now),
-        min_green_passed=signal.min_green_passed(now),
-        in_transition=signal.in_transition,
-        vehicles=inbound[:, 0],
-        halting=inbound[:, 1],
-        waiting=inbound[:, 2],
-        speed=inbound[:, 3],
-        out_vehicles=outbound[:, 0],
-        out_halting=outbound[:, 1],
-    )
+    def junction_state(
+        self, layout: Layout, signal: Signal, now: float, table: np.ndarray
+    ) -> JunctionState:
+        """One junction's state, cut from the interval's lane table."""
+        inbound, outbound = (table[rows] for rows in self._rows[layout.junction])
+        return JunctionState(
+            layout=layout,
+            phase=signal.phase,
+            num_phases=signal.num_phases,
+            green_time=signal.green_time(now),
+            min_green_passed=signal.min_green_passed(now),
+            in_transition=signal.in_transition,
+            vehicles=inbound[:, 0],
+            halting=inbound[:, 1],
+            waiting=inbound[:, 2],
+            speed=inbound[:, 3],
+            out_vehicles=outbound[:, 0],
+            out_halting=outbound[:, 1],
+        )

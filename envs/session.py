@@ -8,6 +8,7 @@ here) is used for the GUI or when asked for.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 import uuid
@@ -101,6 +102,7 @@ class Session:
             own += ["--start", "--quit-on-end"]
         self.command = [str(binary), *merge_options(own, options)]
         self.api: Any = None
+        self.now = math.nan  # SUMO's clock, seconds, as of the last start or step
         self._error_log: Path | None = None
 
     def start(self) -> None:
@@ -113,6 +115,7 @@ class Session:
             self._error_log = Path(name)
         try:
             self.api = self._start_libsumo() if self.backend == "libsumo" else self._start_traci()
+            self.now = float(self.api.simulation.getTime())
         except SimulationError:
             self._forget_log()
             raise
@@ -165,12 +168,11 @@ class Session:
     def running(self) -> bool:
         return self.api is not None
 
-    def time(self) -> float:
-        return float(self.call(self.api.simulation.getTime))
-
-    def step(self, until: float) -> None:
-        """Simulate up to time ``until`` (seconds)."""
+    def step(self, until: float) -> float:
+        """Simulate up to time ``until`` (seconds); return SUMO's clock, which moves in steps."""
         self.call(self.api.simulationStep, until)
+        self.now = float(self.call(self.api.simulation.getTime))
+        return self.now
 
     def call(self, function: Any, *arguments: Any) -> Any:
         """Call into SUMO; if SUMO fails, close the session and raise SimulationError."""

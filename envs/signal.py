@@ -83,9 +83,13 @@ class Signal:
         self.junction = programme.junction
         self.greens = greens
         self.timing = timing
-        self.allowed_states = frozenset(greens) | {
-            state for a in greens for b in greens if a != b for state in transition(a, b)
+        self._transitions = {
+            (a, b): transition(greens[a], greens[b])
+            for a in range(len(greens))
+            for b in range(len(greens))
+            if a != b
         }
+        self.allowed_states = frozenset(greens).union(*self._transitions.values())
         self.phase = 0  # the green shown, or the one being moved to during a transition
         self.green_start = start
         self.state = greens[0]
@@ -167,7 +171,7 @@ class Signal:
 
     def _begin_transition(self, target: int, now: float) -> None:
         self._pending = None
-        self._transition = transition(self.greens[self.phase], self.greens[target])
+        self._transition = self._transitions[self.phase, target]
         self.phase = target
         if self._transition[0] == self.state:  # nobody loses green: no yellow needed
             self._show_green(now)

@@ -16,7 +16,7 @@ from stopline.scenarios import Scenario
 
 from .config import EnvConfig
 from .errors import SimulationError
-from .measure import JunctionState, Layout, Meter, NetworkTotals, junction_state
+from .measure import JunctionState, Layout, Meter, NetworkTotals
 from .session import Session
 from .signal import DEFAULT_YELLOW, Programme, Signal, Timing
 
@@ -70,7 +70,7 @@ class TrafficSimulation:
         )
         self.session.start()
         api = self.session.api
-        now = self.session.time()
+        now = self.session.now
         for junction in self.junctions:
             programme = self.session.call(read_programme, api, junction)
             yellow = self.config.yellow_time
@@ -111,7 +111,7 @@ class TrafficSimulation:
         return self.session
 
     def time(self) -> float:
-        return self._live().time()
+        return self._live().now
 
     @property
     def done(self) -> bool:
@@ -130,15 +130,14 @@ class TrafficSimulation:
     def advance(self) -> None:
         """Simulate one decision interval (or up to the window's end)."""
         session = self._live()
-        now = session.time()
+        now = session.now
         until = min(now + self.config.delta_time, self.scenario.end)
         if self.config.observe_only:
             session.step(until)
             self._follow(until)
             return
         while now < until:
-            session.step(min([until, *(signal.next_event() for signal in self.signals.values())]))
-            now = session.time()  # SUMO's clock moves in whole steps
+            now = session.step(min([until, *(s.next_event() for s in self.signals.values())]))
             for signal in self.signals.values():
                 signal.advance(now)
             self._send()
@@ -165,10 +164,10 @@ class TrafficSimulation:
         """Read every controlled lane and the network totals once."""
         session = self._live()
         assert self._meter is not None
-        lanes = session.call(self._meter.lanes)
-        totals = session.call(self._meter.totals)
+        table = session.call(self._meter.lanes)
+        totals = session.call(self._meter.totals, session.now)
         states = {
-            junction: junction_state(self.layouts[junction], signal, totals.time, lanes)
+            junction: self._meter.junction_state(self.layouts[junction], signal, totals.time, table)
             for junction, signal in self.signals.items()
         }
         return states, totals

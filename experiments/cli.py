@@ -11,9 +11,10 @@ import sys
 from importlib.metadata import version
 from typing import NoReturn
 
+from stopline.envs import ConfigError, SimulationError
 from stopline.scenarios import ScenarioError, sumo_tools
 
-from . import scenario_commands
+from . import bench_command, scenario_commands
 
 EXIT_BAD_INPUT = 2
 
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     scenario_commands.add_to(commands)
+    bench_command.add_to(commands)
     return parser
 
 
@@ -55,9 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         return int(arguments.handler(arguments))
-    except ScenarioError as error:
+    except (ScenarioError, ConfigError) as error:
         print(f"stopline: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except SimulationError as error:
+        print(f"stopline: simulation failed: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stopline: interrupted", file=sys.stderr)
         return 130

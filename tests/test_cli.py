@@ -19,7 +19,14 @@ def test_version_names_stopline_and_sumo() -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["scenarios"], ["scenarios", "list"], ["scenarios", "show"], ["scenarios", "build"]],
+    [
+        [],
+        ["scenarios"],
+        ["scenarios", "list"],
+        ["scenarios", "show"],
+        ["scenarios", "build"],
+        ["bench"],
+    ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = stopline(*command, "--help")
@@ -102,3 +109,21 @@ def test_out_for_a_user_file_is_refused(town: Path, tmp_path: Path) -> None:
     result = stopline("scenarios", "build", str(town / "town.sumocfg"), "--out", str(tmp_path))
     assert result.returncode == 2
     assert "--out copies built-in scenarios" in result.stderr
+
+
+def test_bench_prints_rates_and_the_ratio_to_raw_sumo(cache_dir: Path) -> None:
+    result = stopline("scenarios", "show", "single")  # build outside the timed part
+    result = stopline("bench", "single", "--repeats", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("bench single: 1 junction, window 0-3600 s")
+    rows = {line[:26].strip(): line[26:].split() for line in lines[2:5]}
+    assert set(rows) == {"raw sumo binary", "env, observe-only", "env, in control (cycle)"}
+    assert int(rows["env, observe-only"][1].replace(",", "")) > 0  # env steps/s
+    assert "env, observe-only / raw sumo:" in result.stdout
+
+
+def test_bench_refuses_bad_repeats() -> None:
+    result = stopline("bench", "single", "--repeats", "0")
+    assert result.returncode == 2
+    assert "argument --repeats: must be a whole number >= 1" in result.stderr

@@ -1,0 +1,57 @@
+"""``stopline bench SCENARIO``: environment speed against the raw SUMO binary."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from . import bench
+from .scenario_commands import add_scenario_arguments, load_from
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def add_to(commands: Any) -> None:
+    parser = commands.add_parser(
+        "bench",
+        help="time the environments against the raw sumo binary",
+        description=(
+            "Run the scenario's whole window with the raw sumo binary, with the environment "
+            "in observe-only mode and with the environment in control, several times each, "
+            "and print wall time, env steps/s, simulated seconds per wall second and the "
+            "env/raw ratio (medians)."
+        ),
+    )
+    add_scenario_arguments(parser)
+    parser.add_argument(
+        "--repeats", type=_positive_int, default=3, metavar="N", help="runs of each (default 3)"
+    )
+    parser.add_argument(
+        "--delta-time",
+        type=_positive_float,
+        default=5.0,
+        metavar="S",
+        help="seconds between decisions (default 5)",
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    scenario = load_from(arguments)
+    rows = bench.bench(scenario, repeats=arguments.repeats, delta_time=arguments.delta_time)
+    print(bench.report(scenario, rows, arguments.repeats, arguments.delta_time))
+    return 0
