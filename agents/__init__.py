@@ -1,1 +1,21 @@
-"""Who decides: the `Controller` interface, classical baselines and RL policies."""
+"""Who decides: the `Controller` interface, classical baselines and RL policies.
+
+``make(name, **params)`` builds any of them: ``fixed``, ``webster``, ``actuated``,
+``delay-based``, ``max-pressure``, ``sotl``, ``greedy``, ``random``, ``rl:PATH``.
+"""
+
+from .controller import Controller, Decisions, NativeController, run_episode
+from .registry import CONTROLLERS, UnknownControllerError, make
+from .webster import WebsterTiming, webster_timing
+
+__all__ = [
+    "CONTROLLERS",
+    "Controller",
+    "Decisions",
+    "NativeController",
+    "UnknownControllerError",
+    "WebsterTiming",
+    "make",
+    "run_episode",
+    "webster_timing",
+]

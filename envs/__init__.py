@@ -8,7 +8,7 @@ import gymnasium
 
 from .config import EnvConfig, default_config
 from .errors import ConfigError, SimulationError
-from .measure import JunctionState, Layout
+from .measure import JunctionState, Layout, NetworkTotals
 from .observations import OBSERVATIONS, Observation, register_observation
 from .parallel import SignalParallelEnv
 from .rewards import REWARDS, Reward, register_reward
@@ -32,6 +32,7 @@ __all__ = [
     "EnvConfig",
     "JunctionState",
     "Layout",
+    "NetworkTotals",
     "Observation",
     "Programme",
     "Reward",

@@ -28,12 +28,12 @@ def _positive_float(text: str) -> float:
 def add_to(commands: Any) -> None:
     parser = commands.add_parser(
         "bench",
-        help="time the environments against the raw sumo binary",
+        help="time the environment against the raw sumo binary",
         description=(
-            "Run the scenario's whole window with the raw sumo binary, with the environment "
-            "in observe-only mode and with the environment in control, several times each, "
-            "and print wall time, env steps/s, simulated seconds per wall second and the "
-            "env/raw ratio (medians)."
+            "Run the scenario's whole window with the raw sumo binary and with the environment "
+            "in observe-only mode (same files, window and SUMO seed), several times each, and "
+            "print wall time, env steps/s, simulated seconds per wall second and the env/raw "
+            "ratio (medians)."
         ),
     )
     add_scenario_arguments(parser)

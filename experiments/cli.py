@@ -14,7 +14,7 @@ from typing import NoReturn
 from stopline.envs import ConfigError, SimulationError
 from stopline.scenarios import ScenarioError, sumo_tools
 
-from . import bench_command, scenario_commands
+from . import bench_command, evaluate_command, scenario_commands
 
 EXIT_BAD_INPUT = 2
 
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     scenario_commands.add_to(commands)
     bench_command.add_to(commands)
+    evaluate_command.add_to(commands)
     return parser
 
 

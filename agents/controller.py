@@ -1,0 +1,86 @@
+"""The one interface every strategy implements, and the loop that runs it on SUMO."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from stopline.envs import EnvConfig, JunctionState, NetworkTotals, TrafficSimulation
+from stopline.scenarios import Scenario
+
+Decisions = dict[str, int | None]
+
+
+class Controller(ABC):
+    """Decides the green phase of every signalised junction of a scenario.
+
+    Python controllers answer `act` every decision interval with a green phase index per
+    junction (``None`` keeps the current one); the signal model makes the answer safe.
+    Native controllers (``native = True``) instead `install` a programme that SUMO runs by
+    itself, and are measured through the same pipe in observe-only mode.
+    """
+
+    name: ClassVar[str]
+    native: ClassVar[bool] = False
+
+    def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
+        """SUMO options that install this controller's programmes (native controllers)."""
+        return []
+
+    def reset(self, states: Mapping[str, JunctionState]) -> None:  # noqa: B027 - optional hook
+        """Called at the start of each episode with the first junction states."""
+
+    @abstractmethod
+    def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
+        """The green phase each junction should show next (None: keep the current one)."""
+
+    def parameters(self) -> dict[str, Any]:
+        """The controller's parameters, for records and reports."""
+        return {key: value for key, value in vars(self).items() if not key.startswith("_")}
+
+
+class NativeController(Controller):
+    """A controller SUMO runs itself; Stopline only watches."""
+
+    native = True
+
+    def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
+        return {}
+
+
+def run_episode(
+    controller: Controller,
+    scenario: Scenario,
+    *,
+    sumo_seed: int,
+    folder: Path,
+    config: Mapping[str, Any] | None = None,
+    sumo_options: Sequence[str] = (),
+) -> NetworkTotals:
+    """Run ``controller`` over the scenario's whole window; return the final network totals.
+
+    Every junction is under the controller. ``sumo_options`` add outputs (tripinfo...).
+    """
+    base = EnvConfig.from_mapping(dict(config or {}))
+    installed = controller.install(scenario, folder, base)
+    settings = EnvConfig.from_mapping(
+        {
+            **dict(config or {}),
+            "observe_only": controller.native,
+            "sumo_options": [*base.sumo_options, *installed, *sumo_options],
+        }
+    )
+    simulation = TrafficSimulation(scenario, settings, scenario.junctions)
+    try:
+        simulation.start(sumo_seed)
+        states, totals = simulation.observe()
+        controller.reset(states)
+        while not simulation.done:
+            simulation.apply(controller.act(totals.time, states))
+            simulation.advance()
+            states, totals = simulation.observe()
+    finally:
+        simulation.close()
+    return totals

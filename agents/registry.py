@@ -1,0 +1,47 @@
+"""`make`: every strategy by the name a CLI flag or an experiment spec uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .actuated import SumoActuated, SumoDelayBased
+from .controller import Controller
+from .fixed import FixedTime
+from .greedy import Greedy, RandomPhases
+from .max_pressure import MaxPressure
+from .sotl import SelfOrganising
+from .webster import Webster
+
+
+class UnknownControllerError(ValueError):
+    """A controller name or parameter that does not exist; the message lists what does."""
+
+
+CONTROLLERS: dict[str, Callable[..., Controller]] = {
+    "fixed": FixedTime,
+    "webster": Webster,
+    "actuated": SumoActuated,
+    "delay-based": SumoDelayBased,
+    "max-pressure": MaxPressure,
+    "sotl": SelfOrganising,
+    "greedy": Greedy,
+    "random": RandomPhases,
+}
+"""Controller factories by name; ``rl:PATH`` loads a trained policy instead."""
+
+
+def make(name: str, **params: Any) -> Controller:
+    """Build the controller called ``name`` with ``params`` (see each class's docstring)."""
+    if name.startswith("rl:"):
+        from .rl import RLController  # torch is heavy: import it only when a policy is asked for
+
+        return RLController(name.removeprefix("rl:"), **params)
+    if name not in CONTROLLERS:
+        raise UnknownControllerError(
+            f"unknown controller {name!r}; choose one of {', '.join(CONTROLLERS)}, or rl:PATH"
+        )
+    try:
+        return CONTROLLERS[name](**params)
+    except TypeError as error:
+        raise UnknownControllerError(f"controller {name!r}: {error}") from None

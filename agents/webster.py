@@ -1,0 +1,195 @@
+"""``webster``: a fixed-time plan from the scenario's own demand, by Webster's method."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from stopline.envs import EnvConfig
+from stopline.envs.signal import GREEN
+from stopline.scenarios import Scenario
+from stopline.scenarios.xmlfiles import elements
+
+from .controller import NativeController
+from .demand import peak_hour_movement_flows
+from .programmes import Plan, scenario_programmes, write_programmes, yellow_of
+
+
+@dataclass(frozen=True)
+class WebsterTiming:
+    """Webster's cycle and green splits for one junction."""
+
+    cycle: float
+    greens: tuple[float, ...]
+    flow_ratios: tuple[float, ...]
+    lost_time: float
+    oversaturated: bool
+
+    @property
+    def total_flow_ratio(self) -> float:
+        return sum(self.flow_ratios)
+
+
+def webster_timing(
+    flow_ratios: Sequence[float],
+    lost_time: float,
+    *,
+    min_cycle: float = 40.0,
+    max_cycle: float = 120.0,
+    min_green: float = 5.0,
+) -> WebsterTiming:
+    """Webster's optimum cycle C0 = (1.5 L + 5) / (1 - Y), clamped, and greens split by y.
+
+    ``flow_ratios`` are the critical flow ratios y (flow / saturation flow) of the phases,
+    ``lost_time`` the total lost time L of a cycle. Y >= 1 (over-saturated) gets the
+    longest cycle. Effective green C - L is shared in proportion to y, each at least
+    ``min_green``.
+    """
+    total = sum(flow_ratios)
+    oversaturated = total >= 1.0
+    optimum = math.inf if oversaturated else (1.5 * lost_time + 5.0) / (1.0 - total)
+    cycle = min(max_cycle, max(min_cycle, optimum))
+    effective = cycle - lost_time
+    shares = (
+        [ratio / total for ratio in flow_ratios]
+        if total > 0
+        else [1.0 / len(flow_ratios)] * len(flow_ratios)
+    )
+    greens = tuple(max(min_green, effective * share) for share in shares)
+    return WebsterTiming(cycle, greens, tuple(flow_ratios), lost_time, oversaturated)
+
+
+def _links(net: Path, junction: str) -> dict[int, tuple[str, str, str]]:
+    """Link index -> (from edge, to edge, from lane) for one traffic light."""
+    links = {}
+    for element in elements(net):
+        if element.tag == "connection" and element.get("tl") == junction:
+            source = element.get("from", "")
+            links[int(element.get("linkIndex", "-1"))] = (
+                source,
+                element.get("to", ""),
+                f"{source}_{element.get('fromLane', '0')}",
+            )
+    return links
+
+
+def critical_flow_ratios(
+    greens: Sequence[str],
+    links: dict[int, tuple[str, str, str]],
+    flows: dict[tuple[str, str], float],
+    saturation_flow: float,
+) -> tuple[float, ...]:
+    """Per green: the highest lane flow / saturation flow among lanes it gives priority.
+
+    A movement's flow is shared equally by the lanes that serve it. Lanes green in every
+    phase (free turns) need no time and are left out; a phase with only permitted ('g')
+    movements is judged by those.
+    """
+    lane_links: dict[str, list[int]] = defaultdict(list)
+    movement_lanes: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for index, (source, target, lane) in links.items():
+        lane_links[lane].append(index)
+        movement_lanes[source, target].add(lane)
+    lane_flow: dict[str, float] = defaultdict(float)
+    for movement, serving in movement_lanes.items():
+        for lane in serving:
+            lane_flow[lane] += flows.get(movement, 0.0) / len(serving)
+    always = {
+        lane
+        for lane, indices in lane_links.items()
+        if all(any(green[i] in GREEN for i in indices) for green in greens)
+    }
+    ratios = []
+    for green in greens:
+        lanes: list[str] = []
+        for signals in ("G", "Gg"):
+            lanes = [
+                lane
+                for lane, indices in lane_links.items()
+                if lane not in always and any(green[i] in signals for i in indices)
+            ]
+            if lanes:
+                break
+        ratios.append(max((lane_flow[lane] / saturation_flow for lane in lanes), default=0.0))
+    return tuple(ratios)
+
+
+class Webster(NativeController):
+    """A fixed-time plan from the route demand by Webster's method, installed in SUMO.
+
+    Peak-hour flows (passenger-car units) per lane give each green's critical flow ratio
+    y; the cycle is C0 = (1.5 L + 5) / (1 - Y) clamped to [min_cycle, max_cycle] (an
+    unclamped light-demand cycle of 20 s is a known trap); greens share C - L by y.
+    Over-saturated junctions (Y >= 1) get max_cycle and a warning.
+
+    Parameters:
+        saturation_flow: PCU per hour of green per lane (default 1800).
+        lost_time_per_phase: seconds lost per phase, start-up plus clearance (default 4).
+        min_cycle, max_cycle: cycle bounds in seconds (default 40, 120).
+    """
+
+    name = "webster"
+
+    def __init__(
+        self,
+        saturation_flow: float = 1800.0,
+        lost_time_per_phase: float = 4.0,
+        min_cycle: float = 40.0,
+        max_cycle: float = 120.0,
+    ) -> None:
+        self.saturation_flow = saturation_flow
+        self.lost_time_per_phase = lost_time_per_phase
+        self.min_cycle = min_cycle
+        self.max_cycle = max_cycle
+        self.timings: dict[str, WebsterTiming] = {}
+
+    def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
+        flows = peak_hour_movement_flows(scenario)
+        plans = []
+        for junction, programme in scenario_programmes(scenario).items():
+            if junction not in scenario.junctions:
+                continue
+            ratios = critical_flow_ratios(
+                programme.greens,
+                _links(scenario.net_file, junction),
+                flows,
+                self.saturation_flow,
+            )
+            timing = webster_timing(
+                ratios,
+                self.lost_time_per_phase * len(ratios),
+                min_cycle=self.min_cycle,
+                max_cycle=self.max_cycle,
+                min_green=config.min_green,
+            )
+            if timing.oversaturated:
+                warnings.warn(
+                    f"webster: junction {junction} is over-saturated "
+                    f"(Y = {timing.total_flow_ratio:.2f} >= 1); using the {self.max_cycle:g} s "
+                    "maximum cycle",
+                    stacklevel=2,
+                )
+            self.timings[junction] = timing
+            yellow = yellow_of(programme, config)
+            # Shown green = effective green + the part of the lost time not shown as
+            # yellow or all-red, so the installed cycle is Webster's cycle.
+            unshown = self.lost_time_per_phase - yellow - config.all_red
+            plans.append(
+                Plan(
+                    junction,
+                    programme.greens,
+                    durations=tuple(
+                        round(max(config.min_green, green + unshown), 1) for green in timing.greens
+                    ),
+                    yellow=yellow,
+                    all_red=config.all_red,
+                )
+            )
+        path = write_programmes(
+            folder / "webster.add.xml", plans, kind="static", program_id="stopline-webster"
+        )
+        return ["--additional-files", str(path)]

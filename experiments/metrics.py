@@ -1,0 +1,87 @@
+"""Trip metrics from SUMO's own outputs, as ../shared/DESIGN.md defines them.
+
+Delay is SUMO's ``timeLoss``; travel time ``duration``; waiting ``waitingTime``; stops
+``waitingCount``. Trips still in the network at the window's end are written by SUMO
+(``--tripinfo-output.write-unfinished``) and counted with their time so far. Vehicles that
+never entered (insertion backlog) are counted too, with the entry delay they had suffered.
+"""
+
+from __future__ import annotations
+
+import statistics
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+def output_options(folder: Path) -> list[str]:
+    """SUMO options that write what `trip_metrics` reads into ``folder``."""
+    return [
+        "--tripinfo-output",
+        str(folder / "tripinfo.xml"),
+        "--tripinfo-output.write-unfinished",
+        "--statistic-output",
+        str(folder / "statistics.xml"),
+    ]
+
+
+@dataclass(frozen=True)
+class TripMetrics:
+    """One run's trip metrics (seconds, counts)."""
+
+    mean_delay: float
+    median_delay: float
+    p95_delay: float
+    mean_travel_time: float
+    mean_waiting_time: float
+    mean_stops: float
+    throughput: int
+    unfinished: int
+    backlog: int
+    teleports: int
+    mean_entry_delay: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def trip_metrics(folder: Path) -> TripMetrics:
+    """Read ``tripinfo.xml`` and ``statistics.xml`` written with `output_options`."""
+    trips = list(ET.parse(folder / "tripinfo.xml").getroot().iter("tripinfo"))
+    stats = ET.parse(folder / "statistics.xml").getroot()
+    vehicles = stats.find("vehicles")
+    teleports = stats.find("teleports")
+    trip_statistics = stats.find("vehicleTripStatistics")
+    assert vehicles is not None and teleports is not None and trip_statistics is not None
+
+    def values(attribute: str) -> list[float]:
+        return [float(trip.get(attribute, "0")) for trip in trips]
+
+    delays = values("timeLoss")
+    backlog = int(vehicles.get("waiting", "0"))
+    waited = backlog * float(trip_statistics.get("departDelayWaiting", "0") or 0)
+    entry = sum(values("departDelay")) + waited
+    mean = statistics.fmean
+    return TripMetrics(
+        mean_delay=mean(delays) if delays else 0.0,
+        median_delay=statistics.median(delays) if delays else 0.0,
+        p95_delay=_percentile(delays, 0.95),
+        mean_travel_time=mean(values("duration")) if trips else 0.0,
+        mean_waiting_time=mean(values("waitingTime")) if trips else 0.0,
+        mean_stops=mean(values("waitingCount")) if trips else 0.0,
+        throughput=sum(1 for trip in trips if trip.get("vaporized") != "end"),
+        unfinished=sum(1 for trip in trips if trip.get("vaporized") == "end") + backlog,
+        backlog=backlog,
+        teleports=int(teleports.get("total", "0")),
+        mean_entry_delay=entry / (len(trips) + backlog) if trips or backlog else 0.0,
+    )
