@@ -13,20 +13,25 @@ class SelfOrganising(Controller):
     """Switch when demand waiting at red has built up, unless a small platoon is crossing.
 
     Every decision interval each junction adds (vehicles on its red incoming lanes x
-    seconds) to a counter. Once the counter exceeds ``theta`` the junction moves to its next
-    green, unless between 1 and ``mu`` vehicles are still moving on its green lanes (a small
-    platoon about to cross: letting it pass is cheaper than splitting it). The counter
-    resets at each switch. Gershenson counts vehicles within ``omega`` metres of the stop
-    line; the readings here are per whole lane, so ``omega`` is the lane itself.
+    seconds) to a counter. Once the counter exceeds ``theta`` the junction moves to the next
+    green in programme order that has vehicles waiting for it (greens nobody waits for are
+    skipped: Gershenson's rule is for two phases), unless between 1 and ``mu`` vehicles are
+    still moving on its green lanes (a small platoon about to cross). The counter resets at
+    each switch.
+
+    Gershenson counts the platoon within ``omega`` metres of the stop line. Stopline's
+    readings cover whole lanes, where a trickle of 1-3 moving vehicles is almost always
+    present and would hold every green to max green; so the platoon rule is off by default
+    (``mu = 0``).
 
     Parameters:
-        theta: vehicle-seconds at red that call for a switch (default 100).
-        mu: largest platoon on green that holds the switch (default 3).
+        theta: vehicle-seconds at red that call for a switch (default 40).
+        mu: largest platoon moving on the green lanes that holds the switch (default 0).
     """
 
     name = "sotl"
 
-    def __init__(self, theta: float = 100.0, mu: int = 3) -> None:
+    def __init__(self, theta: float = 40.0, mu: int = 0) -> None:
         self.theta = theta
         self.mu = mu
         self._counters: dict[str, float] = {}
@@ -50,5 +55,15 @@ class SelfOrganising(Controller):
             moving = float((state.vehicles - state.halting)[sorted(served)].sum())
             platoon = 0 < moving <= self.mu
             if self._counters[junction] > self.theta and state.min_green_passed and not platoon:
-                decisions[junction] = (state.phase + 1) % state.num_phases
+                decisions[junction] = _next_with_demand(state, served)
         return decisions
+
+
+def _next_with_demand(state: JunctionState, served: set[int]) -> int:
+    """The next green in programme order with vehicles on lanes it would newly serve."""
+    for step in range(1, state.num_phases):
+        phase = (state.phase + step) % state.num_phases
+        lanes = {incoming for incoming, _ in state.layout.movements[phase]} - served
+        if state.vehicles[sorted(lanes)].sum() > 0:
+            return phase
+    return state.phase

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stopline.envs import EnvConfig
-from stopline.envs.signal import GREEN
 from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import elements
 
@@ -85,9 +84,9 @@ def critical_flow_ratios(
 ) -> tuple[float, ...]:
     """Per green: the highest lane flow / saturation flow among lanes it gives priority.
 
-    A movement's flow is shared equally by the lanes that serve it. Lanes green in every
-    phase (free turns) need no time and are left out; a phase with only permitted ('g')
-    movements is judged by those.
+    A movement's flow is shared equally by the lanes that serve it. Lanes with priority
+    green in every phase (free turns) need no time and are left out; a phase with only
+    permitted ('g') movements is judged by those.
     """
     lane_links: dict[str, list[int]] = defaultdict(list)
     movement_lanes: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -101,7 +100,7 @@ def critical_flow_ratios(
     always = {
         lane
         for lane, indices in lane_links.items()
-        if all(any(green[i] in GREEN for i in indices) for green in greens)
+        if all(any(green[i] in "Gs" for i in indices) for green in greens)
     }
     ratios = []
     for green in greens:

@@ -1,0 +1,80 @@
+"""Every controller runs on every built-in scenario; hand-checked decisions; `make` errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stopline import agents, scenarios
+from stopline.agents.max_pressure import max_pressure_phase
+from stopline.envs import JunctionState, Layout
+
+from tls_record import read_record, recording_options
+
+
+@pytest.mark.parametrize("scenario_name", ["single", "corridor", "grid:3x3"])
+@pytest.mark.parametrize("name", sorted(agents.CONTROLLERS))
+def test_short_episode(name: str, scenario_name: str, cache_dir: Path, tmp_path: Path) -> None:
+    scenario = dataclasses.replace(scenarios.load(scenario_name), end=300.0)
+    options, record = recording_options(tmp_path, scenario.junctions)
+    totals = agents.run_episode(
+        agents.make(name), scenario, sumo_seed=1, folder=tmp_path, sumo_options=options
+    )
+    assert totals.time == 300.0 and totals.arrived > 0 and totals.teleports == 0
+    programmes = {state for steps in read_record(record).values() for _, state in steps}
+    assert programmes  # SUMO recorded every junction's states
+
+
+def _state(halting: list[float], out_halting: list[float], phase: int = 0) -> JunctionState:
+    # Two greens: 0 serves lanes 0 and 1 (into out lanes 0 and 1), 1 serves lane 2 (into 2).
+    layout = Layout(
+        junction="J",
+        incoming=("a", "b", "c"),
+        outgoing=("x", "y", "z"),
+        in_capacity=np.full(3, 40.0),
+        out_capacity=np.full(3, 40.0),
+        in_speed_limit=np.full(3, 13.89),
+        movements=(((0, 0), (1, 1)), ((2, 2),)),
+    )
+    zeros = np.zeros(3)
+    return JunctionState(
+        layout=layout,
+        phase=phase,
+        num_phases=2,
+        green_time=20.0,
+        min_green_passed=True,
+        in_transition=False,
+        vehicles=np.array(halting),
+        halting=np.array(halting),
+        waiting=zeros,
+        speed=zeros,
+        out_vehicles=np.array(out_halting),
+        out_halting=np.array(out_halting),
+    )
+
+
+def test_max_pressure_picks_the_highest_pressure_green() -> None:
+    # Green 0: (4 - 0) + (3 - 5) = 2; green 1: 6 - 1 = 5.
+    assert max_pressure_phase(_state([4, 3, 6], [0, 5, 1])) == 1
+    # A blocked exit removes the pressure: green 1: 6 - 9 = -3 < green 0: 7.
+    assert max_pressure_phase(_state([4, 3, 6], [0, 0, 9], phase=1)) == 0
+
+
+def test_max_pressure_keeps_the_current_green_on_a_tie() -> None:
+    assert max_pressure_phase(_state([2, 0, 2], [0, 0, 0], phase=1)) == 1
+
+
+def test_greedy_serves_the_longest_queue() -> None:
+    controller = agents.make("greedy")
+    assert controller.act(0, {"J": _state([1, 1, 3], [0, 0, 0])}) == {"J": 1}
+
+
+def test_make_refuses_unknown_names_and_parameters() -> None:
+    with pytest.raises(agents.UnknownControllerError, match="unknown controller 'smart'"):
+        agents.make("smart")
+    with pytest.raises(agents.UnknownControllerError, match="unexpected keyword argument"):
+        agents.make("sotl", gamma=3)
+    assert agents.make("sotl", theta=60).parameters()["theta"] == 60
