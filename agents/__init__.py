@@ -5,13 +5,16 @@
 """
 
 from .controller import Controller, Decisions, NativeController, run_episode
-from .registry import CONTROLLERS, UnknownControllerError, make
+from .errors import AgentError, ModelMismatchError, UnknownControllerError
+from .registry import CONTROLLERS, make
 from .webster import WebsterTiming, webster_timing
 
 __all__ = [
     "CONTROLLERS",
+    "AgentError",
     "Controller",
     "Decisions",
+    "ModelMismatchError",
     "NativeController",
     "UnknownControllerError",
     "WebsterTiming",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +29,10 @@ class Controller(ABC):
     def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
         """SUMO options that install this controller's programmes (native controllers)."""
         return []
+
+    def environment(self) -> Mapping[str, Any]:
+        """Environment settings this controller needs (an RL policy: those it trained with)."""
+        return {}
 
     def reset(self, states: Mapping[str, JunctionState]) -> None:  # noqa: B027 - optional hook
         """Called at the start of each episode with the first junction states."""
@@ -63,14 +68,13 @@ def run_episode(
 
     Every junction is under the controller. ``sumo_options`` add outputs (tripinfo...).
     """
-    base = EnvConfig.from_mapping(dict(config or {}))
+    wanted = {**dict(config or {}), **controller.environment()}
+    base = EnvConfig.from_mapping(wanted)
     installed = controller.install(scenario, folder, base)
-    settings = EnvConfig.from_mapping(
-        {
-            **dict(config or {}),
-            "observe_only": controller.native,
-            "sumo_options": [*base.sumo_options, *installed, *sumo_options],
-        }
+    settings = dataclasses.replace(
+        base,
+        observe_only=controller.native,
+        sumo_options=(*base.sumo_options, *installed, *sumo_options),
     )
     simulation = TrafficSimulation(scenario, settings, scenario.junctions)
     try:

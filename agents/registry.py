@@ -7,16 +7,12 @@ from typing import Any
 
 from .actuated import SumoActuated, SumoDelayBased
 from .controller import Controller
+from .errors import UnknownControllerError
 from .fixed import FixedTime
 from .greedy import Greedy, RandomPhases
 from .max_pressure import MaxPressure
 from .sotl import SelfOrganising
 from .webster import Webster
-
-
-class UnknownControllerError(ValueError):
-    """A controller name or parameter that does not exist; the message lists what does."""
-
 
 CONTROLLERS: dict[str, Callable[..., Controller]] = {
     "fixed": FixedTime,

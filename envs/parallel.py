@@ -10,14 +10,20 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from stopline.scenarios import Scenario, load
+from stopline.scenarios import Scenario
 
-from .config import EnvConfig
 from .measure import JunctionState
 from .observations import observation
 from .rewards import reward
 from .simulation import TrafficSimulation
-from .spaces import action_mask, action_space, decode_action, measurements, observation_space
+from .spaces import (
+    action_mask,
+    action_space,
+    decode_action,
+    measurements,
+    observation_space,
+    settings,
+)
 
 
 class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
@@ -41,7 +47,8 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
 
     ## Starting state
     The scenario's window beginning, each junction on the first green of its programme;
-    ``reset(seed=s)`` sets SUMO's seed.
+    ``reset(seed=s)`` sets SUMO's seed; ``reset(options={"scenario": other})`` switches to
+    another `Scenario` with the same junctions (another demand seed or scale).
 
     ## Episode end
     Every agent is truncated when the simulation reaches the window's end.
@@ -62,11 +69,8 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         render_mode: str | None = None,
         **config: Any,
     ) -> None:
-        self.scenario = load(scenario) if isinstance(scenario, str) else scenario
-        if render_mode == "human":
-            config = {**config, "gui": True}
+        self.scenario, self.config = settings(scenario, render_mode, config)
         self.render_mode = render_mode
-        self.config = EnvConfig.from_mapping(config)
         self.possible_agents = list(junctions or self.scenario.junctions)
         self.agents: list[str] = []
         self._observation = observation(self.config.observation)
@@ -116,6 +120,9 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
         if seed is not None:
             self._rng = np.random.default_rng(seed)
+        if options and "scenario" in options:
+            self.scenario = options["scenario"]
+            self.simulation.use(self.scenario)
         self.simulation.start(sumo_seed=int(self._rng.integers(2**31 - 1)))
         self.agents = list(self.possible_agents)
         return self._observe()

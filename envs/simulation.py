@@ -41,20 +41,24 @@ class TrafficSimulation:
     """
 
     def __init__(self, scenario: Scenario, config: EnvConfig, junctions: Sequence[str]) -> None:
-        unknown = [junction for junction in junctions if junction not in scenario.junctions]
+        self.config = config
+        self.junctions = tuple(junctions)
+        self.use(scenario)
+        self.session: Session | None = None
+        self.signals: dict[str, Signal] = {}
+        self.layouts: dict[str, Layout] = {}
+        self._meter: Meter | None = None
+        self._shown: dict[str, str] = {}  # the state last sent to SUMO, per junction
+
+    def use(self, scenario: Scenario) -> None:
+        """Simulate ``scenario`` from the next start on (e.g. another demand seed)."""
+        unknown = [junction for junction in self.junctions if junction not in scenario.junctions]
         if unknown:
             raise SimulationError(
                 f"junction {unknown[0]!r} is not a signalised junction of {scenario.name}; "
                 f"it has: {', '.join(scenario.junctions)}"
             )
         self.scenario = scenario
-        self.config = config
-        self.junctions = tuple(junctions)
-        self.session: Session | None = None
-        self.signals: dict[str, Signal] = {}
-        self.layouts: dict[str, Layout] = {}
-        self._meter: Meter | None = None
-        self._shown: dict[str, str] = {}  # the state last sent to SUMO, per junction
 
     # -- lifecycle -------------------------------------------------------------------
 

@@ -7,15 +7,21 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from stopline.scenarios import Scenario, load
+from stopline.scenarios import Scenario
 
-from .config import EnvConfig
 from .errors import SimulationError
 from .measure import JunctionState
 from .observations import observation
 from .rewards import reward
 from .simulation import TrafficSimulation
-from .spaces import action_mask, action_space, decode_action, measurements, observation_space
+from .spaces import (
+    action_mask,
+    action_space,
+    decode_action,
+    measurements,
+    observation_space,
+    settings,
+)
 
 
 class SignalEnv(gym.Env[np.ndarray, np.int64]):
@@ -40,7 +46,8 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
     ## Starting state
     SUMO starts the scenario at its window's beginning with the junction showing the first
     green of its programme. ``reset(seed=s)`` sets SUMO's seed; the demand seed is the
-    scenario's.
+    scenario's. ``reset(options={"scenario": other})`` switches to another `Scenario` with
+    the same junction (another demand seed or scale) from this episode on.
 
     ## Episode end
     Truncated when the simulation reaches the scenario's window end (fixed, whether or not
@@ -64,11 +71,8 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         render_mode: str | None = None,
         **config: Any,
     ) -> None:
-        self.scenario = load(scenario) if isinstance(scenario, str) else scenario
-        if render_mode == "human":
-            config = {**config, "gui": True}
+        self.scenario, self.config = settings(scenario, render_mode, config)
         self.render_mode = render_mode
-        self.config = EnvConfig.from_mapping(config)
         if junction is None:
             if len(self.scenario.junctions) != 1:
                 raise SimulationError(
@@ -102,6 +106,9 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
+        if options and "scenario" in options:
+            self.scenario = options["scenario"]
+            self.simulation.use(self.scenario)
         self.simulation.start(sumo_seed=int(self.np_random.integers(2**31 - 1)))
         self._state, info = self._observe()
         return self._observation.function(self._state).astype(np.float32), info

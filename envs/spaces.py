@@ -8,12 +8,25 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from .config import ActionMode
+from stopline.scenarios import Scenario, load
+
+from .config import ActionMode, EnvConfig
 from .measure import JunctionState, NetworkTotals
 from .observations import Observation
 from .signal import Signal
 
 KEEP, ADVANCE = 0, 1
+
+
+def settings(
+    scenario: Scenario | str, render_mode: str | None, config: dict[str, Any]
+) -> tuple[Scenario, EnvConfig]:
+    """The scenario and configuration an environment's arguments name."""
+    if render_mode == "human":
+        config = {**config, "gui": True}  # sumo-gui is the renderer
+    return (load(scenario) if isinstance(scenario, str) else scenario), EnvConfig.from_mapping(
+        config
+    )
 
 
 def observation_space(kind: Observation, example: JunctionState) -> spaces.Box:

@@ -5,24 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import bench
+from . import arguments, bench
 from .scenario_commands import add_scenario_arguments, load_from
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return int(text)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
 
 
 def add_to(commands: Any) -> None:
@@ -38,11 +22,15 @@ def add_to(commands: Any) -> None:
     )
     add_scenario_arguments(parser)
     parser.add_argument(
-        "--repeats", type=_positive_int, default=3, metavar="N", help="runs of each (default 3)"
+        "--repeats",
+        type=arguments.positive_int,
+        default=3,
+        metavar="N",
+        help="runs of each (default 3)",
     )
     parser.add_argument(
         "--delta-time",
-        type=_positive_float,
+        type=arguments.positive_float,
         default=5.0,
         metavar="S",
         help="seconds between decisions (default 5)",

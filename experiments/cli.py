@@ -11,10 +11,11 @@ import sys
 from importlib.metadata import version
 from typing import NoReturn
 
+from stopline.agents import AgentError
 from stopline.envs import ConfigError, SimulationError
 from stopline.scenarios import ScenarioError, sumo_tools
 
-from . import bench_command, evaluate_command, scenario_commands
+from . import bench_command, evaluate_command, scenario_commands, train_command
 
 EXIT_BAD_INPUT = 2
 
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_commands.add_to(commands)
     bench_command.add_to(commands)
     evaluate_command.add_to(commands)
+    train_command.add_to(commands)
     return parser
 
 
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         return int(arguments.handler(arguments))
-    except (ScenarioError, ConfigError) as error:
+    except (ScenarioError, ConfigError, AgentError) as error:
         print(f"stopline: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SimulationError as error:

@@ -8,11 +8,11 @@ import statistics
 from typing import Any
 
 from stopline import agents
-from stopline.agents import UnknownControllerError
-from stopline.scenarios import ScenarioError
+from stopline.agents import AgentError
 
+from . import arguments
 from .evaluate import EVALUATION_SEEDS, evaluate
-from .scenario_commands import _demand_scale
+from .statistics import mean_ci
 
 COLUMNS = (
     ("mean_delay", "delay s", "{:.1f}"),
@@ -21,26 +21,6 @@ COLUMNS = (
     ("unfinished", "unfinished", "{:.0f}"),
     ("teleports", "teleports", "{:.0f}"),
 )
-
-
-def _seeds(text: str) -> list[int]:
-    try:
-        seeds = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        seeds = []
-    if not seeds or any(seed < 0 for seed in seeds):
-        raise argparse.ArgumentTypeError(f"must be whole numbers >= 0 like 101,102; got {text!r}")
-    return seeds
-
-
-def _parameter(text: str) -> tuple[str, Any]:
-    key, separator, value = text.partition("=")
-    if not separator or not key:
-        raise argparse.ArgumentTypeError(f"must be KEY=VALUE, got {text!r}")
-    try:
-        return key.replace("-", "_"), json.loads(value)
-    except json.JSONDecodeError:
-        return key.replace("-", "_"), value
 
 
 def add_to(commands: Any) -> None:
@@ -58,43 +38,55 @@ def add_to(commands: Any) -> None:
         "--controller",
         required=True,
         metavar="NAME",
-        help=f"one of {', '.join(agents.CONTROLLERS)}, or rl:PATH",
+        help=(
+            f"one of {', '.join(agents.CONTROLLERS)}, or rl:PATH; several, comma-separated, "
+            "print a comparison with 95 %% confidence intervals"
+        ),
     )
     parser.add_argument(
         "--param",
-        type=_parameter,
+        type=arguments.key_value,
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a controller parameter (repeatable), e.g. --param theta=60",
+        help="a parameter of the (single) controller, repeatable, e.g. --param theta=60",
     )
     parser.add_argument(
         "--seeds",
-        type=_seeds,
+        type=arguments.seeds,
         default=list(EVALUATION_SEEDS),
         metavar="S1,S2,...",
         help="evaluation demand seeds (default 101,102,103,104,105)",
     )
-    parser.add_argument("--demand-scale", type=_demand_scale, default=1.0, metavar="X")
+    parser.add_argument("--demand-scale", type=arguments.demand_scale, default=1.0, metavar="X")
     parser.add_argument("--json", action="store_true", help="print a JSON list, one per seed")
     parser.set_defaults(handler=_run)
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    try:
-        controller = agents.make(arguments.controller, **dict(arguments.param))
-    except UnknownControllerError as error:
-        raise ScenarioError(f"--controller: {error}") from None
-    results = evaluate(
-        controller, arguments.scenario, arguments.seeds, demand_scale=arguments.demand_scale
-    )
-    rows = [result.as_dict() for result in results]
+    names = [name for name in arguments.controller.split(",") if name]
+    params = dict(arguments.param)
+    if params and len(names) > 1:
+        raise AgentError("--param sets the parameters of one controller; name just one")
+    controllers = [agents.make(name, **params) for name in names]
+    rows: list[dict[str, Any]] = []
+    for name, controller in zip(names, controllers, strict=True):
+        results = evaluate(
+            controller, arguments.scenario, arguments.seeds, demand_scale=arguments.demand_scale
+        )
+        rows += [{"controller": name, **result.as_dict()} for result in results]
     if arguments.json:
         print(json.dumps(rows, indent=2))
-        return 0
-    header = f"{'seed':>6}" + "".join(f"{title:>12}" for _, title, _ in COLUMNS)
-    print(f"{controller.name} on {arguments.scenario}, demand scale {arguments.demand_scale:g}")
-    print(header)
+    elif len(names) == 1:
+        _print_seeds(names[0], arguments, rows)
+    else:
+        _print_summary(names, arguments, rows)
+    return 0
+
+
+def _print_seeds(name: str, arguments: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
+    print(f"{name} on {arguments.scenario}, demand scale {arguments.demand_scale:g}")
+    print(f"{'seed':>6}" + "".join(f"{title:>12}" for _, title, _ in COLUMNS))
     for row in rows:
         cells = "".join(f"{fmt.format(row[key]):>12}" for key, _, fmt in COLUMNS)
         print(f"{row['seed']:>6}{cells}")
@@ -102,4 +94,22 @@ def _run(arguments: argparse.Namespace) -> int:
         f"{fmt.format(statistics.fmean(row[key] for row in rows)):>12}" for key, _, fmt in COLUMNS
     )
     print(f"{'mean':>6}{means}")
-    return 0
+
+
+def _print_summary(
+    names: list[str], arguments: argparse.Namespace, rows: list[dict[str, Any]]
+) -> None:
+    seeds = ",".join(str(seed) for seed in arguments.seeds)
+    print(
+        f"{arguments.scenario}, demand scale {arguments.demand_scale:g}, seeds {seeds}: "
+        "means with 95 % confidence intervals"
+    )
+    width = max(12, *(len(name) + 2 for name in names))
+    print(f"{'controller':<{width}}" + "".join(f"{title:>18}" for _, title, _ in COLUMNS))
+    for name in names:
+        mine = [row for row in rows if row["controller"] == name]
+        cells = []
+        for key, _, fmt in COLUMNS:
+            mean, half = mean_ci([float(row[key]) for row in mine])
+            cells.append(f"{fmt.format(mean)} ± {fmt.format(half)}")
+        print(f"{name:<{width}}" + "".join(f"{cell:>18}" for cell in cells))

@@ -15,21 +15,9 @@ from stopline import scenarios
 from stopline.scenarios import Scenario, ScenarioError
 from stopline.scenarios.xmlfiles import count_demand
 
+from . import arguments
+
 _LISTED = ("single", "corridor", "grid")
-
-
-def _demand_scale(text: str) -> float:
-    try:
-        return scenarios.check_demand_scale(float(text))
-    except (ValueError, ScenarioError):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
-
-
-def _seed(text: str) -> int:
-    try:
-        return scenarios.check_seed(int(text))
-    except (ValueError, ScenarioError):
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,13 +29,13 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--demand-scale",
-        type=_demand_scale,
+        type=arguments.demand_scale,
         default=1.0,
         metavar="X",
         help="multiply demand by X (what-if demand; default 1)",
     )
     parser.add_argument(
-        "--seed", type=_seed, default=0, metavar="N", help="demand seed (default 0)"
+        "--seed", type=arguments.seed, default=0, metavar="N", help="demand seed (default 0)"
     )
     parser.add_argument(
         "--routes",

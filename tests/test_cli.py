@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ def test_version_names_stopline_and_sumo() -> None:
         ["scenarios", "show"],
         ["scenarios", "build"],
         ["bench"],
+        ["evaluate"],
+        ["train"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
@@ -127,3 +130,42 @@ def test_bench_refuses_bad_repeats() -> None:
     result = stopline("bench", "single", "--repeats", "0")
     assert result.returncode == 2
     assert "argument --repeats: must be a whole number >= 1" in result.stderr
+
+
+def test_evaluate_json_has_one_object_per_seed(cache_dir: Path) -> None:
+    result = stopline(
+        "evaluate", "single", "--controller", "greedy", "--seeds", "101,102", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["seed"] for row in rows] == [101, 102]
+    for row in rows:
+        assert {"mean_delay", "mean_travel_time", "throughput", "unfinished", "teleports"} <= set(
+            row
+        )
+        assert row["throughput"] > 1000 and row["teleports"] == 0
+
+
+def test_evaluate_compares_several_with_confidence_intervals(cache_dir: Path) -> None:
+    result = stopline("evaluate", "single", "--controller", "fixed,random", "--seeds", "101,102")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "95 % confidence intervals" in lines[0]
+    assert [line.split()[0] for line in lines[2:]] == ["fixed", "random"]
+    assert "±" in lines[2]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--controller", "wizard"], "unknown controller 'wizard'"),
+        (["--controller", "sotl", "--param", "omega=3"], "unexpected keyword argument 'omega'"),
+        (["--controller", "fixed,sotl", "--param", "theta=3"], "name just one"),
+        (["--controller", "rl:/nowhere"], "/nowhere: no model.zip"),
+        (["--controller", "fixed", "--seeds", "a,b"], "argument --seeds"),
+    ],
+)
+def test_evaluate_bad_input(arguments: list[str], message: str, cache_dir: Path) -> None:
+    result = stopline("evaluate", "single", *arguments)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1

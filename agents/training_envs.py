@@ -1,0 +1,136 @@
+"""What stable-baselines3 trains on: demand resampled per episode, junctions sharing a policy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from stable_baselines3.common.vec_env.base_vec_env import VecEnv
+
+from stopline import scenarios
+from stopline.envs import SignalEnv, SignalParallelEnv
+
+
+class ResampleDemand(gym.Wrapper[np.ndarray, np.int64, np.ndarray, np.int64]):
+    """Each episode on another training demand seed, drawn from the wrapper's own stream."""
+
+    def __init__(
+        self, env: SignalEnv, name: str, seeds: Sequence[int], demand_scale: float, seed: int
+    ) -> None:
+        super().__init__(env)
+        self._name, self._demand_seeds, self._scale = name, tuple(seeds), demand_scale
+        self._rng = np.random.default_rng(seed)
+
+    def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
+        demand_seed = int(self._rng.choice(self._demand_seeds))
+        scenario = scenarios.load(self._name, demand_scale=self._scale, seed=demand_seed)
+        options = {**(kwargs.pop("options", None) or {}), "scenario": scenario}
+        return self.env.reset(options=options, **kwargs)
+
+
+def padded(observation: np.ndarray, size: int) -> np.ndarray:
+    """An observation zero-padded to ``size`` (junctions with fewer lanes or greens)."""
+    out = np.zeros(size, dtype=np.float32)
+    out[: observation.shape[0]] = observation
+    return out
+
+
+class SharedPolicyVecEnv(VecEnv):
+    """Every junction of a network as one slot of a vector env: one policy for all.
+
+    Observations are zero-padded to the largest junction's size; actions beyond a
+    junction's own greens keep its current green (the mask in ``infos`` says which are
+    real). An episode ends for all slots at once; the env then resets on the next training
+    demand seed, as SB3's vector envs do, with ``terminal_observation`` in the infos.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        seeds: Sequence[int],
+        demand_scale: float,
+        seed: int,
+        env_config: dict[str, Any],
+    ) -> None:
+        self._name, self._demand_seeds, self._scale = name, tuple(seeds), demand_scale
+        self._rng = np.random.default_rng(seed)
+        first = scenarios.load(name, demand_scale=demand_scale, seed=self._demand_seeds[0])
+        self.env = SignalParallelEnv(first, **env_config)
+        self.agents = list(self.env.possible_agents)
+        self.sizes = {a: self.env.observation_space(a).shape[0] for a in self.agents}
+        self.phases = {a: int(self.env.action_space(a).n) for a in self.agents}
+        observation_space = spaces.Box(
+            low=min(float(self.env.observation_space(a).low.min()) for a in self.agents),
+            high=max(float(self.env.observation_space(a).high.max()) for a in self.agents),
+            shape=(max(self.sizes.values()),),
+            dtype=np.float32,
+        )
+        self.render_mode = None  # SB3 asks every vector env; sumo-gui is the renderer here
+        super().__init__(
+            len(self.agents), observation_space, spaces.Discrete(max(self.phases.values()))
+        )
+        self._actions: np.ndarray | None = None
+
+    def _stack(self, observations: dict[str, np.ndarray]) -> np.ndarray:
+        width = int(self.observation_space.shape[0])  # type: ignore[index]
+        return np.stack([padded(observations[a], width) for a in self.agents])
+
+    def reset(self) -> np.ndarray:
+        demand_seed = int(self._rng.choice(self._demand_seeds))
+        scenario = scenarios.load(self._name, demand_scale=self._scale, seed=demand_seed)
+        observations, _ = self.env.reset(
+            seed=int(self._rng.integers(2**31 - 1)), options={"scenario": scenario}
+        )
+        self._returns = np.zeros(self.num_envs)
+        self._length = 0
+        return self._stack(observations)
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self._actions = actions
+
+    def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+        assert self._actions is not None
+        signals = self.env.simulation.signals
+        requests = {  # a padded action beyond a junction's greens keeps its green
+            agent: int(action) if int(action) < self.phases[agent] else signals[agent].phase
+            for agent, action in zip(self.agents, self._actions, strict=True)
+        }
+        observations, rewards, _, truncations, _ = self.env.step(requests)
+        stacked = self._stack(observations)
+        reward = np.array([rewards[a] for a in self.agents], dtype=np.float32)
+        self._returns += reward
+        self._length += 1
+        done = all(truncations.values())
+        infos: list[dict[str, Any]] = [{} for _ in self.agents]
+        if done:
+            for index, info in enumerate(infos):
+                info["terminal_observation"] = stacked[index]
+                info["TimeLimit.truncated"] = True
+                info["episode"] = {"r": float(self._returns[index]), "l": self._length}
+            stacked = self.reset()
+        return stacked, reward, np.full(self.num_envs, done), infos
+
+    def close(self) -> None:
+        self.env.close()
+
+    def get_attr(self, attr_name: str, indices: Any = None) -> list[Any]:
+        return [getattr(self, attr_name)] * len(self._indices(indices))
+
+    def set_attr(self, attr_name: str, value: Any, indices: Any = None) -> None:
+        setattr(self, attr_name, value)
+
+    def env_method(
+        self, method_name: str, *args: Any, indices: Any = None, **kwargs: Any
+    ) -> list[Any]:
+        return [getattr(self, method_name)(*args, **kwargs)] * len(self._indices(indices))
+
+    def env_is_wrapped(self, wrapper_class: type, indices: Any = None) -> list[bool]:
+        return [False] * len(self._indices(indices))
+
+    def _indices(self, indices: Any) -> list[int]:
+        if indices is None:
+            return list(range(self.num_envs))
+        return [indices] if isinstance(indices, int) else list(indices)

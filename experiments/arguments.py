@@ -1,0 +1,61 @@
+"""Argument types shared by the commands: each refuses bad input with one clear line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from stopline import scenarios
+from stopline.scenarios import ScenarioError
+
+
+def demand_scale(text: str) -> float:
+    try:
+        return scenarios.check_demand_scale(float(text))
+    except (ValueError, ScenarioError):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
+
+
+def seed(text: str) -> int:
+    try:
+        return scenarios.check_seed(int(text))
+    except (ValueError, ScenarioError):
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+
+
+def seeds(text: str) -> list[int]:
+    try:
+        values = [scenarios.check_seed(int(part)) for part in text.split(",") if part.strip()]
+    except (ValueError, ScenarioError):
+        values = []
+    if not values:
+        raise argparse.ArgumentTypeError(f"must be whole numbers >= 0 like 101,102; got {text!r}")
+    return values
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def key_value(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE``; the value is read as JSON where it can be (numbers, lists, true)."""
+    key, separator, value = text.partition("=")
+    if not separator or not key:
+        raise argparse.ArgumentTypeError(f"must be KEY=VALUE, got {text!r}")
+    try:
+        return key.replace("-", "_"), json.loads(value)
+    except json.JSONDecodeError:
+        return key.replace("-", "_"), value

@@ -1,0 +1,82 @@
+"""``stopline train SCENARIO``: train an RL policy with stable-baselines3."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from stopline.envs import OBSERVATIONS, REWARDS
+
+from . import arguments
+
+
+def add_to(commands: Any) -> None:
+    parser = commands.add_parser(
+        "train",
+        help="train an RL signal policy (PPO, DQN or A2C) on training demand seeds",
+        description=(
+            "Train a policy with stable-baselines3 on the scenario's training demand seeds "
+            "(1-50; evaluation uses 101-105), in parallel worker processes for one junction "
+            "or one shared policy for every junction of a network. Writes model.zip, "
+            "config.json (everything to repeat the run), monitor CSVs, checkpoints and "
+            "learning_curve.png into --out."
+        ),
+    )
+    parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
+    parser.add_argument("--algo", choices=["ppo", "dqn", "a2c"], default="ppo")
+    parser.add_argument("--timesteps", type=arguments.positive_int, default=60_000, metavar="N")
+    parser.add_argument(
+        "--envs", type=arguments.positive_int, default=2, metavar="K", help="worker processes"
+    )
+    parser.add_argument("--seed", type=arguments.seed, default=0, metavar="S")
+    parser.add_argument("--observation", choices=sorted(OBSERVATIONS), default="default")
+    parser.add_argument("--reward", choices=sorted(REWARDS), default="diff-waiting-time")
+    parser.add_argument("--demand-scale", type=arguments.demand_scale, default=1.0, metavar="X")
+    parser.add_argument(
+        "--hyper",
+        type=arguments.key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a hyper-parameter, e.g. --hyper learning_rate=1e-4",
+    )
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument("--tensorboard", action="store_true", help="log to DIR/tensorboard")
+    parser.set_defaults(handler=_run)
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    # torch and matplotlib take seconds to import: only when training.
+    from stopline.agents.rl import TrainConfig, train
+
+    from .plots import learning_curve
+
+    try:
+        config = TrainConfig(
+            scenario=arguments.scenario,
+            algo=arguments.algo,
+            timesteps=arguments.timesteps,
+            envs=arguments.envs,
+            seed=arguments.seed,
+            demand_scale=arguments.demand_scale,
+            env_config={"observation": arguments.observation, "reward": arguments.reward},
+            hyperparameters=dict(arguments.hyper),
+        )
+    except ValueError as error:
+        from stopline.scenarios import ScenarioError
+
+        raise ScenarioError(str(error)) from None
+    if arguments.resume and (arguments.out / "config.json").is_file():
+        previous = json.loads((arguments.out / "config.json").read_text())
+        previous.pop("layout", None)
+        config = TrainConfig(**{**previous, "timesteps": arguments.timesteps})
+    model = train(config, arguments.out, resume=arguments.resume, tensorboard=arguments.tensorboard)
+    plot = learning_curve(arguments.out, arguments.out / "learning_curve.png")
+    print(f"model:          {model}")
+    print(f"config:         {arguments.out / 'config.json'}")
+    print(f"learning curve: {plot}")
+    print(f"evaluate it:    stopline evaluate {arguments.scenario} --controller rl:{arguments.out}")
+    return 0

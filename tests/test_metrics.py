@@ -1,0 +1,50 @@
+"""Trip metrics reproduce figures worked out by hand from a small tripinfo file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stopline.experiments.metrics import trip_metrics
+from stopline.experiments.statistics import mean_ci
+
+TRIPINFO = """<tripinfos>
+    <tripinfo id="a" depart="0.00" departDelay="0.00" arrival="60.00" duration="60.00"
+        waitingTime="10.00" waitingCount="1" timeLoss="20.00" vaporized=""/>
+    <tripinfo id="b" depart="5.00" departDelay="1.00" arrival="95.00" duration="90.00"
+        waitingTime="30.00" waitingCount="2" timeLoss="40.00" vaporized=""/>
+    <tripinfo id="c" depart="50.00" departDelay="3.00" arrival="-1.00" duration="50.00"
+        waitingTime="35.00" waitingCount="1" timeLoss="45.00" vaporized="end"/>
+</tripinfos>
+"""
+STATISTICS = """<statistics>
+    <vehicles loaded="5" inserted="3" running="1" waiting="2"/>
+    <teleports total="1" jam="1" yield="0" wrongLane="0"/>
+    <vehicleTripStatistics count="3" departDelayWaiting="20.00"/>
+</statistics>
+"""
+
+
+def test_metrics_by_hand(tmp_path: Path) -> None:
+    (tmp_path / "tripinfo.xml").write_text(TRIPINFO)
+    (tmp_path / "statistics.xml").write_text(STATISTICS)
+    metrics = trip_metrics(tmp_path)
+    assert metrics.mean_delay == pytest.approx((20 + 40 + 45) / 3)  # unfinished c counts
+    assert metrics.median_delay == 40
+    assert metrics.p95_delay == pytest.approx(40 + 0.9 * 5)  # 95 % of the way from 40 to 45
+    assert metrics.mean_travel_time == pytest.approx((60 + 90 + 50) / 3)
+    assert metrics.mean_waiting_time == pytest.approx(25)
+    assert metrics.mean_stops == pytest.approx(4 / 3)
+    assert metrics.throughput == 2
+    assert metrics.unfinished == 3  # c in the network, two never entered
+    assert metrics.backlog == 2
+    assert metrics.teleports == 1
+    # Entry delay: (0 + 1 + 3) for those that entered, 2 x 20 s for those still waiting.
+    assert metrics.mean_entry_delay == pytest.approx((4 + 40) / 5)
+
+
+def test_confidence_interval_by_hand() -> None:
+    # Values 10, 12, 14: mean 12, sd 2, t(0.975, 2) = 4.303: 4.303 * 2 / sqrt(3) = 4.969.
+    mean, half = mean_ci([10.0, 12.0, 14.0])
+    assert mean == 12 and half == pytest.approx(4.969, abs=1e-3)

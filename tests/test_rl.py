@@ -1,0 +1,96 @@
+"""RL: a tiny training run saves, reloads and acts the same; shared policies; refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stopline import agents
+from stopline.agents.rl import RLController, TrainConfig, train
+from stopline.agents.training_envs import SharedPolicyVecEnv
+from stopline.experiments.evaluate import evaluate
+
+TINY = {"n_steps": 64, "batch_size": 32, "n_epochs": 2}
+
+
+@pytest.fixture(scope="module")
+def single_model(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
+    out = tmp_path_factory.mktemp("single-model")
+    config = TrainConfig(
+        "single", timesteps=256, envs=2, hyperparameters=TINY, checkpoint_every=128
+    )
+    train(config, out)
+    return out
+
+
+def test_training_writes_model_config_monitor_and_checkpoints(single_model: Path) -> None:
+    saved = json.loads((single_model / "config.json").read_text())
+    assert saved["algo"] == "ppo" and saved["hyperparameters"]["n_steps"] == 64
+    assert saved["hyperparameters"]["gamma"] == 0.95  # defaults are saved too
+    assert not set(saved["training_seeds"]) & set(saved["evaluation_seeds"])
+    assert saved["layout"] == {"C": [29, 4]}
+    assert (single_model / "model.zip").is_file()
+    assert sorted(p.name for p in single_model.glob("monitor-*.monitor.csv")) == [
+        "monitor-0.monitor.csv",
+        "monitor-1.monitor.csv",
+    ]
+    assert list((single_model / "checkpoints").glob("rl_*_steps.zip"))
+
+
+def test_reloaded_policy_acts_identically(single_model: Path) -> None:
+    first = [r.as_dict() for r in evaluate(agents.make(f"rl:{single_model}"), "single", [101])]
+    again = [r.as_dict() for r in evaluate(RLController(single_model), "single", [101])]
+    assert first == again
+    from stable_baselines3 import PPO
+
+    model = PPO.load(single_model / "model.zip")
+    observation = np.random.default_rng(0).random((5, 29)).astype(np.float32)
+    reloaded = RLController(single_model)._model
+    assert np.array_equal(
+        model.predict(observation, deterministic=True)[0],
+        reloaded.predict(observation, deterministic=True)[0],
+    )
+
+
+def test_a_model_for_another_layout_is_refused(single_model: Path, cache_dir: Path) -> None:
+    with pytest.raises(agents.ModelMismatchError, match=r"trained on single.*junction J0"):
+        evaluate(agents.make(f"rl:{single_model}"), "corridor", [101])
+
+
+def test_resume_continues_from_the_last_checkpoint(tmp_path: Path, cache_dir: Path) -> None:
+    config = TrainConfig("single", timesteps=128, envs=1, hyperparameters=TINY, checkpoint_every=64)
+    train(config, tmp_path)
+    more = TrainConfig("single", timesteps=256, envs=1, hyperparameters=TINY, checkpoint_every=64)
+    train(more, tmp_path, resume=True)
+    steps = sorted(int(p.stem.split("_")[1]) for p in (tmp_path / "checkpoints").glob("*.zip"))
+    assert steps[-1] >= 256 and 128 in steps
+
+
+def test_training_and_evaluation_seeds_must_not_overlap() -> None:
+    with pytest.raises(ValueError, match="overlap"):
+        TrainConfig("single", training_seeds=(1, 101))
+
+
+def test_shared_policy_pads_and_masks_mixed_junctions(town: Path) -> None:
+    env = SharedPolicyVecEnv(str(town / "town.sumocfg"), (1, 2), 1.0, 0, {})
+    assert env.num_envs == 4
+    widths = set(env.sizes.values())
+    assert len(widths) > 1 and env.observation_space.shape == (max(widths),)
+    observations = env.reset()
+    assert observations.shape == (4, max(widths))
+    big = int(env.action_space.n)
+    for _ in range(5):  # actions beyond a junction's greens are kept, not errors
+        observations, rewards, dones, _ = env.step(np.full(4, big - 1))
+    assert rewards.shape == (4,) and not dones.any()
+    env.close()
+
+
+def test_shared_policy_trains_on_a_grid_and_drives_it(tmp_path: Path, cache_dir: Path) -> None:
+    config = TrainConfig("grid:2x2", timesteps=128, hyperparameters=TINY)
+    train(config, tmp_path)
+    assert json.loads((tmp_path / "config.json").read_text())["layout"]["A0"][1] == 2
+    (result,) = evaluate(agents.make(f"rl:{tmp_path}"), "grid:2x2", [101])
+    assert result.metrics.throughput > 0
