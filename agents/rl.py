@@ -29,7 +29,7 @@ from stopline.envs.observations import observation
 
 from .controller import Controller, Decisions
 from .errors import ModelMismatchError
-from .training_envs import ResampleDemand, SharedPolicyVecEnv, padded
+from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv, padded
 
 Algorithm = Literal["ppo", "dqn", "a2c"]
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN, "a2c": A2C}
@@ -78,7 +78,7 @@ class TrainConfig:
 
     scenario: str
     algo: Algorithm = "ppo"
-    timesteps: int = 60_000
+    timesteps: int = 100_000
     envs: int = 2
     seed: int = 0
     demand_scale: float = 1.0
@@ -107,7 +107,7 @@ def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any
     env = ResampleDemand(
         env, config.scenario, config.training_seeds, config.demand_scale, config.seed * 1000 + rank
     )
-    return Monitor(env, monitor_file)
+    return Monitor(env, monitor_file, info_keywords=EPISODE_KEYWORDS)
 
 
 def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
@@ -122,7 +122,7 @@ def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
     shared = SharedPolicyVecEnv(
         config.scenario, config.training_seeds, config.demand_scale, config.seed, config.env_config
     )
-    return VecMonitor(shared, str(out / "monitor-0"))
+    return VecMonitor(shared, str(out / "monitor-0"), info_keywords=EPISODE_KEYWORDS)
 
 
 class _Progress(BaseCallback):

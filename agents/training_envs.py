@@ -13,9 +13,16 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 from stopline import scenarios
 from stopline.envs import SignalEnv, SignalParallelEnv
 
+# Logged at each episode's end, so learning curves show traffic, not only reward.
+EPISODE_KEYWORDS = ("mean_halting",)
+
 
 class ResampleDemand(gym.Wrapper[np.ndarray, np.int64, np.ndarray, np.int64]):
-    """Each episode on another training demand seed, drawn from the wrapper's own stream."""
+    """Each episode on another training demand seed, drawn from the wrapper's own stream.
+
+    At an episode's end ``info["mean_halting"]`` is the mean number of halted vehicles on
+    the controlled lanes over its decisions.
+    """
 
     def __init__(
         self, env: SignalEnv, name: str, seeds: Sequence[int], demand_scale: float, seed: int
@@ -23,12 +30,21 @@ class ResampleDemand(gym.Wrapper[np.ndarray, np.int64, np.ndarray, np.int64]):
         super().__init__(env)
         self._name, self._demand_seeds, self._scale = name, tuple(seeds), demand_scale
         self._rng = np.random.default_rng(seed)
+        self._halting: list[int] = []
 
     def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
         demand_seed = int(self._rng.choice(self._demand_seeds))
         scenario = scenarios.load(self._name, demand_scale=self._scale, seed=demand_seed)
         options = {**(kwargs.pop("options", None) or {}), "scenario": scenario}
+        self._halting = []
         return self.env.reset(options=options, **kwargs)
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        self._halting.append(info["halting"])
+        if terminated or truncated:
+            info["mean_halting"] = float(np.mean(self._halting))
+        return observation, float(reward), terminated, truncated, info
 
 
 def padded(observation: np.ndarray, size: int) -> np.ndarray:
@@ -84,8 +100,7 @@ class SharedPolicyVecEnv(VecEnv):
         observations, _ = self.env.reset(
             seed=int(self._rng.integers(2**31 - 1)), options={"scenario": scenario}
         )
-        self._returns = np.zeros(self.num_envs)
-        self._length = 0
+        self._halting: list[int] = []
         return self._stack(observations)
 
     def step_async(self, actions: np.ndarray) -> None:
@@ -98,18 +113,18 @@ class SharedPolicyVecEnv(VecEnv):
             agent: int(action) if int(action) < self.phases[agent] else signals[agent].phase
             for agent, action in zip(self.agents, self._actions, strict=True)
         }
-        observations, rewards, _, truncations, _ = self.env.step(requests)
+        observations, rewards, _, truncations, shared = self.env.step(requests)
         stacked = self._stack(observations)
         reward = np.array([rewards[a] for a in self.agents], dtype=np.float32)
-        self._returns += reward
-        self._length += 1
+        self._halting.append(shared[self.agents[0]]["halting"])
         done = all(truncations.values())
         infos: list[dict[str, Any]] = [{} for _ in self.agents]
         if done:
+            mean_halting = float(np.mean(self._halting))
             for index, info in enumerate(infos):
                 info["terminal_observation"] = stacked[index]
                 info["TimeLimit.truncated"] = True
-                info["episode"] = {"r": float(self._returns[index]), "l": self._length}
+                info["mean_halting"] = mean_halting
             stacked = self.reset()
         return stacked, reward, np.full(self.num_envs, done), infos
 

@@ -12,25 +12,29 @@ import matplotlib.pyplot as plt
 
 
 def learning_curve(folder: Path, output: Path) -> Path:
-    """Episode return against training steps, from SB3 monitor CSVs in ``folder``."""
-    figure, axes = plt.subplots(figsize=(7, 4))
+    """Episode return and mean halted vehicles against training steps, from monitor CSVs."""
+    figure, (returns_axes, halting_axes) = plt.subplots(1, 2, figsize=(11, 4))
     for monitor in sorted(folder.glob("monitor-*.monitor.csv")):
         with monitor.open() as stream:
             next(stream)  # SB3's JSON header line
             rows = list(csv.DictReader(stream))
-        steps, returns = [], []
-        total = 0
+        steps, total = [], 0
         for row in rows:
             total += int(row["l"])
             steps.append(total)
-            returns.append(float(row["r"]))
-        axes.plot(steps, returns, marker=".", label=monitor.stem.removesuffix(".monitor"))
-    axes.set_xlabel("training steps (decisions)")
-    axes.set_ylabel("episode return (reward units)")
-    axes.set_title(f"Learning curve: {folder.name}")
-    axes.grid(alpha=0.3)
-    if axes.get_legend_handles_labels()[0]:
-        axes.legend()
+        label = monitor.stem.removesuffix(".monitor")
+        returns_axes.plot(steps, [float(row["r"]) for row in rows], marker=".", label=label)
+        if rows and "mean_halting" in rows[0]:
+            halting = [float(row["mean_halting"]) for row in rows]
+            halting_axes.plot(steps, halting, marker=".", label=label)
+    returns_axes.set_ylabel("episode return (reward units)")
+    halting_axes.set_ylabel("halted vehicles on controlled lanes (mean per decision)")
+    for axes in (returns_axes, halting_axes):
+        axes.set_xlabel("decisions taken by the worker")
+        axes.grid(alpha=0.3)
+        if axes.get_legend_handles_labels()[0]:
+            axes.legend()
+    figure.suptitle(f"Learning curve: {folder.name}")
     figure.tight_layout()
     figure.savefig(output, dpi=120)
     plt.close(figure)

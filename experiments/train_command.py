@@ -26,7 +26,7 @@ def add_to(commands: Any) -> None:
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
     parser.add_argument("--algo", choices=["ppo", "dqn", "a2c"], default="ppo")
-    parser.add_argument("--timesteps", type=arguments.positive_int, default=60_000, metavar="N")
+    parser.add_argument("--timesteps", type=arguments.positive_int, default=100_000, metavar="N")
     parser.add_argument(
         "--envs", type=arguments.positive_int, default=2, metavar="K", help="worker processes"
     )

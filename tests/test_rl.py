@@ -38,6 +38,8 @@ def test_training_writes_model_config_monitor_and_checkpoints(single_model: Path
         "monitor-1.monitor.csv",
     ]
     assert list((single_model / "checkpoints").glob("rl_*_steps.zip"))
+    header = (single_model / "monitor-0.monitor.csv").read_text().splitlines()[1]
+    assert header.split(",") == ["r", "l", "t", "mean_halting"]
 
 
 def test_reloaded_policy_acts_identically(single_model: Path) -> None:
