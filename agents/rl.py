@@ -8,6 +8,8 @@ run can be repeated and the model refuses a scenario it was not trained for.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import inspect
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from stopline.envs import JunctionState, SignalEnv, SignalParallelEnv
 from stopline.envs.observations import observation
 
 from .controller import Controller, Decisions
-from .errors import ModelMismatchError
+from .errors import AgentError, ModelMismatchError
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv, padded
 
 Algorithm = Literal["ppo", "dqn", "a2c"]
@@ -90,11 +92,27 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.algo not in ALGORITHMS:
-            raise ValueError(f"--algo must be one of {', '.join(ALGORITHMS)}, not {self.algo!r}")
+            raise AgentError(f"--algo must be one of {', '.join(ALGORITHMS)}, not {self.algo!r}")
         overlap = set(self.training_seeds) & set(self.evaluation_seeds)
         if overlap:
-            raise ValueError(f"training and evaluation seeds overlap: {sorted(overlap)}")
+            raise AgentError(f"training and evaluation seeds overlap: {sorted(overlap)}")
+        accepted = inspect.signature(ALGORITHMS[self.algo]).parameters
+        unknown = sorted(set(self.hyperparameters) - set(accepted))
+        if unknown:
+            raise AgentError(
+                f"{self.algo} has no hyper-parameter {unknown[0]!r}; "
+                f"its defaults here: {', '.join(HYPERPARAMETERS[self.algo])}"
+            )
         self.hyperparameters = {**HYPERPARAMETERS[self.algo], **self.hyperparameters}
+        self.training_seeds = tuple(self.training_seeds)
+        self.evaluation_seeds = tuple(self.evaluation_seeds)
+
+    @classmethod
+    def saved(cls, folder: Path) -> TrainConfig:
+        """The configuration a training run saved in ``folder``."""
+        fields = {field.name for field in dataclasses.fields(cls)}
+        values = json.loads((folder / "config.json").read_text())
+        return cls(**{key: value for key, value in values.items() if key in fields})
 
 
 def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any:
@@ -167,6 +185,8 @@ def train(
     config: TrainConfig, out: Path, *, resume: bool = False, tensorboard: bool = False
 ) -> Path:
     """Train a policy and write ``model.zip``, ``config.json``, monitor CSVs and checkpoints."""
+    if tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise AgentError("--tensorboard needs the tensorboard package: pip install tensorboard")
     out.mkdir(parents=True, exist_ok=True)
     saved = {**dataclasses.asdict(config), "layout": _layout(config)}
     (out / "config.json").write_text(json.dumps(saved, indent=2) + "\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,12 @@ def _run(arguments: argparse.Namespace) -> int:
 
     from .plots import learning_curve
 
-    try:
+    if arguments.resume and (arguments.out / "config.json").is_file():
+        # Resuming repeats the saved run, only with the new total budget.
+        config = dataclasses.replace(
+            TrainConfig.saved(arguments.out), timesteps=arguments.timesteps
+        )
+    else:
         config = TrainConfig(
             scenario=arguments.scenario,
             algo=arguments.algo,
@@ -65,14 +70,6 @@ def _run(arguments: argparse.Namespace) -> int:
             env_config={"observation": arguments.observation, "reward": arguments.reward},
             hyperparameters=dict(arguments.hyper),
         )
-    except ValueError as error:
-        from stopline.scenarios import ScenarioError
-
-        raise ScenarioError(str(error)) from None
-    if arguments.resume and (arguments.out / "config.json").is_file():
-        previous = json.loads((arguments.out / "config.json").read_text())
-        previous.pop("layout", None)
-        config = TrainConfig(**{**previous, "timesteps": arguments.timesteps})
     model = train(config, arguments.out, resume=arguments.resume, tensorboard=arguments.tensorboard)
     plot = learning_curve(arguments.out, arguments.out / "learning_curve.png")
     print(f"model:          {model}")

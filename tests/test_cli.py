@@ -169,3 +169,18 @@ def test_evaluate_bad_input(arguments: list[str], message: str, cache_dir: Path)
     result = stopline("evaluate", "single", *arguments)
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--hyper", "gama=0.9"], "ppo has no hyper-parameter 'gama'"),
+        (["--algo", "sac"], "argument --algo: invalid choice: 'sac'"),
+        (["--timesteps", "0"], "argument --timesteps: must be a whole number >= 1"),
+    ],
+)
+def test_train_bad_input(arguments: list[str], message: str, tmp_path: Path) -> None:
+    result = stopline("train", "single", "--out", str(tmp_path / "run"), *arguments)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()

@@ -15,7 +15,7 @@ from stopline.envs import JunctionState, Layout
 from tls_record import read_record, recording_options
 
 
-@pytest.mark.parametrize("scenario_name", ["single", "corridor", "grid:3x3"])
+@pytest.mark.parametrize("scenario_name", ["single", "corridor", "grid"])
 @pytest.mark.parametrize("name", sorted(agents.CONTROLLERS))
 def test_short_episode(name: str, scenario_name: str, cache_dir: Path, tmp_path: Path) -> None:
     scenario = dataclasses.replace(scenarios.load(scenario_name), end=300.0)

@@ -96,3 +96,14 @@ def test_shared_policy_trains_on_a_grid_and_drives_it(tmp_path: Path, cache_dir:
     assert json.loads((tmp_path / "config.json").read_text())["layout"]["A0"][1] == 2
     (result,) = evaluate(agents.make(f"rl:{tmp_path}"), "grid:2x2", [101])
     assert result.metrics.throughput > 0
+
+
+def test_shared_policy_trains_on_a_real_world_net_with_mixed_junctions(
+    tmp_path: Path, town: Path
+) -> None:
+    config = TrainConfig(str(town / "town.sumocfg"), timesteps=128, hyperparameters=TINY)
+    train(config, tmp_path)
+    layout = json.loads((tmp_path / "config.json").read_text())["layout"]
+    assert len({tuple(shape) for shape in layout.values()}) > 1
+    (result,) = evaluate(agents.make(f"rl:{tmp_path}"), str(town / "town.sumocfg"), [101])
+    assert result.metrics.throughput > 0
