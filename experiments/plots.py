@@ -28,9 +28,9 @@ def learning_curve(folder: Path, output: Path) -> Path:
             halting = [float(row["mean_halting"]) for row in rows]
             halting_axes.plot(steps, halting, marker=".", label=label)
     returns_axes.set_ylabel("episode return (reward units)")
-    halting_axes.set_ylabel("halted vehicles on controlled lanes (mean per decision)")
+    halting_axes.set_ylabel("halted vehicles, mean per decision")
     for axes in (returns_axes, halting_axes):
-        axes.set_xlabel("decisions taken by the worker")
+        axes.set_xlabel("decisions (per worker; all junctions of a shared policy)")
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:
             axes.legend()
