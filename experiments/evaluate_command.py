@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 from typing import Any
 
 from stopline import agents
@@ -90,10 +89,15 @@ def _print_seeds(name: str, arguments: argparse.Namespace, rows: list[dict[str, 
     for row in rows:
         cells = "".join(f"{fmt.format(row[key]):>12}" for key, _, fmt in COLUMNS)
         print(f"{row['seed']:>6}{cells}")
+    summaries = [mean_ci([float(row[key]) for row in rows]) for key, _, _ in COLUMNS]
     means = "".join(
-        f"{fmt.format(statistics.fmean(row[key] for row in rows)):>12}" for key, _, fmt in COLUMNS
+        f"{fmt.format(m):>12}" for (_, _, fmt), (m, _) in zip(COLUMNS, summaries, strict=True)
+    )
+    halves = "".join(
+        f"{fmt.format(h):>12}" for (_, _, fmt), (_, h) in zip(COLUMNS, summaries, strict=True)
     )
     print(f"{'mean':>6}{means}")
+    print(f"{'±95%':>6}{halves}")
 
 
 def _print_summary(
