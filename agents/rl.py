@@ -35,6 +35,11 @@ from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv,
 
 Algorithm = Literal["ppo", "dqn", "a2c"]
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN, "a2c": A2C}
+# Default budgets, in decisions (samples): a shared policy gets one per junction per step,
+# so a network needs more of them. Each fits in 15 minutes on 2 cores (see README).
+SINGLE_JUNCTION_BUDGET = 100_000
+NETWORK_BUDGET = 250_000
+
 # Demand seeds: training draws from these; evaluation uses 101-105 by default. Disjoint.
 TRAINING_SEEDS = tuple(range(1, 51))
 EVALUATION_SEEDS = (101, 102, 103, 104, 105)
@@ -80,7 +85,7 @@ class TrainConfig:
 
     scenario: str
     algo: Algorithm = "ppo"
-    timesteps: int = 100_000
+    timesteps: int | None = None  # None: the default budget for the scenario's size
     envs: int = 2
     seed: int = 0
     demand_scale: float = 1.0
@@ -181,10 +186,20 @@ def _layout(config: TrainConfig) -> dict[str, list[int]]:
     return layout
 
 
+def default_budget(junctions: int) -> int:
+    """Training decisions by default: more for a network, whose policy every junction shares."""
+    return SINGLE_JUNCTION_BUDGET if junctions == 1 else NETWORK_BUDGET
+
+
 def train(
     config: TrainConfig, out: Path, *, resume: bool = False, tensorboard: bool = False
 ) -> Path:
     """Train a policy and write ``model.zip``, ``config.json``, monitor CSVs and checkpoints."""
+    if config.timesteps is None:
+        junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
+        config = dataclasses.replace(config, timesteps=default_budget(len(junctions)))
+    budget = config.timesteps
+    assert budget is not None
     if tensorboard and importlib.util.find_spec("tensorboard") is None:
         raise AgentError("--tensorboard needs the tensorboard package: pip install tensorboard")
     out.mkdir(parents=True, exist_ok=True)
@@ -208,10 +223,10 @@ def train(
     callbacks = CallbackList(
         [
             CheckpointCallback(every, str(out / "checkpoints"), name_prefix="rl"),
-            _Progress(config.timesteps),
+            _Progress(budget),
         ]
     )
-    remaining = max(0, config.timesteps - model.num_timesteps)
+    remaining = max(0, budget - model.num_timesteps)
     model.learn(remaining, callback=callbacks, reset_num_timesteps=not resume)
     model.save(out / "model.zip")
     env.close()

@@ -26,7 +26,13 @@ def add_to(commands: Any) -> None:
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
     parser.add_argument("--algo", choices=["ppo", "dqn", "a2c"], default="ppo")
-    parser.add_argument("--timesteps", type=arguments.positive_int, default=100_000, metavar="N")
+    parser.add_argument(
+        "--timesteps",
+        type=arguments.positive_int,
+        default=None,
+        metavar="N",
+        help="training decisions (default 100000 for one junction, 250000 for a network)",
+    )
     parser.add_argument(
         "--envs", type=arguments.positive_int, default=2, metavar="K", help="worker processes"
     )
@@ -56,9 +62,8 @@ def _run(arguments: argparse.Namespace) -> int:
 
     if arguments.resume and (arguments.out / "config.json").is_file():
         # Resuming repeats the saved run, only with the new total budget.
-        config = dataclasses.replace(
-            TrainConfig.saved(arguments.out), timesteps=arguments.timesteps
-        )
+        saved = TrainConfig.saved(arguments.out)
+        config = dataclasses.replace(saved, timesteps=arguments.timesteps or saved.timesteps)
     else:
         config = TrainConfig(
             scenario=arguments.scenario,
