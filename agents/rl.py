@@ -28,6 +28,7 @@ from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv, VecMonitor
 from stopline import scenarios
 from stopline.envs import JunctionState, SignalEnv, SignalParallelEnv
 from stopline.envs.observations import observation
+from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
 from .controller import Controller, Decisions
 from .errors import AgentError, ModelMismatchError
@@ -40,9 +41,6 @@ ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN, "a2c": A2C
 SINGLE_JUNCTION_BUDGET = 100_000
 NETWORK_BUDGET = 250_000
 
-# Demand seeds: training draws from these; evaluation uses 101-105 by default. Disjoint.
-TRAINING_SEEDS = tuple(range(1, 51))
-EVALUATION_SEEDS = (101, 102, 103, 104, 105)
 
 # Visible defaults for each algorithm; every value used is saved with the model.
 HYPERPARAMETERS: dict[str, dict[str, Any]] = {

@@ -10,11 +10,9 @@ from typing import Any
 
 from stopline import scenarios
 from stopline.agents import Controller, run_episode
+from stopline.scenarios import EVALUATION_SEEDS
 
 from .metrics import TripMetrics, output_options, trip_metrics
-
-# Demand seeds for evaluation; RL training uses others (see agents.rl.TRAINING_SEEDS).
-EVALUATION_SEEDS = (101, 102, 103, 104, 105)
 
 
 @dataclass(frozen=True)

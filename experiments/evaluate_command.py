@@ -8,9 +8,10 @@ from typing import Any
 
 from stopline import agents
 from stopline.agents import AgentError
+from stopline.scenarios import EVALUATION_SEEDS
 
 from . import arguments
-from .evaluate import EVALUATION_SEEDS, evaluate
+from .evaluate import evaluate
 from .statistics import mean_ci
 
 COLUMNS = (

@@ -8,8 +8,11 @@ from .catalogue import Blueprint, blueprint, names
 from .errors import ScenarioError
 from .loader import check_demand_scale, check_seed, load
 from .scenario import Scenario
+from .seeds import EVALUATION_SEEDS, TRAINING_SEEDS
 
 __all__ = [
+    "EVALUATION_SEEDS",
+    "TRAINING_SEEDS",
     "Blueprint",
     "Scenario",
     "ScenarioError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,7 +17,17 @@ def _pip(*arguments: str) -> None:
 
 
 def test_wheel_holds_the_four_subpackages_and_no_stopline_init(tmp_path: Path) -> None:
-    _pip("wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT))
+    # Build from a copy: setuptools leaves a build/ folder in the tree it builds.
+    source = tmp_path / "source"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".venv")
+    for name in ("pyproject.toml", "README.md", "LICENSE", *SUBPACKAGES):
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, source / name, ignore=ignore)
+        else:
+            source.mkdir(exist_ok=True)
+            shutil.copy(path, source / name)
+    _pip("wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(source))
     (wheel,) = tmp_path.glob("stopline-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for package in SUBPACKAGES:
