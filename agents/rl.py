@@ -204,31 +204,39 @@ def train(
     saved = {**dataclasses.asdict(config), "layout": _layout(config)}
     (out / "config.json").write_text(json.dumps(saved, indent=2) + "\n")
     env = make_training_env(config, out)
-    checkpoints = sorted((out / "checkpoints").glob("rl_*_steps.zip"), key=_steps)
-    algorithm = ALGORITHMS[config.algo]
-    if resume and checkpoints:
-        model = algorithm.load(checkpoints[-1], env=env)
-    else:
-        model = algorithm(
-            "MlpPolicy",
-            env,
-            seed=config.seed,
-            verbose=0,
-            tensorboard_log=str(out / "tensorboard") if tensorboard else None,
-            **config.hyperparameters,
+    try:
+        model = _model(config, env, out, resume=resume, tensorboard=tensorboard)
+        every = max(1, config.checkpoint_every // env.num_envs)
+        callbacks = CallbackList(
+            [
+                CheckpointCallback(every, str(out / "checkpoints"), name_prefix="rl"),
+                _Progress(budget),
+            ]
         )
-    every = max(1, config.checkpoint_every // env.num_envs)
-    callbacks = CallbackList(
-        [
-            CheckpointCallback(every, str(out / "checkpoints"), name_prefix="rl"),
-            _Progress(budget),
-        ]
-    )
-    remaining = max(0, budget - model.num_timesteps)
-    model.learn(remaining, callback=callbacks, reset_num_timesteps=not resume)
-    model.save(out / "model.zip")
-    env.close()
+        remaining = max(0, budget - model.num_timesteps)
+        model.learn(remaining, callback=callbacks, reset_num_timesteps=not resume)
+        model.save(out / "model.zip")
+    finally:
+        env.close()  # a libsumo simulation left open would block the process's next one
     return out / "model.zip"
+
+
+def _model(
+    config: TrainConfig, env: VecEnv, out: Path, *, resume: bool, tensorboard: bool
+) -> BaseAlgorithm:
+    """A new model, or the last checkpoint's when resuming."""
+    algorithm = ALGORITHMS[config.algo]
+    checkpoints = sorted((out / "checkpoints").glob("rl_*_steps.zip"), key=_steps)
+    if resume and checkpoints:
+        return algorithm.load(checkpoints[-1], env=env)
+    return algorithm(
+        "MlpPolicy",
+        env,
+        seed=config.seed,
+        verbose=0,
+        tensorboard_log=str(out / "tensorboard") if tensorboard else None,
+        **config.hyperparameters,
+    )
 
 
 def _steps(path: Path) -> int:

@@ -76,8 +76,7 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         self._observation = observation(self.config.observation)
         self._reward = reward(self.config.reward)
         self.simulation = TrafficSimulation(self.scenario, self.config, self.possible_agents)
-        self.simulation.start(sumo_seed=0)
-        states, _ = self.simulation.observe()
+        states = self.simulation.probe()
         self._observation_spaces = {
             agent: observation_space(self._observation, states[agent]) for agent in states
         }
@@ -85,7 +84,6 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
             agent: action_space(self.config.action_mode, states[agent].num_phases)
             for agent in states
         }
-        self.simulation.close()
         self._states: dict[str, JunctionState] = {}
         self._rng = np.random.default_rng()
 

@@ -97,6 +97,15 @@ class TrafficSimulation:
         else:
             self._send()
 
+    def probe(self) -> dict[str, JunctionState]:
+        """Every controlled junction's state at the start, from a simulation opened and closed
+        for the purpose (environments size their spaces from it)."""
+        try:
+            self.start(sumo_seed=0)
+            return self.observe()[0]
+        finally:
+            self.close()
+
     def close(self) -> None:
         if self.session is not None:
             self.session.close()

@@ -84,12 +84,10 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         self._observation = observation(self.config.observation)
         self._reward = reward(self.config.reward)
         self.simulation = TrafficSimulation(self.scenario, self.config, [junction])
-        # The spaces depend on the junction's programme and lanes: read them from SUMO once.
-        self.simulation.start(sumo_seed=0)
-        state, _ = self._observe()
+        # The spaces depend on the junction's programme and lanes: read them from SUMO.
+        state = self.simulation.probe()[junction]
         self.observation_space = observation_space(self._observation, state)
         self.action_space = action_space(self.config.action_mode, state.num_phases)
-        self.simulation.close()
         self._state: JunctionState | None = None
 
     def _observe(self) -> tuple[JunctionState, dict[str, Any]]:

@@ -16,6 +16,17 @@ from stopline.scenarios import Scenario, sumo_tools
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def no_simulation_left_open() -> Iterator[None]:
+    """Fail a test that leaves a libsumo simulation running, and close it for the next one."""
+    import libsumo
+
+    yield
+    if libsumo.simulation.isLoaded():
+        libsumo.close()
+        pytest.fail("the test left a libsumo simulation running")
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A scenario cache private to this test session, also seen by `stopline` subprocesses."""
