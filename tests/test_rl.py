@@ -107,3 +107,15 @@ def test_shared_policy_trains_on_a_real_world_net_with_mixed_junctions(
     assert len({tuple(shape) for shape in layout.values()}) > 1
     (result,) = evaluate(agents.make(f"rl:{tmp_path}"), str(town / "town.sumocfg"), [101])
     assert result.metrics.throughput > 0
+
+
+@pytest.mark.parametrize(
+    ("algo", "hyper"),
+    [("dqn", {"learning_starts": 32, "buffer_size": 1000}), ("a2c", {"n_steps": 8})],
+)
+def test_dqn_and_a2c_train_and_act(algo: str, hyper: dict, tmp_path: Path, cache_dir: Path) -> None:
+    config = TrainConfig("single", algo=algo, timesteps=128, envs=1, hyperparameters=hyper)
+    train(config, tmp_path)
+    assert json.loads((tmp_path / "config.json").read_text())["algo"] == algo
+    (result,) = evaluate(agents.make(f"rl:{tmp_path}"), "single", [101])
+    assert result.metrics.throughput > 0
