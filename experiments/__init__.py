@@ -1,1 +1,23 @@
-"""What is compared and what it showed: experiment specs, runs, metrics, reports and the CLI."""
+"""What is compared and what it showed: experiment specs, runs, metrics, reports and the CLI.
+
+``run(spec)`` runs an experiment (a spec file or `Spec`) and returns its stored runs as
+rows; ``load_rows(folder)`` reads a results folder back without the CLI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .runner import run_spec
+from .spec import Spec, SpecError, load_spec
+from .store import load_rows
+
+
+def run(spec: str | Path | Spec, *, out: Path | None = None, jobs: int = 1) -> list[dict[str, Any]]:
+    """Run every missing run of ``spec`` and return all its stored runs as rows."""
+    loaded = spec if isinstance(spec, Spec) else load_spec(Path(spec))
+    return load_rows(run_spec(loaded, out=out, jobs=jobs))
+
+
+__all__ = ["Spec", "SpecError", "load_rows", "load_spec", "run"]

@@ -15,7 +15,13 @@ from stopline.agents import AgentError
 from stopline.envs import ConfigError, SimulationError
 from stopline.scenarios import ScenarioError, sumo_tools
 
-from . import bench_command, evaluate_command, scenario_commands, train_command
+from . import (
+    bench_command,
+    evaluate_command,
+    run_command,
+    scenario_commands,
+    train_command,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -51,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_command.add_to(commands)
     evaluate_command.add_to(commands)
     train_command.add_to(commands)
+    run_command.add_to(commands)
     return parser
 
 

@@ -22,6 +22,8 @@ def output_options(folder: Path) -> list[str]:
         "--tripinfo-output.write-unfinished",
         "--statistic-output",
         str(folder / "statistics.xml"),
+        "--summary-output",
+        str(folder / "summary.xml"),
     ]
 
 
@@ -85,3 +87,19 @@ def trip_metrics(folder: Path) -> TripMetrics:
         teleports=int(teleports.get("total", "0")),
         mean_entry_delay=entry / (len(trips) + backlog) if trips or backlog else 0.0,
     )
+
+
+SERIES_PERIOD = 60.0
+
+
+def interval_series(folder: Path, period: float = SERIES_PERIOD) -> dict[str, list[float]]:
+    """Halted vehicles and mean speed (m/s) every ``period`` seconds, from SUMO's summary."""
+    series: dict[str, list[float]] = {"time": [], "halting": [], "mean_speed": []}
+    for step in ET.parse(folder / "summary.xml").getroot().iter("step"):
+        time = float(step.get("time", "0"))
+        if time % period:
+            continue
+        series["time"].append(time)
+        series["halting"].append(float(step.get("halting", "0")))
+        series["mean_speed"].append(max(0.0, float(step.get("meanSpeed", "0"))))
+    return series

@@ -29,6 +29,7 @@ def test_version_names_stopline_and_sumo() -> None:
         ["bench"],
         ["evaluate"],
         ["train"],
+        ["run"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:

@@ -1,0 +1,187 @@
+"""Experiment specs: a TOML file saying what to compare, on which demand, over which seeds.
+
+```toml
+name = "quick"
+out = "results/quick"            # relative to the spec file
+seeds = [101, 102]               # evaluation demand seeds
+
+[[scenarios]]
+name = "single"                  # a built-in name or a .sumocfg path (relative to the spec)
+demand_scales = [1.0]
+
+[[controllers]]
+name = "fixed"
+
+[[controllers]]
+name = "sotl"
+params = { theta = 20 }
+
+[[controllers]]
+name = "ppo"                     # a label; `train` makes it an RL entry trained first
+train = { algo = "ppo", timesteps = 20000 }
+```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stopline import agents
+from stopline.scenarios import ScenarioError, check_demand_scale, check_seed
+
+_TOP_KEYS = {"name", "out", "seeds", "scenarios", "controllers", "reference", "env"}
+_SCENARIO_KEYS = {"name", "demand_scales"}
+_CONTROLLER_KEYS = {"name", "params", "train", "label"}
+_TRAIN_KEYS = {"algo", "timesteps", "envs", "seed", "observation", "reward", "hyperparameters"}
+
+
+class SpecError(ScenarioError):
+    """A spec that cannot be run; the message names the file, the key and what is allowed."""
+
+
+@dataclass(frozen=True)
+class ScenarioEntry:
+    name: str
+    demand_scales: tuple[float, ...] = (1.0,)
+
+
+@dataclass(frozen=True)
+class ControllerEntry:
+    """A strategy to compare: a controller name with parameters, or an RL policy to train."""
+
+    label: str
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    train: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A whole experiment."""
+
+    name: str
+    out: Path
+    seeds: tuple[int, ...]
+    scenarios: tuple[ScenarioEntry, ...]
+    controllers: tuple[ControllerEntry, ...]
+    reference: str = "fixed"
+    env: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+
+    @property
+    def hash(self) -> str:
+        """A digest of everything that shapes the results (not where they are written)."""
+        text = json.dumps(
+            {
+                "seeds": self.seeds,
+                "scenarios": [(s.name, s.demand_scales) for s in self.scenarios],
+                "controllers": [(c.label, c.name, c.params, c.train) for c in self.controllers],
+                "env": self.env,
+            },
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _fail(path: Path, key: str, problem: str) -> SpecError:
+    return SpecError(f"{path}: {key}: {problem}")
+
+
+def _unknown(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise _fail(
+            path, f"{where}{extra[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}"
+        )
+
+
+def load_spec(path: Path) -> Spec:
+    """Read and check a spec file; every problem is a SpecError naming file and key."""
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise SpecError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML ({error})") from None
+    return parse_spec(data, path)
+
+
+def parse_spec(data: dict[str, Any], path: Path) -> Spec:
+    """Check a spec's contents (``path`` names it in errors and anchors relative paths)."""
+    _unknown(path, "", data, _TOP_KEYS)
+    base = path.parent
+    seeds = data.get("seeds")
+    if not isinstance(seeds, list) or not seeds:
+        raise _fail(path, "seeds", "a non-empty list of evaluation demand seeds, e.g. [101, 102]")
+    try:
+        checked_seeds = tuple(check_seed(seed) for seed in seeds)
+    except ScenarioError as error:
+        raise _fail(path, "seeds", str(error)) from None
+    scenario_tables = data.get("scenarios")
+    if not isinstance(scenario_tables, list) or not scenario_tables:
+        raise _fail(path, "scenarios", "a non-empty list of [[scenarios]] tables with a name")
+    scenario_entries = []
+    for index, table in enumerate(scenario_tables):
+        where = f"scenarios[{index}]."
+        _unknown(path, where, table, _SCENARIO_KEYS)
+        name = table.get("name")
+        if not isinstance(name, str) or not name:
+            raise _fail(path, f"{where}name", "a built-in scenario name or a .sumocfg path")
+        if name.endswith((".sumocfg", ".xml", ".gz")) or "/" in name:
+            name = str((base / name).resolve())
+        scales = table.get("demand_scales", [1.0])
+        try:
+            checked = tuple(check_demand_scale(scale) for scale in scales)
+        except (ScenarioError, TypeError):
+            raise _fail(path, f"{where}demand_scales", "a list of numbers > 0") from None
+        scenario_entries.append(ScenarioEntry(name, checked))
+    controller_tables = data.get("controllers")
+    if not isinstance(controller_tables, list) or not controller_tables:
+        raise _fail(path, "controllers", "a non-empty list of [[controllers]] tables")
+    entries = [_controller(path, index, table) for index, table in enumerate(controller_tables)]
+    labels = [entry.label for entry in entries]
+    duplicate = next((label for label in labels if labels.count(label) > 1), None)
+    if duplicate:
+        raise _fail(path, "controllers", f"label {duplicate!r} appears twice; give each a label")
+    reference = data.get("reference", "fixed" if "fixed" in labels else labels[0])
+    if reference not in labels:
+        raise _fail(path, "reference", f"{reference!r} is not a controller; one of {labels}")
+    out = base / data.get("out", f"results/{data.get('name', path.stem)}")
+    return Spec(
+        name=str(data.get("name", path.stem)),
+        out=out.resolve(),
+        seeds=checked_seeds,
+        scenarios=tuple(scenario_entries),
+        controllers=tuple(entries),
+        reference=reference,
+        env=dict(data.get("env", {})),
+        source=path.resolve(),
+    )
+
+
+def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntry:
+    where = f"controllers[{index}]."
+    _unknown(path, where, table, _CONTROLLER_KEYS)
+    name = table.get("name")
+    if not isinstance(name, str) or not name:
+        raise _fail(path, f"{where}name", f"one of {', '.join(agents.CONTROLLERS)}, or rl:PATH")
+    params = table.get("params", {})
+    train = table.get("train")
+    if train is not None:
+        if not isinstance(train, dict):
+            raise _fail(path, f"{where}train", 'a table like { algo = "ppo", timesteps = 20000 }')
+        _unknown(path, f"{where}train.", train, _TRAIN_KEYS)
+    elif not name.startswith("rl:"):
+        try:
+            agents.make(name, **params)
+        except agents.AgentError as error:
+            raise _fail(path, f"{where}name", str(error)) from None
+    if name.startswith("rl:"):
+        name = "rl:" + str((path.parent / name.removeprefix("rl:")).resolve())
+    return ControllerEntry(str(table.get("label", table.get("name"))), name, dict(params), train)

@@ -1,0 +1,109 @@
+"""The comparison: each controller's mean with a 95 % CI, and its paired difference against
+the reference controller on the same seeds, with CI and win rate."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .statistics import mean_ci
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One controller on one scenario and demand scale."""
+
+    scenario: str
+    demand_scale: float
+    controller: str
+    runs: int
+    failed: int
+    mean_delay: float
+    delay_ci: float
+    mean_travel_time: float
+    throughput: float
+    unfinished: float
+    teleports: float
+    delay_vs_reference: float
+    difference_ci: float
+    win_rate: float
+
+
+def compare(rows: Sequence[dict[str, Any]], reference: str) -> list[ComparisonRow]:
+    """Summarise stored runs (as `store.load_rows` gives them)."""
+    groups: dict[tuple[str, float, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row["scenario"], row["demand_scale"], row["controller"]].append(row)
+    table = []
+    for (scenario, scale, controller), members in sorted(groups.items()):
+        done = [row for row in members if row["status"] == "done"]
+        if not done:
+            continue
+        base = {
+            row["seed"]: row["mean_delay"]
+            for row in groups.get((scenario, scale, reference), [])
+            if row["status"] == "done"
+        }
+        paired = [row["mean_delay"] - base[row["seed"]] for row in done if row["seed"] in base]
+        difference, difference_ci = mean_ci(paired) if paired else (float("nan"),) * 2
+        delay, delay_ci = mean_ci([row["mean_delay"] for row in done])
+
+        def average(key: str, runs: list[dict[str, Any]] = done) -> float:
+            return sum(float(row[key]) for row in runs) / len(runs)
+
+        table.append(
+            ComparisonRow(
+                scenario=scenario,
+                demand_scale=scale,
+                controller=controller,
+                runs=len(done),
+                failed=len(members) - len(done),
+                mean_delay=delay,
+                delay_ci=delay_ci,
+                mean_travel_time=average("mean_travel_time"),
+                throughput=average("throughput"),
+                unfinished=average("unfinished"),
+                teleports=average("teleports"),
+                delay_vs_reference=difference,
+                difference_ci=difference_ci,
+                win_rate=sum(d < 0 for d in paired) / len(paired) if paired else float("nan"),
+            )
+        )
+    return table
+
+
+def render(table: Sequence[ComparisonRow], reference: str) -> str:
+    """The comparison as a Markdown table (readable in a terminal too)."""
+    lines = [
+        f"| scenario | scale | controller | delay s (95 % CI) | vs {reference} s (95 % CI) "
+        "| wins | travel s | arrived | unfinished | teleports | runs |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in table:
+        versus = (
+            "reference"
+            if row.controller == reference
+            else f"{row.delay_vs_reference:+.1f} ± {row.difference_ci:.1f}"
+        )
+        wins = "" if row.controller == reference else f"{row.win_rate:.0%}"
+        failed = f" ({row.failed} failed)" if row.failed else ""
+        lines.append(
+            f"| {Path(row.scenario).name} | {row.demand_scale:g} | {row.controller} "
+            f"| {row.mean_delay:.1f} ± {row.delay_ci:.1f} | {versus} | {wins} "
+            f"| {row.mean_travel_time:.1f} | {row.throughput:.0f} | {row.unfinished:.0f} "
+            f"| {row.teleports:.1f} | {row.runs}{failed} |"
+        )
+    return "\n".join(lines)
+
+
+def write_csv(table: Sequence[ComparisonRow], path: Path) -> Path:
+    with path.open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(asdict(table[0])) if table else [])
+        writer.writeheader()
+        for row in table:
+            writer.writerow(asdict(row))
+    return path

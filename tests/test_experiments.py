@@ -1,0 +1,152 @@
+"""Experiments end to end: specs, the store, resuming after a kill, failures, the summary."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from stopline.experiments.runner import run_spec
+from stopline.experiments.spec import SpecError, load_spec
+from stopline.experiments.store import load_rows
+from stopline.experiments.summary import compare
+
+from conftest import stopline
+
+SMALL = """
+name = "small"
+seeds = [101, 102]
+env = {{ delta_time = 5 }}
+[[scenarios]]
+name = "{scenario}"
+[[controllers]]
+name = "fixed"
+[[controllers]]
+name = "max-pressure"
+{extra}
+"""
+
+
+def _spec(folder: Path, scenario: str = "single", extra: str = "") -> Path:
+    path = folder / "small.toml"
+    path.write_text(SMALL.format(scenario=scenario, extra=extra))
+    return path
+
+
+def _short_single(folder: Path) -> str:
+    """`single` cut to a 10-minute window, as a user .sumocfg, to keep runs short."""
+    result = stopline("scenarios", "build", "single", "--out", str(folder / "net"))
+    assert result.returncode == 0, result.stderr
+    config = folder / "net" / "single.sumocfg"
+    config.write_text(config.read_text().replace('value="3600"', 'value="600"'))
+    return str(config)
+
+
+def test_a_small_spec_end_to_end(tmp_path: Path, cache_dir: Path) -> None:
+    spec = load_spec(_spec(tmp_path, _short_single(tmp_path)))
+    folder = run_spec(spec, out=tmp_path / "out", jobs=2)
+    rows = load_rows(folder)
+    assert len(rows) == 4 and all(row["status"] == "done" for row in rows)
+    table = compare(rows, "fixed")
+    by_controller = {row.controller: row for row in table}
+    fixed = [row["mean_delay"] for row in rows if row["controller"] == "fixed"]
+    assert by_controller["fixed"].mean_delay == pytest.approx(sum(fixed) / 2)
+    assert by_controller["fixed"].delay_vs_reference == 0
+    stored = sqlite3.connect(folder / "results.db").execute(
+        "SELECT scenario, demand_scale, controller, seed, status, series FROM runs"
+    )
+    for *_, status, series in stored:
+        assert status == "done" and '"halting"' in series
+
+
+def test_rerun_resumes_without_duplicates_and_failures_are_recorded(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    (broken / "model.zip").write_text("not a model")
+    extra = f'[[controllers]]\nname = "rl:{broken}"\nlabel = "broken"'
+    spec = load_spec(_spec(tmp_path, _short_single(tmp_path), extra))
+    run_spec(spec, out=tmp_path / "out", jobs=2)
+    run_spec(spec, out=tmp_path / "out", jobs=2)
+    rows = load_rows(tmp_path / "out")
+    assert len(rows) == 6
+    failed = [row for row in rows if row["status"] == "failed"]
+    assert {row["controller"] for row in failed} == {"broken"}
+    assert failed[0]["error"]
+    assert sum(row["status"] == "done" for row in rows) == 4
+
+
+def test_killing_the_run_loses_only_runs_in_progress(tmp_path: Path, cache_dir: Path) -> None:
+    path = _spec(tmp_path, _short_single(tmp_path))
+    path.write_text(path.read_text().replace("seeds = [101, 102]", "seeds = [101, 102, 103, 104]"))
+    command = [str(Path(sys.executable).with_name("stopline")), "run", str(path)]
+    out = ["--out", str(tmp_path / "out"), "--jobs", "1"]
+    process = subprocess.Popen(
+        [*command, *out],
+        start_new_session=True,
+        stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+    database = tmp_path / "out" / "results.db"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if (
+            database.exists()
+            and sqlite3.connect(database).execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        ):
+            break
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    first = len(load_rows(tmp_path / "out"))
+    assert 1 <= first < 8
+    result = subprocess.run([*command, *out], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    rows = load_rows(tmp_path / "out")
+    keys = [(row["controller"], row["seed"]) for row in rows]
+    assert len(keys) == len(set(keys)) == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("seeds = []", "seeds: a non-empty list"),
+        ('seeds = [1]\ncolour = "red"', "colour: unknown key; allowed:"),
+        ('seeds = [1]\n[[scenarios]]\nname = "single"\ndemand_scales = [0]', "demand_scales"),
+        (
+            'seeds = [1]\n[[scenarios]]\nname = "single"\n[[controllers]]\nname = "wizard"',
+            "controllers[0].name: unknown controller 'wizard'",
+        ),
+        ("seeds = [1", "not valid TOML"),
+    ],
+)
+def test_bad_specs_name_file_and_key(text: str, message: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_spec(path)
+    result = stopline("run", str(path))
+    assert result.returncode == 2
+    assert str(path) in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_python_api_runs_a_spec_and_reads_rows_back(tmp_path: Path, cache_dir: Path) -> None:
+    from stopline.experiments import run
+
+    rows = run(_spec(tmp_path, _short_single(tmp_path)), out=tmp_path / "out")
+    assert {(row["controller"], row["seed"]) for row in rows} == {
+        (c, s) for c in ("fixed", "max-pressure") for s in (101, 102)
+    }
+
+
+def test_quick_spec_ships_and_is_valid() -> None:
+    spec = load_spec(Path(__file__).parents[1] / "experiments" / "specs" / "quick.toml")
+    assert [s.name for s in spec.scenarios] == ["single"] and len(spec.controllers) == 3
