@@ -12,7 +12,7 @@ from stopline import scenarios
 from stopline.agents import Controller, run_episode
 from stopline.scenarios import EVALUATION_SEEDS
 
-from .metrics import TripMetrics, output_options, trip_metrics
+from .metrics import TripMetrics, interval_series, output_options, trip_metrics
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,33 @@ class SeedResult:
 
     seed: int
     metrics: TripMetrics
+    series: dict[str, list[float]]
 
     def as_dict(self) -> dict[str, Any]:
         return {"seed": self.seed, **self.metrics.as_dict()}
+
+
+def measure(
+    controller: Controller,
+    scenario_name: str,
+    seed: int,
+    *,
+    demand_scale: float = 1.0,
+    config: Mapping[str, Any] | None = None,
+) -> SeedResult:
+    """One run over the whole window on demand seed ``seed`` (SUMO's seed too), measured."""
+    scenario = scenarios.load(scenario_name, demand_scale=demand_scale, seed=seed)
+    with tempfile.TemporaryDirectory(prefix="stopline-run-") as scratch:
+        folder = Path(scratch)
+        run_episode(
+            controller,
+            scenario,
+            sumo_seed=seed,
+            folder=folder,
+            config=config,
+            sumo_options=output_options(folder),
+        )
+        return SeedResult(seed, trip_metrics(folder), interval_series(folder))
 
 
 def evaluate(
@@ -35,18 +59,7 @@ def evaluate(
     config: Mapping[str, Any] | None = None,
 ) -> list[SeedResult]:
     """Run ``controller`` on each demand seed; SUMO's seed is the demand seed too."""
-    results = []
-    for seed in seeds:
-        scenario = scenarios.load(scenario_name, demand_scale=demand_scale, seed=seed)
-        with tempfile.TemporaryDirectory(prefix="stopline-eval-") as scratch:
-            folder = Path(scratch)
-            run_episode(
-                controller,
-                scenario,
-                sumo_seed=seed,
-                folder=folder,
-                config=config,
-                sumo_options=output_options(folder),
-            )
-            results.append(SeedResult(seed, trip_metrics(folder)))
-    return results
+    return [
+        measure(controller, scenario_name, seed, demand_scale=demand_scale, config=config)
+        for seed in seeds
+    ]

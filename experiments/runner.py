@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
-import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -18,10 +17,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from stopline import agents, scenarios
+from stopline import agents
 from stopline.scenarios import sumo_tools
 
-from .metrics import interval_series, output_options, trip_metrics
+from .evaluate import measure
 from .spec import ControllerEntry, Spec
 from .store import RunKey, Store
 
@@ -40,24 +39,14 @@ def execute(task: Task) -> dict[str, Any]:
     """One run, in a worker: its metrics and series, or the error that stopped it."""
     start = time.perf_counter()
     try:
-        controller = agents.make(task.controller, **task.params)
-        scenario = scenarios.load(
-            task.key.scenario, demand_scale=task.key.demand_scale, seed=task.key.seed
+        measured = measure(
+            agents.make(task.controller, **task.params),
+            task.key.scenario,
+            task.key.seed,
+            demand_scale=task.key.demand_scale,
+            config=task.env,
         )
-        with tempfile.TemporaryDirectory(prefix="stopline-run-") as scratch:
-            folder = Path(scratch)
-            agents.run_episode(
-                controller,
-                scenario,
-                sumo_seed=task.key.seed,
-                folder=folder,
-                config=task.env,
-                sumo_options=output_options(folder),
-            )
-            result = {
-                "metrics": trip_metrics(folder).as_dict(),
-                "series": interval_series(folder),
-            }
+        result = {"metrics": measured.metrics.as_dict(), "series": measured.series}
         return {"status": "done", "result": result, "wall_time": time.perf_counter() - start}
     except Exception as error:  # a failed run is recorded; the experiment goes on
         last = traceback.format_exception_only(error)[-1].strip()
