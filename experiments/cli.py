@@ -17,6 +17,7 @@ from stopline.scenarios import ScenarioError, sumo_tools
 
 from . import (
     bench_command,
+    compare_command,
     evaluate_command,
     run_command,
     scenario_commands,
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_command.add_to(commands)
     train_command.add_to(commands)
     run_command.add_to(commands)
+    run_command.add_report_to(commands)
+    compare_command.add_to(commands)
     return parser
 
 

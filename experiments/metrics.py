@@ -93,13 +93,18 @@ SERIES_PERIOD = 60.0
 
 
 def interval_series(folder: Path, period: float = SERIES_PERIOD) -> dict[str, list[float]]:
-    """Halted vehicles and mean speed (m/s) every ``period`` seconds, from SUMO's summary."""
-    series: dict[str, list[float]] = {"time": [], "halting": [], "mean_speed": []}
+    """Halted vehicles and mean speed (m/s), averaged over each ``period`` seconds of SUMO's
+    per-step summary; ``time`` is each period's start."""
+    sums: dict[int, list[float]] = {}
     for step in ET.parse(folder / "summary.xml").getroot().iter("step"):
-        time = float(step.get("time", "0"))
-        if time % period:
-            continue
-        series["time"].append(time)
-        series["halting"].append(float(step.get("halting", "0")))
-        series["mean_speed"].append(max(0.0, float(step.get("meanSpeed", "0"))))
-    return series
+        bucket = int(float(step.get("time", "0")) // period)
+        totals = sums.setdefault(bucket, [0.0, 0.0, 0.0])
+        totals[0] += float(step.get("halting", "0"))
+        totals[1] += max(0.0, float(step.get("meanSpeed", "0")))  # -1 when nobody drives
+        totals[2] += 1
+    buckets = sorted(sums)
+    return {
+        "time": [bucket * period for bucket in buckets],
+        "halting": [sums[b][0] / sums[b][2] for b in buckets],
+        "mean_speed": [sums[b][1] / sums[b][2] for b in buckets],
+    }

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from . import arguments
+from .report import write_report
 from .runner import run_spec
 from .spec import load_spec
-from .store import load_rows
-from .summary import compare, render, write_csv
 
 
 def add_to(commands: Any) -> None:
@@ -20,8 +19,8 @@ def add_to(commands: Any) -> None:
         description=(
             "Run every (scenario, demand scale, controller, seed) of a spec in worker "
             "processes, storing each finished run in OUT/results.db. Rerunning resumes: "
-            "finished runs are skipped. Prints the comparison and writes summary.md and "
-            "comparison.csv."
+            "finished runs are skipped. Prints the comparison and writes report.html, "
+            "summary.md and comparison.csv."
         ),
     )
     parser.add_argument("spec", type=Path, metavar="SPEC.toml")
@@ -50,9 +49,28 @@ def _run(arguments: argparse.Namespace) -> int:
 
 
 def summarise(folder: Path, reference: str) -> str:
-    """Write summary.md and comparison.csv for a results folder; return the table."""
-    table = compare(load_rows(folder), reference)
-    text = render(table, reference)
-    (folder / "summary.md").write_text(f"# Comparison\n\n{text}\n")
-    write_csv(table, folder / "comparison.csv")
-    return f"{text}\n\nresults: {folder / 'results.db'}\nsummary: {folder / 'summary.md'}"
+    """Write the report files for a results folder; return the table and where they are."""
+    report = write_report(folder, reference)
+    table = (folder / "summary.md").read_text().split("\n\n", 1)[1].rstrip()
+    return f"{table}\n\nresults: {folder / 'results.db'}\nreport:  {report}"
+
+
+def add_report_to(commands: Any) -> None:
+    parser = commands.add_parser(
+        "report",
+        help="write report.html, summary.md and comparison.csv for a results folder",
+        description="Write the report of a results folder made by stopline run or compare.",
+    )
+    parser.add_argument("folder", type=Path, metavar="DIR")
+    parser.add_argument("--reference", default=None, metavar="CONTROLLER")
+    parser.set_defaults(handler=_report)
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    from stopline.scenarios import ScenarioError
+
+    if not (arguments.folder / "results.db").is_file():
+        raise ScenarioError(f"{arguments.folder}: no results.db here (run stopline run first)")
+    report = write_report(arguments.folder, arguments.reference)
+    print(f"report:  {report}\nsummary: {arguments.folder / 'summary.md'}")
+    return 0

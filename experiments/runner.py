@@ -8,6 +8,7 @@ training budget are trained first, on training demand seeds, one model per scena
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import multiprocessing
 import time
 import traceback
@@ -21,6 +22,7 @@ from stopline import agents
 from stopline.scenarios import sumo_tools
 
 from .evaluate import measure
+from .report import SETTINGS
 from .spec import ControllerEntry, Spec
 from .store import RunKey, Store
 
@@ -91,6 +93,8 @@ def run_spec(
     """Run every missing run of ``spec`` into ``out``/results.db; return the folder."""
     folder = out or spec.out
     store = Store(folder)
+    settings = {"name": spec.name, "reference": spec.reference, "spec_hash": spec.hash}
+    (folder / SETTINGS).write_text(json.dumps({**settings, "source": str(spec.source)}) + "\n")
     versions = (version("stopline"), sumo_tools.version())
     try:
         finished = store.done(spec.hash)

@@ -30,6 +30,8 @@ def test_version_names_stopline_and_sumo() -> None:
         ["evaluate"],
         ["train"],
         ["run"],
+        ["report"],
+        ["compare"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:

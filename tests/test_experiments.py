@@ -150,3 +150,56 @@ def test_python_api_runs_a_spec_and_reads_rows_back(tmp_path: Path, cache_dir: P
 def test_quick_spec_ships_and_is_valid() -> None:
     spec = load_spec(Path(__file__).parents[1] / "experiments" / "specs" / "quick.toml")
     assert [s.name for s in spec.scenarios] == ["single"] and len(spec.controllers) == 3
+
+
+def test_report_names_every_controller_and_matches_the_store(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    from html.parser import HTMLParser
+
+    from stopline.experiments.report import write_report
+
+    spec = load_spec(_spec(tmp_path, _short_single(tmp_path)))
+    folder = run_spec(spec, out=tmp_path / "out")
+    report = write_report(folder)
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cells: list[str] = []
+            self.images = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.images += tag == "img" and (dict(attrs).get("src") or "").startswith(
+                "data:image/png"
+            )
+
+        def handle_data(self, data: str) -> None:
+            self.cells.append(data.strip())
+
+    parser = Cells()
+    parser.feed(report.read_text())
+    assert {"fixed", "max-pressure"} <= set(parser.cells)
+    assert parser.images == 2  # delay with CI bars, halting over time
+    rows = load_rows(folder)
+    mean = sum(r["mean_delay"] for r in rows if r["controller"] == "max-pressure") / 2
+    assert f"{mean:.1f} ±" in " ".join(parser.cells)
+    csv_text = (folder / "comparison.csv").read_text()
+    assert csv_text.splitlines()[0].startswith("scenario,demand_scale,controller,runs")
+    assert "max-pressure" in (folder / "summary.md").read_text()
+
+
+def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) -> None:
+    out = tmp_path / "compare"
+    result = stopline(
+        "compare", _short_single(tmp_path), "--seeds", "101", "--timesteps", "1", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    for controller in ("fixed", "webster", "actuated", "max-pressure", "sotl", "ppo"):
+        assert f"| {controller} |" in result.stdout
+    assert (out / "report.html").is_file() and (out / "models").is_dir()
+
+
+def test_report_of_a_folder_without_results(tmp_path: Path) -> None:
+    result = stopline("report", str(tmp_path))
+    assert result.returncode == 2 and "no results.db here" in result.stderr
