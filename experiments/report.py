@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from .store import Store, load_rows
-from .summary import ComparisonRow, compare, render, write_csv
+from .summary import ComparisonRow, cells, compare, headers, render, write_csv
 
 SETTINGS = "experiment.json"  # what the runner saves beside results.db
 
@@ -121,25 +121,11 @@ def write_report(folder: Path, reference: str | None = None) -> Path:
 
 
 def _html_table(table: Sequence[ComparisonRow], reference: str) -> str:
-    head = (
-        "<tr><th>scenario</th><th>scale</th><th>controller</th><th>delay s (95 % CI)</th>"
-        f"<th>vs {html.escape(reference)} s</th><th>wins</th><th>travel s</th><th>arrived</th>"
-        "<th>unfinished</th><th>teleports</th><th>runs</th></tr>"
+    head = "".join(f"<th>{html.escape(title)}</th>" for title in headers(reference))
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells(row, reference))
+        + "</tr>"
+        for row in table
     )
-    cells = []
-    for row in table:
-        versus = (
-            "reference"
-            if row.controller == reference
-            else f"{row.delay_vs_reference:+.1f} ± {row.difference_ci:.1f}"
-        )
-        wins = "" if row.controller == reference else f"{row.win_rate:.0%}"
-        cells.append(
-            f"<tr><td>{html.escape(Path(row.scenario).name)}</td><td>{row.demand_scale:g}</td>"
-            f"<td>{html.escape(row.controller)}</td>"
-            f"<td>{row.mean_delay:.1f} ± {row.delay_ci:.1f}</td>"
-            f"<td>{versus}</td><td>{wins}</td><td>{row.mean_travel_time:.1f}</td>"
-            f"<td>{row.throughput:.0f}</td><td>{row.unfinished:.0f}</td><td>{row.teleports:.1f}</td>"
-            f"<td>{row.runs}</td></tr>"
-        )
-    return f"<table>{head}{''.join(cells)}</table>"
+    return f"<table><tr>{head}</tr>{body}</table>"

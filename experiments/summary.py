@@ -76,27 +76,37 @@ def compare(rows: Sequence[dict[str, Any]], reference: str) -> list[ComparisonRo
     return table
 
 
+def headers(reference: str) -> list[str]:
+    """Column titles of the comparison table."""
+    return [
+        "scenario", "scale", "controller", "delay s (95 % CI)", f"vs {reference} s (95 % CI)",
+        "wins", "travel s", "arrived", "unfinished", "teleports", "runs",
+    ]  # fmt: skip
+
+
+def cells(row: ComparisonRow, reference: str) -> list[str]:
+    """One row of the comparison table, formatted."""
+    is_reference = row.controller == reference
+    return [
+        Path(row.scenario).name,
+        f"{row.demand_scale:g}",
+        row.controller,
+        f"{row.mean_delay:.1f} ± {row.delay_ci:.1f}",
+        "reference" if is_reference else f"{row.delay_vs_reference:+.1f} ± {row.difference_ci:.1f}",
+        "" if is_reference else f"{row.win_rate:.0%}",
+        f"{row.mean_travel_time:.1f}",
+        f"{row.throughput:.0f}",
+        f"{row.unfinished:.0f}",
+        f"{row.teleports:.1f}",
+        f"{row.runs}" + (f" ({row.failed} failed)" if row.failed else ""),
+    ]
+
+
 def render(table: Sequence[ComparisonRow], reference: str) -> str:
     """The comparison as a Markdown table (readable in a terminal too)."""
-    lines = [
-        f"| scenario | scale | controller | delay s (95 % CI) | vs {reference} s (95 % CI) "
-        "| wins | travel s | arrived | unfinished | teleports | runs |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for row in table:
-        versus = (
-            "reference"
-            if row.controller == reference
-            else f"{row.delay_vs_reference:+.1f} ± {row.difference_ci:.1f}"
-        )
-        wins = "" if row.controller == reference else f"{row.win_rate:.0%}"
-        failed = f" ({row.failed} failed)" if row.failed else ""
-        lines.append(
-            f"| {Path(row.scenario).name} | {row.demand_scale:g} | {row.controller} "
-            f"| {row.mean_delay:.1f} ± {row.delay_ci:.1f} | {versus} | {wins} "
-            f"| {row.mean_travel_time:.1f} | {row.throughput:.0f} | {row.unfinished:.0f} "
-            f"| {row.teleports:.1f} | {row.runs}{failed} |"
-        )
+    titles = headers(reference)
+    lines = ["| " + " | ".join(titles) + " |", "|" + " --- |" * len(titles)]
+    lines += ["| " + " | ".join(cells(row, reference)) + " |" for row in table]
     return "\n".join(lines)
 
 
