@@ -11,8 +11,15 @@ from typing import Any
 from stopline import scenarios
 from stopline.agents import Controller, run_episode
 from stopline.scenarios import EVALUATION_SEEDS
+from stopline.scenarios.xmlfiles import approach_edges
 
-from .metrics import TripMetrics, interval_series, output_options, trip_metrics
+from .metrics import (
+    TripMetrics,
+    interval_series,
+    junction_metrics,
+    output_options,
+    trip_metrics,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class SeedResult:
     seed: int
     metrics: TripMetrics
     series: dict[str, list[float]]
+    junctions: dict[str, dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
         return {"seed": self.seed, **self.metrics.as_dict()}
@@ -47,7 +55,17 @@ def measure(
             config=config,
             sumo_options=output_options(folder),
         )
-        return SeedResult(seed, trip_metrics(folder), interval_series(folder))
+        approaches = {
+            junction: edges
+            for junction, edges in approach_edges(scenario.net_file).items()
+            if junction in scenario.junctions
+        }
+        return SeedResult(
+            seed,
+            trip_metrics(folder),
+            interval_series(folder),
+            junction_metrics(folder, approaches),
+        )
 
 
 def evaluate(

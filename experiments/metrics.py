@@ -12,11 +12,20 @@ import statistics
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 
 def output_options(folder: Path) -> list[str]:
-    """SUMO options that write what `trip_metrics` reads into ``folder``."""
+    """SUMO options that write what the metrics here read into ``folder``."""
+    edge_data = folder / "edgedata.add.xml"
+    # No period: one aggregate over the whole run, written when SUMO closes.
+    edge_data.write_text(
+        f'<additional><edgeData id="approaches" file="{folder / "edgedata.xml"}" '
+        'excludeEmpty="true"/></additional>\n'
+    )
     return [
+        "--additional-files",
+        str(edge_data),
         "--tripinfo-output",
         str(folder / "tripinfo.xml"),
         "--tripinfo-output.write-unfinished",
@@ -108,3 +117,40 @@ def interval_series(folder: Path, period: float = SERIES_PERIOD) -> dict[str, li
         "halting": [sums[b][0] / sums[b][2] for b in buckets],
         "mean_speed": [sums[b][1] / sums[b][2] for b in buckets],
     }
+
+
+# HCM 6th edition, signalised intersections: LOS by average control delay (s/veh).
+HCM_EDITION = "HCM 6th edition"
+LOS_THRESHOLDS = (("A", 10.0), ("B", 20.0), ("C", 35.0), ("D", 55.0), ("E", 80.0))
+
+
+def level_of_service(delay: float) -> str:
+    """HCM 6th-edition signalised level of service for an average control delay."""
+    return next((grade for grade, limit in LOS_THRESHOLDS if delay <= limit), "F")
+
+
+def junction_metrics(folder: Path, approaches: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
+    """Per junction: average control delay of vehicles on its approaches, and its LOS.
+
+    Control delay is SUMO's time loss on the junction's approach edges divided by the
+    vehicles that used them (entered or started there), from the run's edgeData.
+    """
+    edges = {
+        edge.get("id", ""): edge
+        for edge in ET.parse(folder / "edgedata.xml").getroot().iter("edge")
+    }
+    result = {}
+    for junction, incoming in sorted(approaches.items()):
+        used = [edges[edge] for edge in incoming if edge in edges]
+        loss = sum(float(edge.get("timeLoss", "0")) for edge in used)
+        vehicles = sum(
+            int(float(edge.get("entered", "0"))) + int(float(edge.get("departed", "0")))
+            for edge in used
+        )
+        delay = loss / vehicles if vehicles else 0.0
+        result[junction] = {
+            "control_delay": delay,
+            "vehicles": vehicles,
+            "los": level_of_service(delay),
+        }
+    return result

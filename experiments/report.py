@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import io
 import json
@@ -16,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from .metrics import HCM_EDITION, level_of_service
 from .store import Store, load_rows
 from .summary import ComparisonRow, cells, compare, headers, render, write_csv
 
@@ -78,6 +80,45 @@ def _halting_plot(folder: Path) -> str:
     return _png(figure)
 
 
+def junction_levels(folder: Path) -> list[dict[str, Any]]:
+    """Per scenario, scale, controller and junction: mean control delay over seeds, and LOS."""
+    delays: dict[tuple[str, float, str, str], list[float]] = defaultdict(list)
+    store = Store(folder)
+    try:
+        for run in store.runs():
+            if run.status == "done":
+                for junction, values in run.junctions.items():
+                    key = (run.key.scenario, run.key.demand_scale, run.key.controller, junction)
+                    delays[key].append(values["control_delay"])
+    finally:
+        store.close()
+    return [
+        {
+            "scenario": scenario,
+            "demand_scale": scale,
+            "controller": controller,
+            "junction": junction,
+            "control_delay": sum(values) / len(values),
+            "los": level_of_service(sum(values) / len(values)),
+        }
+        for (scenario, scale, controller, junction), values in sorted(delays.items())
+    ]
+
+
+def _levels_table(levels: Sequence[dict[str, Any]]) -> str:
+    head = "".join(
+        f"<th>{title}</th>"
+        for title in ("scenario", "scale", "controller", "junction", "control delay s", "LOS")
+    )
+    body = "".join(
+        f"<tr><td>{html.escape(Path(row['scenario']).name)}</td><td>{row['demand_scale']:g}</td>"
+        f"<td>{html.escape(row['controller'])}</td><td>{html.escape(row['junction'])}</td>"
+        f"<td>{row['control_delay']:.1f}</td><td>{row['los']}</td></tr>"
+        for row in levels
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
 def write_report(folder: Path, reference: str | None = None) -> Path:
     """Write report.html, summary.md and comparison.csv for a results folder."""
     settings_path = folder / SETTINGS
@@ -102,6 +143,18 @@ def write_report(folder: Path, reference: str | None = None) -> Path:
         "demand seeds, with 95 % confidence intervals (Student's t).</p>",
         _html_table(table, reference),
     ]
+    levels = junction_levels(folder)
+    if levels:
+        with (folder / "junctions.csv").open("w", newline="") as stream:
+            writer = csv.DictWriter(stream, fieldnames=list(levels[0]))
+            writer.writeheader()
+            writer.writerows(levels)
+        body.append(
+            f"<h2>Level of service by junction ({HCM_EDITION}, signalised)</h2><p>Average "
+            "control delay of vehicles on each junction's approaches (SUMO time loss on the "
+            "approach edges per vehicle), mean over seeds; LOS A &le; 10, B &le; 20, "
+            "C &le; 35, D &le; 55, E &le; 80, F &gt; 80 s/veh.</p>" + _levels_table(levels)
+        )
     if failed:
         body.append(f"<p>{len(failed)} run(s) failed; see results.db (status, error).</p>")
     for title, data in images:

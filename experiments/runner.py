@@ -48,7 +48,11 @@ def execute(task: Task) -> dict[str, Any]:
             demand_scale=task.key.demand_scale,
             config=task.env,
         )
-        result = {"metrics": measured.metrics.as_dict(), "series": measured.series}
+        result = {
+            "metrics": measured.metrics.as_dict(),
+            "series": measured.series,
+            "junctions": measured.junctions,
+        }
         return {"status": "done", "result": result, "wall_time": time.perf_counter() - start}
     except Exception as error:  # a failed run is recorded; the experiment goes on
         last = traceback.format_exception_only(error)[-1].strip()

@@ -156,3 +156,12 @@ def count_demand(path: Path) -> dict[str, int]:
             counts[element.tag] = counts.get(element.tag, 0) + 1
             element.clear()
     return counts
+
+
+def approach_edges(net: Path) -> dict[str, set[str]]:
+    """For each traffic light, the edges whose lanes it controls (its approaches)."""
+    approaches: dict[str, set[str]] = {}
+    for element in elements(net):
+        if element.tag == "connection" and element.get("tl"):
+            approaches.setdefault(element.get("tl", ""), set()).add(element.get("from", ""))
+    return approaches

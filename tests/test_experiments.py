@@ -184,6 +184,8 @@ def test_report_names_every_controller_and_matches_the_store(
     rows = load_rows(folder)
     mean = sum(r["mean_delay"] for r in rows if r["controller"] == "max-pressure") / 2
     assert f"{mean:.1f} ±" in " ".join(parser.cells)
+    assert "HCM 6th edition" in report.read_text()
+    assert (folder / "junctions.csv").read_text().splitlines()[0].endswith("control_delay,los")
     csv_text = (folder / "comparison.csv").read_text()
     assert csv_text.splitlines()[0].startswith("scenario,demand_scale,controller,runs")
     assert "max-pressure" in (folder / "summary.md").read_text()

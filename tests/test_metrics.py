@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stopline.experiments.metrics import trip_metrics
+from stopline.experiments.metrics import junction_metrics, level_of_service, trip_metrics
 from stopline.experiments.statistics import mean_ci
 
 TRIPINFO = """<tripinfos>
@@ -48,3 +48,33 @@ def test_confidence_interval_by_hand() -> None:
     # Values 10, 12, 14: mean 12, sd 2, t(0.975, 2) = 4.303: 4.303 * 2 / sqrt(3) = 4.969.
     mean, half = mean_ci([10.0, 12.0, 14.0])
     assert mean == 12 and half == pytest.approx(4.969, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("delay", "grade"),
+    [
+        (0.0, "A"),
+        (10.0, "A"),
+        (10.1, "B"),
+        (20.0, "B"),
+        (35.0, "C"),
+        (55.0, "D"),
+        (80.0, "E"),
+        (80.1, "F"),
+    ],
+)
+def test_hcm_signalised_level_of_service(delay: float, grade: str) -> None:
+    assert level_of_service(delay) == grade
+
+
+def test_control_delay_by_hand(tmp_path: Path) -> None:
+    (tmp_path / "edgedata.xml").write_text(
+        """<meandata><interval begin="0" end="600">
+        <edge id="in1" timeLoss="300.00" entered="20" departed="10"/>
+        <edge id="in2" timeLoss="100.00" entered="0" departed="10"/>
+        <edge id="out" timeLoss="50.00" entered="40" departed="0"/>
+        </interval></meandata>"""
+    )
+    result = junction_metrics(tmp_path, {"J": {"in1", "in2"}, "K": {"out", "missing"}})
+    assert result["J"] == {"control_delay": 10.0, "vehicles": 40, "los": "A"}  # 400 s / 40
+    assert result["K"]["control_delay"] == pytest.approx(1.25)
