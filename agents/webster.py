@@ -11,7 +11,7 @@ from pathlib import Path
 
 from stopline.envs import EnvConfig
 from stopline.scenarios import Scenario
-from stopline.scenarios.xmlfiles import elements
+from stopline.scenarios.xmlfiles import signal_links
 
 from .controller import NativeController
 from .demand import peak_hour_movement_flows
@@ -60,20 +60,6 @@ def webster_timing(
     )
     greens = tuple(max(min_green, effective * share) for share in shares)
     return WebsterTiming(cycle, greens, tuple(flow_ratios), lost_time, oversaturated)
-
-
-def _links(net: Path, junction: str) -> dict[int, tuple[str, str, str]]:
-    """Link index -> (from edge, to edge, from lane) for one traffic light."""
-    links = {}
-    for element in elements(net):
-        if element.tag == "connection" and element.get("tl") == junction:
-            source = element.get("from", "")
-            links[int(element.get("linkIndex", "-1"))] = (
-                source,
-                element.get("to", ""),
-                f"{source}_{element.get('fromLane', '0')}",
-            )
-    return links
 
 
 def critical_flow_ratios(
@@ -148,13 +134,14 @@ class Webster(NativeController):
 
     def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
         flows = peak_hour_movement_flows(scenario)
+        links = signal_links(scenario.net_file)
         plans = []
         for junction, programme in scenario_programmes(scenario).items():
             if junction not in scenario.junctions:
                 continue
             ratios = critical_flow_ratios(
                 programme.greens,
-                _links(scenario.net_file, junction),
+                links.get(junction, {}),
                 flows,
                 self.saturation_flow,
             )

@@ -4,6 +4,7 @@ PPO policy on the same demand, five evaluation seeds, a table and a report."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,7 @@ def default_spec(scenario: str, seeds: list[int], timesteps: int, out: Path | No
         "reference": "fixed",
     }
     spec = parse_spec(data, Path.cwd() / "stopline-compare")
-    if out is not None:
-        return Spec(**{**spec.__dict__, "out": out.resolve()})
-    return Spec(**{**spec.__dict__, "out": (Path.cwd() / "results" / spec.name).resolve()})
+    return dataclasses.replace(spec, out=(out or Path.cwd() / "results" / spec.name).resolve())
 
 
 def add_to(commands: Any) -> None:

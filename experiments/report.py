@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,7 +41,7 @@ def _delay_plot(table: Sequence[ComparisonRow]) -> str:
         axis.bar(
             [row.controller for row in rows],
             [row.mean_delay for row in rows],
-            yerr=[0 if row.delay_ci != row.delay_ci else row.delay_ci for row in rows],
+            yerr=[0 if math.isnan(row.delay_ci) else row.delay_ci for row in rows],
             capsize=4,
             color="#4c78a8",
         )

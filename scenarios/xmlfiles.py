@@ -158,10 +158,23 @@ def count_demand(path: Path) -> dict[str, int]:
     return counts
 
 
-def approach_edges(net: Path) -> dict[str, set[str]]:
-    """For each traffic light, the edges whose lanes it controls (its approaches)."""
-    approaches: dict[str, set[str]] = {}
+def signal_links(net: Path) -> dict[str, dict[int, tuple[str, str, str]]]:
+    """Per traffic light, link index -> (from edge, to edge, from lane), read in one pass."""
+    links: dict[str, dict[int, tuple[str, str, str]]] = {}
     for element in elements(net):
         if element.tag == "connection" and element.get("tl"):
-            approaches.setdefault(element.get("tl", ""), set()).add(element.get("from", ""))
-    return approaches
+            source = element.get("from", "")
+            links.setdefault(element.get("tl", ""), {})[int(element.get("linkIndex", "-1"))] = (
+                source,
+                element.get("to", ""),
+                f"{source}_{element.get('fromLane', '0')}",
+            )
+    return links
+
+
+def approach_edges(net: Path) -> dict[str, set[str]]:
+    """For each traffic light, the edges whose lanes it controls (its approaches)."""
+    return {
+        junction: {source for source, _, _ in links.values()}
+        for junction, links in signal_links(net).items()
+    }
