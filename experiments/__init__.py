@@ -9,15 +9,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .backends import make_backend
 from .runner import run_spec
 from .spec import Spec, SpecError, load_spec
 from .store import load_rows
 
 
-def run(spec: str | Path | Spec, *, out: Path | None = None, jobs: int = 1) -> list[dict[str, Any]]:
-    """Run every missing run of ``spec`` and return all its stored runs as rows."""
+def run(
+    spec: str | Path | Spec,
+    *,
+    out: Path | None = None,
+    jobs: int = 1,
+    backend: str = "local",
+    ray_address: str | None = None,
+) -> list[dict[str, Any]]:
+    """Run every missing run of ``spec`` (``jobs`` at a time, on the ``local`` or ``ray``
+    backend) and return all its stored runs as rows."""
     loaded = spec if isinstance(spec, Spec) else load_spec(Path(spec))
-    return load_rows(run_spec(loaded, out=out, jobs=jobs))
+    chosen = make_backend(backend, jobs=jobs, ray_address=ray_address)
+    return load_rows(run_spec(loaded, out=out, backend=chosen))
 
 
 __all__ = ["Spec", "SpecError", "load_rows", "load_spec", "run"]

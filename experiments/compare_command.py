@@ -11,6 +11,7 @@ from typing import Any
 from stopline.scenarios import EVALUATION_SEEDS
 
 from . import arguments
+from .backends import LocalBackend
 from .run_command import summarise
 from .runner import run_spec
 from .spec import Spec, parse_spec
@@ -67,6 +68,6 @@ def _run(arguments: argparse.Namespace) -> int:
         scenario = str(Path(scenario).resolve())
     spec = default_spec(scenario, arguments.seeds, arguments.timesteps, arguments.out)
     print(f"comparing on {arguments.scenario}: {', '.join(CLASSICAL)} and ppo ...", flush=True)
-    folder = run_spec(spec, jobs=arguments.jobs)
+    folder = run_spec(spec, backend=LocalBackend(arguments.jobs))
     print(summarise(folder, spec.reference))
     return 0

@@ -28,7 +28,7 @@ class SeedResult:
 
     seed: int
     metrics: TripMetrics
-    series: dict[str, list[float]]
+    series: dict[str, Any]
     junctions: dict[str, dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def measure(
         return SeedResult(
             seed,
             trip_metrics(folder),
-            interval_series(folder),
+            interval_series(folder, approaches),
             junction_metrics(folder, approaches),
         )
 

@@ -20,6 +20,7 @@ COLUMNS = (
     ("throughput", "arrived", "{:.0f}"),
     ("unfinished", "unfinished", "{:.0f}"),
     ("teleports", "teleports", "{:.0f}"),
+    ("co2_total", "CO2 kg", "{:.0f}"),
 )
 
 

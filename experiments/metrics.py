@@ -1,7 +1,8 @@
 """Trip metrics from SUMO's own outputs, as ../shared/DESIGN.md defines them.
 
 Delay is SUMO's ``timeLoss``; travel time ``duration``; waiting ``waitingTime``; stops
-``waitingCount``. Trips still in the network at the window's end are written by SUMO
+``waitingCount``; CO2 the emissions device's ``CO2_abs`` (SUMO's default HBEFA4 class for
+each vehicle class). Trips still in the network at the window's end are written by SUMO
 (``--tripinfo-output.write-unfinished``) and counted with their time so far. Vehicles that
 never entered (insertion backlog) are counted too, with the entry delay they had suffered.
 """
@@ -10,22 +11,27 @@ from __future__ import annotations
 
 import statistics
 import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+SERIES_PERIOD = 60.0
 
-def output_options(folder: Path) -> list[str]:
+
+def output_options(folder: Path, period: float = SERIES_PERIOD) -> list[str]:
     """SUMO options that write what the metrics here read into ``folder``."""
     edge_data = folder / "edgedata.add.xml"
-    # No period: one aggregate over the whole run, written when SUMO closes.
     edge_data.write_text(
         f'<additional><edgeData id="approaches" file="{folder / "edgedata.xml"}" '
-        'excludeEmpty="true"/></additional>\n'
+        f'period="{period:g}" excludeEmpty="true"/></additional>\n'
     )
     return [
         "--additional-files",
         str(edge_data),
+        "--device.emissions.probability",
+        "1",
         "--tripinfo-output",
         str(folder / "tripinfo.xml"),
         "--tripinfo-output.write-unfinished",
@@ -51,6 +57,8 @@ class TripMetrics:
     backlog: int
     teleports: int
     mean_entry_delay: float
+    co2_total: float  # kg, all trips
+    mean_co2: float  # g per trip
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -79,6 +87,9 @@ def trip_metrics(folder: Path) -> TripMetrics:
         return [float(trip.get(attribute, "0")) for trip in trips]
 
     delays = values("timeLoss")
+    co2 = [
+        float(e.get("CO2_abs", "0")) for e in (t.find("emissions") for t in trips) if e is not None
+    ]
     backlog = int(vehicles.get("waiting", "0"))
     waited = backlog * float(trip_statistics.get("departDelayWaiting", "0") or 0)
     entry = sum(values("departDelay")) + waited
@@ -95,15 +106,17 @@ def trip_metrics(folder: Path) -> TripMetrics:
         backlog=backlog,
         teleports=int(teleports.get("total", "0")),
         mean_entry_delay=entry / (len(trips) + backlog) if trips or backlog else 0.0,
+        co2_total=sum(co2) / 1e6,  # SUMO writes mg
+        mean_co2=sum(co2) / 1e3 / len(trips) if trips else 0.0,
     )
 
 
-SERIES_PERIOD = 60.0
-
-
-def interval_series(folder: Path, period: float = SERIES_PERIOD) -> dict[str, list[float]]:
-    """Halted vehicles and mean speed (m/s), averaged over each ``period`` seconds of SUMO's
-    per-step summary; ``time`` is each period's start."""
+def interval_series(
+    folder: Path, approaches: Mapping[str, set[str]], period: float = SERIES_PERIOD
+) -> dict[str, Any]:
+    """Every ``period`` seconds (``time`` is each period's start): halted vehicles and mean
+    speed (m/s) averaged over SUMO's per-step summary, and ``queues``, per junction the mean
+    number of vehicles halted on its approaches (halted vehicle-seconds there / period)."""
     sums: dict[int, list[float]] = {}
     for step in ET.parse(folder / "summary.xml").getroot().iter("step"):
         bucket = int(float(step.get("time", "0")) // period)
@@ -112,11 +125,33 @@ def interval_series(folder: Path, period: float = SERIES_PERIOD) -> dict[str, li
         totals[1] += max(0.0, float(step.get("meanSpeed", "0")))  # -1 when nobody drives
         totals[2] += 1
     buckets = sorted(sums)
+    queues = {junction: [0.0] * len(buckets) for junction in sorted(approaches)}
+    position = {bucket: index for index, bucket in enumerate(buckets)}
+    for begin, end, edges in _edge_intervals(folder):
+        index = position.get(int(begin // period))
+        if index is None or end <= begin:
+            continue
+        for junction, incoming in approaches.items():
+            halted = sum(float(edges[e].get("waitingTime", "0")) for e in incoming if e in edges)
+            queues[junction][index] += halted / (end - begin)
     return {
         "time": [bucket * period for bucket in buckets],
         "halting": [sums[b][0] / sums[b][2] for b in buckets],
         "mean_speed": [sums[b][1] / sums[b][2] for b in buckets],
+        "queues": queues,
     }
+
+
+def _edge_intervals(folder: Path) -> list[tuple[float, float, dict[str, ET.Element]]]:
+    """The run's edgeData: (begin, end, edge id -> its element) per interval."""
+    return [
+        (
+            float(interval.get("begin", "0")),
+            float(interval.get("end", "0")),
+            {edge.get("id", ""): edge for edge in interval.iter("edge")},
+        )
+        for interval in ET.parse(folder / "edgedata.xml").getroot().iter("interval")
+    ]
 
 
 # HCM 6th edition, signalised intersections: LOS by average control delay (s/veh).
@@ -129,28 +164,27 @@ def level_of_service(delay: float) -> str:
     return next((grade for grade, limit in LOS_THRESHOLDS if delay <= limit), "F")
 
 
-def junction_metrics(folder: Path, approaches: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
+def junction_metrics(folder: Path, approaches: Mapping[str, set[str]]) -> dict[str, dict[str, Any]]:
     """Per junction: average control delay of vehicles on its approaches, and its LOS.
 
     Control delay is SUMO's time loss on the junction's approach edges divided by the
-    vehicles that used them (entered or started there), from the run's edgeData.
+    vehicles that used them (entered or started there), summed over the run's edgeData
+    intervals (a vehicle is counted in the interval it entered).
     """
-    edges = {
-        edge.get("id", ""): edge
-        for edge in ET.parse(folder / "edgedata.xml").getroot().iter("edge")
-    }
+    loss: dict[str, float] = defaultdict(float)
+    vehicles: dict[str, int] = defaultdict(int)
+    for _, _, edges in _edge_intervals(folder):
+        for junction, incoming in approaches.items():
+            for edge in (edges[e] for e in incoming if e in edges):
+                loss[junction] += float(edge.get("timeLoss", "0"))
+                vehicles[junction] += int(float(edge.get("entered", "0")))
+                vehicles[junction] += int(float(edge.get("departed", "0")))
     result = {}
-    for junction, incoming in sorted(approaches.items()):
-        used = [edges[edge] for edge in incoming if edge in edges]
-        loss = sum(float(edge.get("timeLoss", "0")) for edge in used)
-        vehicles = sum(
-            int(float(edge.get("entered", "0"))) + int(float(edge.get("departed", "0")))
-            for edge in used
-        )
-        delay = loss / vehicles if vehicles else 0.0
+    for junction in sorted(approaches):
+        delay = loss[junction] / vehicles[junction] if vehicles[junction] else 0.0
         result[junction] = {
             "control_delay": delay,
-            "vehicles": vehicles,
+            "vehicles": vehicles[junction],
             "los": level_of_service(delay),
         }
     return result

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from . import arguments
+from .backends import BACKENDS, make_backend
 from .report import write_report
 from .runner import run_spec
 from .spec import load_spec
@@ -17,16 +18,32 @@ def add_to(commands: Any) -> None:
         "run",
         help="run an experiment spec (TOML), storing every run in results.db",
         description=(
-            "Run every (scenario, demand scale, controller, seed) of a spec in worker "
-            "processes, storing each finished run in OUT/results.db. Rerunning resumes: "
-            "finished runs are skipped. Prints the comparison and writes report.html, "
-            "summary.md and comparison.csv."
+            "Run every (scenario, demand scale, controller, seed) of a spec in local worker "
+            "processes or as Ray tasks, storing each finished run in OUT/results.db. "
+            "Rerunning resumes: finished runs are skipped. Prints the comparison and writes "
+            "report.html, summary.md and the CSV exports."
         ),
     )
     parser.add_argument("spec", type=Path, metavar="SPEC.toml")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR")
     parser.add_argument(
-        "--jobs", type=arguments.positive_int, default=2, metavar="N", help="worker processes"
+        "--jobs",
+        type=arguments.positive_int,
+        default=2,
+        metavar="N",
+        help="runs at a time: local worker processes, or the CPUs of a local Ray",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="local",
+        help="local worker processes (default) or Ray tasks (pip install 'stopline[ray]')",
+    )
+    parser.add_argument(
+        "--ray-address",
+        default=None,
+        metavar="ADDR",
+        help="a Ray cluster to run on (with --backend ray; default: start a local Ray)",
     )
     parser.set_defaults(handler=_run)
 
@@ -35,6 +52,9 @@ def _run(arguments: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     spec = load_spec(arguments.spec)
+    backend = make_backend(
+        arguments.backend, jobs=arguments.jobs, ray_address=arguments.ray_address
+    )
     bar = tqdm(desc=spec.name, unit="run", mininterval=1)
 
     def progress(done: int, failed: int, total: int) -> None:
@@ -42,7 +62,7 @@ def _run(arguments: argparse.Namespace) -> int:
         bar.set_postfix(done=done, failed=failed, refresh=False)
         bar.update(done + failed - bar.n)
 
-    folder = run_spec(spec, out=arguments.out, jobs=arguments.jobs, progress=progress)
+    folder = run_spec(spec, out=arguments.out, backend=backend, progress=progress)
     bar.close()
     print(summarise(folder, spec.reference))
     return 0

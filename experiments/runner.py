@@ -1,62 +1,27 @@
-"""Running an experiment: every (scenario, scale, controller, seed), in worker processes.
+"""Running an experiment: every (scenario, scale, controller, seed), on a backend.
 
-Each run happens in a worker process (libsumo allows one simulation per process) and
-returns its metrics; the main process stores each one as it finishes. RL entries with a
-training budget are trained first, on training demand seeds, one model per scenario.
+Each run happens in a worker (a local process or a Ray task) and returns its metrics; the
+main process stores each one as it finishes. RL entries with a training budget are trained
+first, on training demand seeds, one model per scenario.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
-import multiprocessing
-import time
-import traceback
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
-from stopline import agents
+from stopline import scenarios
 from stopline.scenarios import sumo_tools
+from stopline.scenarios.geometry import network_geometry
 
-from .evaluate import measure
-from .report import SETTINGS
+from .backends import Backend, LocalBackend
+from .report import NETWORKS, SETTINGS
 from .spec import ControllerEntry, Spec
 from .store import RunKey, Store
-
-
-@dataclass(frozen=True)
-class Task:
-    """Everything a worker needs for one run (picklable)."""
-
-    key: RunKey
-    controller: str
-    params: dict[str, Any]
-    env: dict[str, Any]
-
-
-def execute(task: Task) -> dict[str, Any]:
-    """One run, in a worker: its metrics and series, or the error that stopped it."""
-    start = time.perf_counter()
-    try:
-        measured = measure(
-            agents.make(task.controller, **task.params),
-            task.key.scenario,
-            task.key.seed,
-            demand_scale=task.key.demand_scale,
-            config=task.env,
-        )
-        result = {
-            "metrics": measured.metrics.as_dict(),
-            "series": measured.series,
-            "junctions": measured.junctions,
-        }
-        return {"status": "done", "result": result, "wall_time": time.perf_counter() - start}
-    except Exception as error:  # a failed run is recorded; the experiment goes on
-        last = traceback.format_exception_only(error)[-1].strip()
-        return {"status": "failed", "error": last, "wall_time": time.perf_counter() - start}
+from .tasks import Task
 
 
 def _controller_name(entry: ControllerEntry, scenario: str, out: Path) -> str:
@@ -91,38 +56,60 @@ def plan(spec: Spec, out: Path) -> list[Task]:
 Progress = Callable[[int, int, int], None]
 
 
+def _write_atomically(path: Path, text: str) -> None:
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    scratch.write_text(text)
+    scratch.replace(path)
+
+
+def save_networks(spec: Spec, folder: Path) -> None:
+    """Each scenario's road and signal geometry, for the report's maps."""
+    networks = {}
+    for entry in spec.scenarios:
+        scenario = scenarios.load(
+            entry.name, demand_scale=entry.demand_scales[0], seed=spec.seeds[0]
+        )
+        networks[entry.name] = network_geometry(scenario.net_file).as_dict()
+    _write_atomically(folder / NETWORKS, json.dumps(networks) + "\n")
+
+
 def run_spec(
-    spec: Spec, *, out: Path | None = None, jobs: int = 1, progress: Progress | None = None
+    spec: Spec,
+    *,
+    out: Path | None = None,
+    backend: Backend | None = None,
+    progress: Progress | None = None,
 ) -> Path:
-    """Run every missing run of ``spec`` into ``out``/results.db; return the folder."""
+    """Run every missing run of ``spec`` into ``out``/results.db; return the folder.
+
+    Runs execute on ``backend`` (default: one local worker process)."""
     folder = out or spec.out
     store = Store(folder)
     settings = {"name": spec.name, "reference": spec.reference, "spec_hash": spec.hash}
-    (folder / SETTINGS).write_text(json.dumps({**settings, "source": str(spec.source)}) + "\n")
+    _write_atomically(
+        folder / SETTINGS, json.dumps({**settings, "source": str(spec.source)}) + "\n"
+    )
     versions = (version("stopline"), sumo_tools.version())
     try:
+        save_networks(spec, folder)
         finished = store.done(spec.hash)
         tasks = [task for task in plan(spec, folder) if task.key not in finished]
         done = failed = 0
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            futures = {pool.submit(execute, task): task for task in tasks}
-            for future in concurrent.futures.as_completed(futures):
-                task, outcome = futures[future], future.result()
-                store.record(
-                    spec.hash,
-                    task.key,
-                    status=outcome["status"],
-                    versions=versions,
-                    wall_time=outcome["wall_time"],
-                    params={"controller": task.controller, **task.params},
-                    result=outcome.get("result"),
-                    error=outcome.get("error"),
-                )
-                done += outcome["status"] == "done"
-                failed += outcome["status"] == "failed"
-                if progress:
-                    progress(done, failed, len(tasks))
+        for task, outcome in (backend or LocalBackend()).results(tasks):
+            store.record(
+                spec.hash,
+                task.key,
+                status=outcome["status"],
+                versions=versions,
+                wall_time=outcome["wall_time"],
+                params={"controller": task.controller, **task.params},
+                result=outcome.get("result"),
+                error=outcome.get("error"),
+            )
+            done += outcome["status"] == "done"
+            failed += outcome["status"] == "failed"
+            if progress:
+                progress(done, failed, len(tasks))
     finally:
         store.close()
     return folder

@@ -7,6 +7,7 @@ import csv
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from math import nan
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ class ComparisonRow:
     throughput: float
     unfinished: float
     teleports: float
+    co2_total: float
     delay_vs_reference: float
     difference_ci: float
     win_rate: float
@@ -49,7 +51,7 @@ def compare(rows: Sequence[dict[str, Any]], reference: str) -> list[ComparisonRo
             if row["status"] == "done"
         }
         paired = [row["mean_delay"] - base[row["seed"]] for row in done if row["seed"] in base]
-        difference, difference_ci = mean_ci(paired) if paired else (float("nan"),) * 2
+        difference, difference_ci = mean_ci(paired) if paired else (nan, nan)
         delay, delay_ci = mean_ci([row["mean_delay"] for row in done])
 
         def average(key: str, runs: list[dict[str, Any]] = done) -> float:
@@ -68,9 +70,10 @@ def compare(rows: Sequence[dict[str, Any]], reference: str) -> list[ComparisonRo
                 throughput=average("throughput"),
                 unfinished=average("unfinished"),
                 teleports=average("teleports"),
+                co2_total=average("co2_total") if all("co2_total" in row for row in done) else nan,
                 delay_vs_reference=difference,
                 difference_ci=difference_ci,
-                win_rate=sum(d < 0 for d in paired) / len(paired) if paired else float("nan"),
+                win_rate=sum(d < 0 for d in paired) / len(paired) if paired else nan,
             )
         )
     return table
@@ -80,7 +83,7 @@ def headers(reference: str) -> list[str]:
     """Column titles of the comparison table."""
     return [
         "scenario", "scale", "controller", "delay s (95 % CI)", f"vs {reference} s (95 % CI)",
-        "wins", "travel s", "arrived", "unfinished", "teleports", "runs",
+        "wins", "travel s", "arrived", "unfinished", "teleports", "CO2 kg", "runs",
     ]  # fmt: skip
 
 
@@ -98,6 +101,7 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
         f"{row.throughput:.0f}",
         f"{row.unfinished:.0f}",
         f"{row.teleports:.1f}",
+        f"{row.co2_total:.0f}",
         f"{row.runs}" + (f" ({row.failed} failed)" if row.failed else ""),
     ]
 

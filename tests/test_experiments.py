@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import sqlite3
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from stopline.experiments.backends import LocalBackend
 from stopline.experiments.runner import run_spec
 from stopline.experiments.spec import SpecError, load_spec
-from stopline.experiments.store import load_rows
+from stopline.experiments.store import RunRecord, Store, load_rows
 from stopline.experiments.summary import compare
 
 from conftest import stopline
@@ -25,6 +27,7 @@ seeds = [101, 102]
 env = {{ delta_time = 5 }}
 [[scenarios]]
 name = "{scenario}"
+demand_scales = {scales}
 [[controllers]]
 name = "fixed"
 [[controllers]]
@@ -33,9 +36,9 @@ name = "max-pressure"
 """
 
 
-def _spec(folder: Path, scenario: str = "single", extra: str = "") -> Path:
+def _spec(folder: Path, scenario: str = "single", extra: str = "", scales: str = "[1.0]") -> Path:
     path = folder / "small.toml"
-    path.write_text(SMALL.format(scenario=scenario, extra=extra))
+    path.write_text(SMALL.format(scenario=scenario, extra=extra, scales=scales))
     return path
 
 
@@ -50,7 +53,7 @@ def _short_single(folder: Path) -> str:
 
 def test_a_small_spec_end_to_end(tmp_path: Path, cache_dir: Path) -> None:
     spec = load_spec(_spec(tmp_path, _short_single(tmp_path)))
-    folder = run_spec(spec, out=tmp_path / "out", jobs=2)
+    folder = run_spec(spec, out=tmp_path / "out", backend=LocalBackend(2))
     rows = load_rows(folder)
     assert len(rows) == 4 and all(row["status"] == "done" for row in rows)
     table = compare(rows, "fixed")
@@ -74,8 +77,8 @@ def test_rerun_resumes_without_duplicates_and_failures_are_recorded(
     (broken / "model.zip").write_text("not a model")
     extra = f'[[controllers]]\nname = "rl:{broken}"\nlabel = "broken"'
     spec = load_spec(_spec(tmp_path, _short_single(tmp_path), extra))
-    run_spec(spec, out=tmp_path / "out", jobs=2)
-    run_spec(spec, out=tmp_path / "out", jobs=2)
+    run_spec(spec, out=tmp_path / "out", backend=LocalBackend(2))
+    run_spec(spec, out=tmp_path / "out", backend=LocalBackend(2))
     rows = load_rows(tmp_path / "out")
     assert len(rows) == 6
     failed = [row for row in rows if row["status"] == "failed"]
@@ -159,8 +162,8 @@ def test_report_names_every_controller_and_matches_the_store(
 
     from stopline.experiments.report import write_report
 
-    spec = load_spec(_spec(tmp_path, _short_single(tmp_path)))
-    folder = run_spec(spec, out=tmp_path / "out")
+    spec = load_spec(_spec(tmp_path, _short_single(tmp_path), scales="[1.0, 1.5]"))
+    folder = run_spec(spec, out=tmp_path / "out", backend=LocalBackend(2))
     report = write_report(folder)
 
     class Cells(HTMLParser):
@@ -180,15 +183,42 @@ def test_report_names_every_controller_and_matches_the_store(
     parser = Cells()
     parser.feed(report.read_text())
     assert {"fixed", "max-pressure"} <= set(parser.cells)
-    assert parser.images == 2  # delay with CI bars, halting over time
-    rows = load_rows(folder)
+    # Delay with CI bars, delay against demand scale, a LOS map per scale, halting over time.
+    assert parser.images == 5
+    assert "Delay against demand scale (95 % CI)" in parser.cells
+    assert "Level of service map: single.sumocfg, demand x1.5" in parser.cells
+    rows = [row for row in load_rows(folder) if row["demand_scale"] == 1.5]
     mean = sum(r["mean_delay"] for r in rows if r["controller"] == "max-pressure") / 2
     assert f"{mean:.1f} ±" in " ".join(parser.cells)
+    co2 = sum(r["co2_total"] for r in rows if r["controller"] == "max-pressure") / 2
+    assert f"{co2:.0f}" in parser.cells and co2 > 0
     assert "HCM 6th edition" in report.read_text()
     assert (folder / "junctions.csv").read_text().splitlines()[0].endswith("control_delay,los")
+    # queues.csv: junction C's queue in the first minute is the mean of the stored series.
+    stored = [
+        run.series["queues"]["C"][0]
+        for run in _runs(folder)
+        if (run.key.controller, run.key.demand_scale) == ("fixed", 1.0)
+    ]
+    with (folder / "queues.csv").open() as stream:
+        first = next(
+            row
+            for row in csv.DictReader(stream)
+            if (row["controller"], row["demand_scale"], row["time_s"]) == ("fixed", "1.0", "0.0")
+        )
+    assert first["junction"] == "C"
+    assert float(first["queue_veh"]) == pytest.approx(sum(stored) / len(stored))
     csv_text = (folder / "comparison.csv").read_text()
     assert csv_text.splitlines()[0].startswith("scenario,demand_scale,controller,runs")
     assert "max-pressure" in (folder / "summary.md").read_text()
+
+
+def _runs(folder: Path) -> list[RunRecord]:
+    store = Store(folder)
+    try:
+        return list(store.runs())
+    finally:
+        store.close()
 
 
 def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) -> None:

@@ -6,16 +6,24 @@ from pathlib import Path
 
 import pytest
 
-from stopline.experiments.metrics import junction_metrics, level_of_service, trip_metrics
+from stopline.experiments.metrics import (
+    interval_series,
+    junction_metrics,
+    level_of_service,
+    trip_metrics,
+)
 from stopline.experiments.statistics import mean_ci
 
 TRIPINFO = """<tripinfos>
     <tripinfo id="a" depart="0.00" departDelay="0.00" arrival="60.00" duration="60.00"
-        waitingTime="10.00" waitingCount="1" timeLoss="20.00" vaporized=""/>
+        waitingTime="10.00" waitingCount="1" timeLoss="20.00" vaporized="">
+        <emissions CO_abs="10.00" CO2_abs="150000.00"/></tripinfo>
     <tripinfo id="b" depart="5.00" departDelay="1.00" arrival="95.00" duration="90.00"
-        waitingTime="30.00" waitingCount="2" timeLoss="40.00" vaporized=""/>
+        waitingTime="30.00" waitingCount="2" timeLoss="40.00" vaporized="">
+        <emissions CO_abs="20.00" CO2_abs="250000.00"/></tripinfo>
     <tripinfo id="c" depart="50.00" departDelay="3.00" arrival="-1.00" duration="50.00"
-        waitingTime="35.00" waitingCount="1" timeLoss="45.00" vaporized="end"/>
+        waitingTime="35.00" waitingCount="1" timeLoss="45.00" vaporized="end">
+        <emissions CO_abs="5.00" CO2_abs="200000.00"/></tripinfo>
 </tripinfos>
 """
 STATISTICS = """<statistics>
@@ -42,6 +50,9 @@ def test_metrics_by_hand(tmp_path: Path) -> None:
     assert metrics.teleports == 1
     # Entry delay: (0 + 1 + 3) for those that entered, 2 x 20 s for those still waiting.
     assert metrics.mean_entry_delay == pytest.approx((4 + 40) / 5)
+    # CO2 in mg: 600,000 mg = 0.6 kg over three trips, 200 g each.
+    assert metrics.co2_total == pytest.approx(0.6)
+    assert metrics.mean_co2 == pytest.approx(200)
 
 
 def test_confidence_interval_by_hand() -> None:
@@ -67,14 +78,37 @@ def test_hcm_signalised_level_of_service(delay: float, grade: str) -> None:
     assert level_of_service(delay) == grade
 
 
+EDGE_DATA = """<meandata>
+    <interval begin="0" end="60">
+        <edge id="in1" timeLoss="100.00" entered="5" departed="10" waitingTime="120.00"/>
+        <edge id="out" timeLoss="50.00" entered="40" departed="0" waitingTime="0.00"/>
+    </interval>
+    <interval begin="60" end="120">
+        <edge id="in1" timeLoss="200.00" entered="15" departed="0" waitingTime="30.00"/>
+        <edge id="in2" timeLoss="100.00" entered="0" departed="10" waitingTime="60.00"/>
+    </interval>
+</meandata>"""
+
+
 def test_control_delay_by_hand(tmp_path: Path) -> None:
-    (tmp_path / "edgedata.xml").write_text(
-        """<meandata><interval begin="0" end="600">
-        <edge id="in1" timeLoss="300.00" entered="20" departed="10"/>
-        <edge id="in2" timeLoss="100.00" entered="0" departed="10"/>
-        <edge id="out" timeLoss="50.00" entered="40" departed="0"/>
-        </interval></meandata>"""
-    )
+    (tmp_path / "edgedata.xml").write_text(EDGE_DATA)
     result = junction_metrics(tmp_path, {"J": {"in1", "in2"}, "K": {"out", "missing"}})
-    assert result["J"] == {"control_delay": 10.0, "vehicles": 40, "los": "A"}  # 400 s / 40
+    # J: (100 + 200 + 100) s lost by (5 + 10 + 15 + 10) vehicles, summed over intervals.
+    assert result["J"] == {"control_delay": 10.0, "vehicles": 40, "los": "A"}
     assert result["K"]["control_delay"] == pytest.approx(1.25)
+
+
+def test_interval_series_by_hand(tmp_path: Path) -> None:
+    (tmp_path / "edgedata.xml").write_text(EDGE_DATA)
+    steps = [(t, 4 if t < 60 else 2, 10.0 if t < 60 else -1.0) for t in range(0, 120, 30)]
+    (tmp_path / "summary.xml").write_text(
+        "<summary>"
+        + "".join(f'<step time="{t}" halting="{h}" meanSpeed="{v}"/>' for t, h, v in steps)
+        + "</summary>"
+    )
+    series = interval_series(tmp_path, {"J": {"in1", "in2"}, "K": {"out"}})
+    assert series["time"] == [0, 60]
+    assert series["halting"] == [4, 2]
+    assert series["mean_speed"] == [10, 0]  # SUMO's -1 (nobody driving) reads as 0
+    # Halted vehicle-seconds on the approaches over the minute: 120 / 60 then 90 / 60.
+    assert series["queues"] == {"J": [2.0, 1.5], "K": [0.0, 0.0]}

@@ -1,0 +1,50 @@
+"""One run of an experiment, as a worker (a local process or a Ray task) executes it."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from stopline import agents
+
+from .evaluate import measure
+from .store import RunKey
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs for one run (picklable)."""
+
+    key: RunKey
+    controller: str
+    params: dict[str, Any]
+    env: dict[str, Any]
+
+
+def execute(task: Task) -> dict[str, Any]:
+    """One run, in a worker: its metrics and series, or the error that stopped it."""
+    start = time.perf_counter()
+    try:
+        measured = measure(
+            agents.make(task.controller, **task.params),
+            task.key.scenario,
+            task.key.seed,
+            demand_scale=task.key.demand_scale,
+            config=task.env,
+        )
+        result = {
+            "metrics": measured.metrics.as_dict(),
+            "series": measured.series,
+            "junctions": measured.junctions,
+        }
+        return {"status": "done", "result": result, "wall_time": time.perf_counter() - start}
+    except Exception as error:  # a failed run is recorded; the experiment goes on
+        return failure(error, time.perf_counter() - start)
+
+
+def failure(error: BaseException, wall_time: float) -> dict[str, Any]:
+    """The outcome of a run that raised ``error``: its last line is what gets stored."""
+    last = traceback.format_exception_only(error)[-1].strip()
+    return {"status": "failed", "error": last, "wall_time": wall_time}
