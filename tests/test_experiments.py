@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from stopline.experiments.backends import LocalBackend
 from stopline.experiments.runner import run_spec
 from stopline.experiments.spec import SpecError, load_spec
-from stopline.experiments.store import RunRecord, Store, load_rows
+from stopline.experiments.store import RunKey, RunRecord, Store, load_rows
 from stopline.experiments.summary import compare
 
 from conftest import stopline
@@ -235,3 +236,32 @@ def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) ->
 def test_report_of_a_folder_without_results(tmp_path: Path) -> None:
     result = stopline("report", str(tmp_path))
     assert result.returncode == 2 and "no results.db here" in result.stderr
+
+
+def test_local_ray_gives_the_same_runs_as_local_processes(tmp_path: Path, cache_dir: Path) -> None:
+    pytest.importorskip(
+        "ray", reason="Ray is not installed: pip install -e '.[ray]' (CI installs it)"
+    )
+    spec_path = _spec(tmp_path, _short_single(tmp_path))
+    local = run_spec(load_spec(spec_path), out=tmp_path / "local", backend=LocalBackend(2))
+    result = stopline(
+        "run", str(spec_path), "--backend", "ray", "--jobs", "2", "--out", str(tmp_path / "ray")
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| max-pressure |" in result.stdout
+
+    def measured(folder: Path) -> dict[RunKey, tuple[Any, ...]]:
+        return {
+            run.key: (run.status, run.metrics, run.junctions, run.series) for run in _runs(folder)
+        }
+
+    on_ray = measured(tmp_path / "ray")
+    assert len(on_ray) == 4 and all(status == "done" for status, *_ in on_ray.values())
+    assert on_ray == measured(local)
+
+
+def test_ray_address_needs_the_ray_backend(tmp_path: Path) -> None:
+    spec_path = _spec(tmp_path)
+    result = stopline("run", str(spec_path), "--ray-address", "auto", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "stopline: error: --ray-address needs --backend ray"
