@@ -7,11 +7,14 @@ a process of its own while it runs: a pool worker or a Ray worker.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import logging
 import multiprocessing
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -31,20 +34,66 @@ class Backend(Protocol):
 
 @dataclass(frozen=True)
 class LocalBackend:
-    """``jobs`` spawned worker processes on this machine."""
+    """``jobs`` spawned worker processes on this machine.
+
+    A worker that dies (a crash inside SUMO kills the process that hosts libsumo) breaks
+    the pool; the runs it held are then rerun one by one, each in a process of its own, so
+    that only the run that crashes is recorded as failed, and the rest go on in a new pool.
+    """
 
     jobs: int = 1
 
     def results(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
-        context = multiprocessing.get_context("spawn")
-        pool = concurrent.futures.ProcessPoolExecutor(self.jobs, mp_context=context)
+        waiting = collections.deque(tasks)
+        while waiting:
+            suspects = yield from self._until_broken(waiting)
+            for task in suspects:
+                yield task, _alone(task)
+
+    def _until_broken(
+        self, waiting: collections.deque[Task]
+    ) -> Generator[tuple[Task, Outcome], None, list[Task]]:
+        """Run tasks from ``waiting``, ``jobs`` at a time, until done or a worker dies;
+        return the runs that were in progress when it died."""
+        pool = _pool(self.jobs)
+        running: dict[concurrent.futures.Future[Outcome], Task] = {}
         try:
-            futures = {pool.submit(execute, task): task for task in tasks}
-            for future in concurrent.futures.as_completed(futures):
-                yield futures[future], future.result()
+            while waiting or running:
+                while waiting and len(running) < self.jobs:
+                    task = waiting.popleft()
+                    running[pool.submit(execute, task)] = task
+                finished, _ = concurrent.futures.wait(running, return_when=FIRST_COMPLETED)
+                broken = False
+                for future in finished:
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    yield running.pop(future), outcome
+                if broken:
+                    return list(running.values())
+            return []
         finally:
-            # Stopped early (Ctrl-C, an error while storing): do not start queued runs.
+            # Stopped early (Ctrl-C, an error while storing): start nothing more.
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn")
+    )
+
+
+def _alone(task: Task) -> Outcome:
+    """One run in a process of its own: its outcome, or a failure if the process died."""
+    start = time.perf_counter()
+    with _pool(1) as pool:
+        try:
+            return pool.submit(execute, task).result()
+        except BrokenProcessPool:
+            died = RuntimeError("the worker process died during the run (a crash in SUMO?)")
+            return failure(died, time.perf_counter() - start)
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,9 @@ def interval_series(
         if index is None or end <= begin:
             continue
         for junction, incoming in approaches.items():
-            halted = sum(float(edges[e].get("waitingTime", "0")) for e in incoming if e in edges)
+            halted = sum(
+                float(edges[e].get("waitingTime", "0")) for e in sorted(incoming) if e in edges
+            )
             queues[junction][index] += halted / (end - begin)
     return {
         "time": [bucket * period for bucket in buckets],
@@ -175,7 +177,7 @@ def junction_metrics(folder: Path, approaches: Mapping[str, set[str]]) -> dict[s
     vehicles: dict[str, int] = defaultdict(int)
     for _, _, edges in _edge_intervals(folder):
         for junction, incoming in approaches.items():
-            for edge in (edges[e] for e in incoming if e in edges):
+            for edge in (edges[e] for e in sorted(incoming) if e in edges):
                 loss[junction] += float(edge.get("timeLoss", "0"))
                 vehicles[junction] += int(float(edge.get("entered", "0")))
                 vehicles[junction] += int(float(edge.get("departed", "0")))

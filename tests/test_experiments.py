@@ -88,6 +88,42 @@ def test_rerun_resumes_without_duplicates_and_failures_are_recorded(
     assert sum(row["status"] == "done" for row in rows) == 4
 
 
+def _crashing_model(folder: Path) -> str:
+    """An `rl:` model whose loading kills the worker with SIGSEGV, as a crash inside SUMO
+    would kill the process hosting libsumo: a spec entry naming it."""
+    import base64
+    import ctypes
+    import json
+    import pickle
+    import zipfile
+
+    class Segfault:
+        def __reduce__(self) -> tuple[Any, tuple[int]]:
+            return ctypes.string_at, (0,)  # reads address 0
+
+    folder.mkdir()
+    (folder / "config.json").write_text('{"algo": "ppo", "env_config": {}}')
+    payload = base64.b64encode(pickle.dumps(Segfault())).decode()
+    with zipfile.ZipFile(folder / "model.zip", "w") as archive:
+        archive.writestr("data", json.dumps({"policy_class": {":serialized:": payload}}))
+    return f'[[controllers]]\nname = "rl:{folder}"\nlabel = "crashes"'
+
+
+def test_a_worker_that_dies_fails_only_its_own_run(tmp_path: Path, cache_dir: Path) -> None:
+    extra = _crashing_model(tmp_path / "crashing-model")
+    spec = load_spec(_spec(tmp_path, _short_single(tmp_path), extra))
+    run_spec(spec, out=tmp_path / "out", backend=LocalBackend(2))
+    rows = load_rows(tmp_path / "out")
+    status = {(row["controller"], row["seed"]): row["status"] for row in rows}
+    assert status == {
+        **{(name, seed): "done" for name in ("fixed", "max-pressure") for seed in (101, 102)},
+        ("crashes", 101): "failed",
+        ("crashes", 102): "failed",
+    }
+    errors = {row["error"] for row in rows if row["status"] == "failed"}
+    assert errors == {"RuntimeError: the worker process died during the run (a crash in SUMO?)"}
+
+
 def test_killing_the_run_loses_only_runs_in_progress(tmp_path: Path, cache_dir: Path) -> None:
     path = _spec(tmp_path, _short_single(tmp_path))
     path.write_text(path.read_text().replace("seeds = [101, 102]", "seeds = [101, 102, 103, 104]"))
@@ -242,7 +278,8 @@ def test_local_ray_gives_the_same_runs_as_local_processes(tmp_path: Path, cache_
     pytest.importorskip(
         "ray", reason="Ray is not installed: pip install -e '.[ray]' (CI installs it)"
     )
-    spec_path = _spec(tmp_path, _short_single(tmp_path))
+    extra = _crashing_model(tmp_path / "crashing-model")
+    spec_path = _spec(tmp_path, _short_single(tmp_path), extra)
     local = run_spec(load_spec(spec_path), out=tmp_path / "local", backend=LocalBackend(2))
     result = stopline(
         "run", str(spec_path), "--backend", "ray", "--jobs", "2", "--out", str(tmp_path / "ray")
@@ -256,7 +293,11 @@ def test_local_ray_gives_the_same_runs_as_local_processes(tmp_path: Path, cache_
         }
 
     on_ray = measured(tmp_path / "ray")
-    assert len(on_ray) == 4 and all(status == "done" for status, *_ in on_ray.values())
+    statuses = sorted((key.controller, status) for key, (status, *_) in on_ray.items())
+    assert (
+        statuses
+        == [("crashes", "failed")] * 2 + [("fixed", "done")] * 2 + [("max-pressure", "done")] * 2
+    )
     assert on_ray == measured(local)
 
 
