@@ -155,5 +155,6 @@ def make_backend(name: str, *, jobs: int = 1, ray_address: str | None = None) ->
             raise ConfigError("--ray-address needs --backend ray")
         return LocalBackend(jobs)
     if name == "ray":
+        _import_ray()  # fail now, not after training RL entries
         return RayBackend(ray_address, jobs)
     raise ConfigError(f"--backend {name!r}: unknown; one of {', '.join(BACKENDS)}")

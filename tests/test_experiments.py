@@ -306,3 +306,25 @@ def test_ray_address_needs_the_ray_backend(tmp_path: Path) -> None:
     result = stopline("run", str(spec_path), "--ray-address", "auto", "--out", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip() == "stopline: error: --ray-address needs --backend ray"
+
+
+def test_ray_backend_without_ray_installed_is_one_clear_line(tmp_path: Path) -> None:
+    # Ray made unimportable in a fresh interpreter, as on an install without the extra.
+    program = (
+        "import sys; sys.modules['ray'] = None\n"
+        "from stopline.experiments.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-c", program, "run", str(_spec(tmp_path)), "--backend", "ray",
+         "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "stopline: error: --backend ray: Ray is not installed; "
+        "install it with pip install 'stopline[ray]'"
+    )
+    assert not out.exists()
