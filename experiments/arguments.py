@@ -17,6 +17,17 @@ def demand_scale(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
 
 
+def demand_scales(text: str) -> list[float]:
+    """Comma-separated demand scales, each > 0."""
+    try:
+        values = [scenarios.check_demand_scale(float(part)) for part in text.split(",")]
+    except (ValueError, ScenarioError):
+        values = []
+    if not values:
+        raise argparse.ArgumentTypeError(f"must be numbers > 0 like 0.8,1,1.2; got {text!r}")
+    return values
+
+
 def seed(text: str) -> int:
     try:
         return scenarios.check_seed(int(text))

@@ -21,13 +21,19 @@ CLASSICAL = ("fixed", "webster", "actuated", "max-pressure", "sotl")
 COMPARE_BUDGET = 60_000
 
 
-def default_spec(scenario: str, seeds: list[int], timesteps: int, out: Path | None) -> Spec:
+def default_spec(
+    scenario: str,
+    seeds: list[int],
+    timesteps: int,
+    out: Path | None,
+    demand_scales: list[float] | None = None,
+) -> Spec:
     """The embedded experiment behind ``stopline compare``."""
     name = Path(scenario).name.split(".")[0].replace(":", "-")
     data: dict[str, Any] = {
         "name": f"compare-{name}",
         "seeds": seeds,
-        "scenarios": [{"name": scenario}],
+        "scenarios": [{"name": scenario, "demand_scales": demand_scales or [1.0]}],
         "controllers": [{"name": controller} for controller in CLASSICAL]
         + [{"name": "ppo", "train": {"algo": "ppo", "timesteps": timesteps}}],
         "reference": "fixed",
@@ -53,7 +59,23 @@ def add_to(commands: Any) -> None:
         metavar="SCENARIO",
         help="built-in name or .sumocfg path (default corridor)",
     )
-    parser.add_argument("--seeds", type=arguments.seeds, default=list(EVALUATION_SEEDS))
+    parser.add_argument(
+        "--seeds",
+        type=arguments.seeds,
+        default=list(EVALUATION_SEEDS),
+        metavar="S1,S2,...",
+        help="evaluation demand seeds (default 101,102,103,104,105)",
+    )
+    parser.add_argument(
+        "--demand-scale",
+        type=arguments.demand_scales,
+        default=[1.0],
+        metavar="X[,Y...]",
+        help=(
+            "what-if demand: evaluate at these multiples of the scenario's demand, e.g. "
+            "0.8,1,1.2 (PPO is trained at 1)"
+        ),
+    )
     parser.add_argument(
         "--timesteps", type=arguments.positive_int, default=COMPARE_BUDGET, metavar="N"
     )
@@ -66,7 +88,9 @@ def _run(arguments: argparse.Namespace) -> int:
     scenario = arguments.scenario
     if scenario.endswith((".sumocfg", ".xml")) or "/" in scenario:
         scenario = str(Path(scenario).resolve())
-    spec = default_spec(scenario, arguments.seeds, arguments.timesteps, arguments.out)
+    spec = default_spec(
+        scenario, arguments.seeds, arguments.timesteps, arguments.out, arguments.demand_scale
+    )
     print(f"comparing on {arguments.scenario}: {', '.join(CLASSICAL)} and ppo ...", flush=True)
     folder = run_spec(spec, backend=LocalBackend(arguments.jobs))
     print(summarise(folder, spec.reference))

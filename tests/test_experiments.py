@@ -261,12 +261,17 @@ def _runs(folder: Path) -> list[RunRecord]:
 def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) -> None:
     out = tmp_path / "compare"
     result = stopline(
-        "compare", _short_single(tmp_path), "--seeds", "101", "--timesteps", "1", "--out", str(out)
-    )
+        "compare", _short_single(tmp_path), "--seeds", "101", "--timesteps", "1",
+        "--demand-scale", "0.5,1", "--out", str(out),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     for controller in ("fixed", "webster", "actuated", "max-pressure", "sotl", "ppo"):
-        assert f"| {controller} |" in result.stdout
-    assert (out / "report.html").is_file() and (out / "models").is_dir()
+        for scale in ("0.5", "1"):
+            assert f"| single.sumocfg | {scale} | {controller} |" in result.stdout
+    assert "Delay against demand scale" in (out / "report.html").read_text()
+    assert len(list((out / "models").iterdir())) == 1  # PPO trained once, at scale 1
+    bad = stopline("compare", "single", "--demand-scale", "1,0")
+    assert bad.returncode == 2 and "--demand-scale: must be numbers > 0" in bad.stderr
 
 
 def test_report_of_a_folder_without_results(tmp_path: Path) -> None:
