@@ -70,3 +70,15 @@ def key_value(text: str) -> tuple[str, Any]:
         return key.replace("-", "_"), json.loads(value)
     except json.JSONDecodeError:
         return key.replace("-", "_"), value
+
+
+def add_evaluation_seeds(parser: argparse.ArgumentParser) -> None:
+    """``--seeds``: the evaluation demand seeds, by default the held-out ones."""
+    default = ",".join(str(seed) for seed in scenarios.EVALUATION_SEEDS)
+    parser.add_argument(
+        "--seeds",
+        type=seeds,
+        default=list(scenarios.EVALUATION_SEEDS),
+        metavar="S1,S2,...",
+        help=f"evaluation demand seeds (default {default})",
+    )

@@ -8,8 +8,6 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from stopline.scenarios import EVALUATION_SEEDS
-
 from . import arguments
 from .backends import LocalBackend
 from .run_command import summarise
@@ -59,13 +57,7 @@ def add_to(commands: Any) -> None:
         metavar="SCENARIO",
         help="built-in name or .sumocfg path (default corridor)",
     )
-    parser.add_argument(
-        "--seeds",
-        type=arguments.seeds,
-        default=list(EVALUATION_SEEDS),
-        metavar="S1,S2,...",
-        help="evaluation demand seeds (default 101,102,103,104,105)",
-    )
+    arguments.add_evaluation_seeds(parser)
     parser.add_argument(
         "--demand-scale",
         type=arguments.demand_scales,

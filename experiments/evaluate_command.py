@@ -8,7 +8,6 @@ from typing import Any
 
 from stopline import agents
 from stopline.agents import AgentError
-from stopline.scenarios import EVALUATION_SEEDS
 
 from . import arguments
 from .evaluate import evaluate
@@ -52,13 +51,7 @@ def add_to(commands: Any) -> None:
         metavar="KEY=VALUE",
         help="a parameter of the (single) controller, repeatable, e.g. --param theta=60",
     )
-    parser.add_argument(
-        "--seeds",
-        type=arguments.seeds,
-        default=list(EVALUATION_SEEDS),
-        metavar="S1,S2,...",
-        help="evaluation demand seeds (default 101,102,103,104,105)",
-    )
+    arguments.add_evaluation_seeds(parser)
     parser.add_argument("--demand-scale", type=arguments.demand_scale, default=1.0, metavar="X")
     parser.add_argument("--json", action="store_true", help="print a JSON list, one per seed")
     parser.set_defaults(handler=_run)

@@ -128,6 +128,45 @@ def halting_over_time(runs: Iterable[RunRecord]) -> str:
     return png(figure)
 
 
+def queue_heatmaps(queues: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Per scenario and scale, each junction's queue minute by minute (mean over seeds), a
+    panel per controller on one colour scale: (title, base64 PNG) pairs."""
+    groups = sorted({(row["scenario"], row["demand_scale"]) for row in queues})
+    maps = []
+    for scenario, scale in groups:
+        rows = [r for r in queues if (r["scenario"], r["demand_scale"]) == (scenario, scale)]
+        controllers = sorted({row["controller"] for row in rows})
+        junctions = sorted({row["junction"] for row in rows})
+        times = sorted({row["time_s"] for row in rows})
+        top = max(row["queue_veh"] for row in rows) or 1.0
+        height = 0.8 + 0.22 * len(junctions)
+        figure, axes = plt.subplots(
+            len(controllers), 1, figsize=(10, height * len(controllers)), squeeze=False
+        )
+        for axis, controller in zip(axes[:, 0], controllers, strict=True):
+            grid = [[0.0] * len(times) for _ in junctions]
+            for row in rows:
+                if row["controller"] == controller:
+                    grid[junctions.index(row["junction"])][times.index(row["time_s"])] = row[
+                        "queue_veh"
+                    ]
+            image = axis.imshow(
+                grid,
+                aspect="auto",
+                cmap="Reds",
+                vmin=0,
+                vmax=top,
+                extent=(times[0] / 60, (times[-1] + 60) / 60, len(junctions) - 0.5, -0.5),
+                interpolation="nearest",
+            )
+            axis.set_yticks(range(len(junctions)), junctions, fontsize=7)
+            axis.set_title(controller, fontsize=9)
+            figure.colorbar(image, ax=axis, label="halted vehicles", pad=0.01)
+        axes[-1, 0].set_xlabel("time (min)")
+        maps.append((_title(scenario, scale), png(figure)))
+    return maps
+
+
 def los_maps(
     levels: Sequence[dict[str, Any]], networks: dict[str, NetworkGeometry]
 ) -> list[tuple[str, str]]:

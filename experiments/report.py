@@ -146,9 +146,11 @@ def write_report(folder: Path, reference: str | None = None) -> Path:
     if queues:
         _write_rows(queues, folder / "queues.csv")
         body.append(
-            "<p>Per-junction queues (vehicles halted on each junction's approaches, averaged "
-            "over every minute and over seeds) are in queues.csv.</p>"
+            "<h2>Queues by junction</h2><p>Vehicles halted on each junction's approaches, "
+            "averaged over every minute and over seeds (also in queues.csv).</p>"
         )
+        for title, data in figures.queue_heatmaps(queues):
+            body.append(_image(f"Queues by junction over time: {title}", data))
     for curve in sorted((folder / "models").glob("*/learning_curve.png")):
         data = base64.b64encode(curve.read_bytes()).decode()
         body.append(_image(f"Learning curve: {curve.parent.name}", data))

@@ -220,8 +220,10 @@ def test_report_names_every_controller_and_matches_the_store(
     parser = Cells()
     parser.feed(report.read_text())
     assert {"fixed", "max-pressure"} <= set(parser.cells)
-    # Delay with CI bars, delay against demand scale, a LOS map per scale, halting over time.
-    assert parser.images == 5
+    # Delay with CI bars, delay against demand scale, a LOS map and a queue heat map per
+    # scale, halting over time.
+    assert parser.images == 7
+    assert "Queues by junction over time: single.sumocfg, demand x1" in parser.cells
     assert "Delay against demand scale (95 % CI)" in parser.cells
     assert "Level of service map: single.sumocfg, demand x1.5" in parser.cells
     rows = [row for row in load_rows(folder) if row["demand_scale"] == 1.5]
