@@ -187,9 +187,14 @@ def test_python_api_runs_a_spec_and_reads_rows_back(tmp_path: Path, cache_dir: P
     }
 
 
-def test_quick_spec_ships_and_is_valid() -> None:
-    spec = load_spec(Path(__file__).parents[1] / "experiments" / "specs" / "quick.toml")
-    assert [s.name for s in spec.scenarios] == ["single"] and len(spec.controllers) == 3
+def test_shipped_specs_are_valid() -> None:
+    folder = Path(__file__).parents[1] / "experiments" / "specs"
+    specs = {path.stem: load_spec(path) for path in folder.glob("*.toml")}
+    assert {"quick", "corridor-what-if", "grid-rl"} <= set(specs)
+    quick = specs["quick"]
+    assert [s.name for s in quick.scenarios] == ["single"] and len(quick.controllers) == 3
+    assert specs["corridor-what-if"].scenarios[0].demand_scales == (0.8, 1.0, 1.2)
+    assert [c.label for c in specs["grid-rl"].controllers if c.train] == ["ppo"]
 
 
 def test_report_names_every_controller_and_matches_the_store(
@@ -250,6 +255,11 @@ def test_report_names_every_controller_and_matches_the_store(
     csv_text = (folder / "comparison.csv").read_text()
     assert csv_text.splitlines()[0].startswith("scenario,demand_scale,controller,runs")
     assert "max-pressure" in (folder / "summary.md").read_text()
+    # A folder from before maps (no networks.json) still gets its report, without maps.
+    (folder / "networks.json").unlink()
+    again = Cells()
+    again.feed(write_report(folder).read_text())
+    assert again.images == 5 and not any("service map" in cell for cell in again.cells)
 
 
 def _runs(folder: Path) -> list[RunRecord]:
