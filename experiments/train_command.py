@@ -37,6 +37,13 @@ def add_to(commands: Any) -> None:
         "--envs", type=arguments.positive_int, default=2, metavar="K", help="worker processes"
     )
     parser.add_argument("--seed", type=arguments.seed, default=0, metavar="S")
+    parser.add_argument(
+        "--torch-threads",
+        type=arguments.positive_int,
+        default=None,
+        metavar="N",
+        help="PyTorch threads of the learning process (default one: workers get the rest)",
+    )
     parser.add_argument("--observation", choices=sorted(OBSERVATIONS), default="default")
     parser.add_argument("--reward", choices=sorted(REWARDS), default="diff-waiting-time")
     parser.add_argument("--demand-scale", type=arguments.demand_scale, default=1.0, metavar="X")
@@ -74,6 +81,7 @@ def _run(arguments: argparse.Namespace) -> int:
             demand_scale=arguments.demand_scale,
             env_config={"observation": arguments.observation, "reward": arguments.reward},
             hyperparameters=dict(arguments.hyper),
+            **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )
     model = train(config, arguments.out, resume=arguments.resume, tensorboard=arguments.tensorboard)
     plot = learning_curve(arguments.out, arguments.out / "learning_curve.png")

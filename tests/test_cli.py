@@ -180,6 +180,7 @@ def test_evaluate_bad_input(arguments: list[str], message: str, cache_dir: Path)
         (["--hyper", "gama=0.9"], "ppo has no hyper-parameter 'gama'"),
         (["--algo", "sac"], "argument --algo: invalid choice: 'sac'"),
         (["--timesteps", "0"], "argument --timesteps: must be a whole number >= 1"),
+        (["--torch-threads", "0"], "argument --torch-threads: must be a whole number >= 1"),
     ],
 )
 def test_train_bad_input(arguments: list[str], message: str, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from stopline import agents
 from stopline.agents.rl import RLController, TrainConfig, train
@@ -22,7 +23,9 @@ def single_model(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> P
     config = TrainConfig(
         "single", timesteps=256, envs=2, hyperparameters=TINY, checkpoint_every=128
     )
+    threads = torch.get_num_threads()
     train(config, out)
+    assert torch.get_num_threads() == threads  # training's one thread is not left behind
     return out
 
 
@@ -30,6 +33,7 @@ def test_training_writes_model_config_monitor_and_checkpoints(single_model: Path
     saved = json.loads((single_model / "config.json").read_text())
     assert saved["algo"] == "ppo" and saved["hyperparameters"]["n_steps"] == 64
     assert saved["hyperparameters"]["gamma"] == 0.95  # defaults are saved too
+    assert saved["torch_threads"] == 1
     assert not set(saved["training_seeds"]) & set(saved["evaluation_seeds"])
     assert saved["layout"] == {"C": [29, 4]}
     assert (single_model / "model.zip").is_file()
