@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 
 from stopline.scenarios.geometry import NetworkGeometry
 
-from .metrics import HCM_EDITION, LOS_THRESHOLDS
+from .metrics import HCM_EDITION, LOS_THRESHOLDS, SERIES_PERIOD
 from .store import RunRecord
 from .summary import ComparisonRow
 
@@ -128,13 +128,20 @@ def halting_over_time(runs: Iterable[RunRecord]) -> str:
     return png(figure)
 
 
+def _by_scenario_and_scale(
+    rows: Sequence[dict[str, Any]],
+) -> dict[tuple[str, float], list[dict[str, Any]]]:
+    groups: dict[tuple[str, float], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row["scenario"], row["demand_scale"]].append(row)
+    return dict(sorted(groups.items()))
+
+
 def queue_heatmaps(queues: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     """Per scenario and scale, each junction's queue minute by minute (mean over seeds), a
     panel per controller on one colour scale: (title, base64 PNG) pairs."""
-    groups = sorted({(row["scenario"], row["demand_scale"]) for row in queues})
     maps = []
-    for scenario, scale in groups:
-        rows = [r for r in queues if (r["scenario"], r["demand_scale"]) == (scenario, scale)]
+    for (scenario, scale), rows in _by_scenario_and_scale(queues).items():
         controllers = sorted({row["controller"] for row in rows})
         junctions = sorted({row["junction"] for row in rows})
         times = sorted({row["time_s"] for row in rows})
@@ -156,7 +163,12 @@ def queue_heatmaps(queues: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
                 cmap="Reds",
                 vmin=0,
                 vmax=top,
-                extent=(times[0] / 60, (times[-1] + 60) / 60, len(junctions) - 0.5, -0.5),
+                extent=(
+                    times[0] / 60,
+                    (times[-1] + SERIES_PERIOD) / 60,
+                    len(junctions) - 0.5,
+                    -0.5,
+                ),
                 interpolation="nearest",
             )
             axis.set_yticks(range(len(junctions)), junctions, fontsize=7)
@@ -172,13 +184,11 @@ def los_maps(
 ) -> list[tuple[str, str]]:
     """Per scenario and scale, the network with each junction coloured by its LOS, one panel
     per controller: (title, base64 PNG) pairs. Scenarios without geometry are skipped."""
-    groups = sorted({(row["scenario"], row["demand_scale"]) for row in levels})
     maps = []
-    for scenario, scale in groups:
+    for (scenario, scale), rows in _by_scenario_and_scale(levels).items():
         geometry = networks.get(scenario)
         if geometry is None:
             continue
-        rows = [r for r in levels if (r["scenario"], r["demand_scale"]) == (scenario, scale)]
         controllers = sorted({row["controller"] for row in rows})
         columns = min(3, len(controllers))
         lines = math.ceil(len(controllers) / columns)

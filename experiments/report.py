@@ -15,7 +15,7 @@ from stopline.scenarios.geometry import NetworkGeometry
 
 from . import figures
 from .metrics import HCM_EDITION, level_of_service
-from .store import RunRecord, Store, load_rows
+from .store import RunRecord, read_runs
 from .summary import ComparisonRow, cells, compare, headers, render, write_csv
 
 SETTINGS = "experiment.json"  # what the runner saves beside results.db
@@ -104,12 +104,8 @@ def write_report(folder: Path, reference: str | None = None) -> Path:
     settings = json.loads(settings_path.read_text()) if settings_path.is_file() else {}
     reference = reference or settings.get("reference", "fixed")
     name = str(settings.get("name", folder.name))
-    rows = load_rows(folder)
-    store = Store(folder)
-    try:
-        runs = list(store.runs())
-    finally:
-        store.close()
+    runs = read_runs(folder)
+    rows = [run.as_row() for run in runs]
     table = compare(rows, reference)
     (folder / "summary.md").write_text(f"# {name}\n\n{render(table, reference)}\n")
     write_csv(table, folder / "comparison.csv")

@@ -62,6 +62,19 @@ class RunRecord:
     junctions: dict[str, Any]
     series: dict[str, Any]
 
+    def as_row(self) -> dict[str, Any]:
+        """The run as one flat dict: its key, status, error, wall time and metrics."""
+        return {
+            "scenario": self.key.scenario,
+            "demand_scale": self.key.demand_scale,
+            "controller": self.key.controller,
+            "seed": self.key.seed,
+            "status": self.status,
+            "error": self.error,
+            "wall_time": self.wall_time,
+            **self.metrics,
+        }
+
 
 class Store:
     """The ``results.db`` of one output folder."""
@@ -152,22 +165,15 @@ class Store:
             )
 
 
-def load_rows(folder: Path) -> list[dict[str, Any]]:
-    """A results folder's runs as flat dicts (key, status and metrics), for researchers."""
+def read_runs(folder: Path) -> list[RunRecord]:
+    """Every run stored in a results folder."""
     store = Store(folder)
     try:
-        return [
-            {
-                "scenario": run.key.scenario,
-                "demand_scale": run.key.demand_scale,
-                "controller": run.key.controller,
-                "seed": run.key.seed,
-                "status": run.status,
-                "error": run.error,
-                "wall_time": run.wall_time,
-                **run.metrics,
-            }
-            for run in store.runs()
-        ]
+        return list(store.runs())
     finally:
         store.close()
+
+
+def load_rows(folder: Path) -> list[dict[str, Any]]:
+    """A results folder's runs as flat dicts (key, status and metrics), for researchers."""
+    return [run.as_row() for run in read_runs(folder)]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .xmlfiles import elements, signal_links
+from .xmlfiles import approach_edges, elements
 
 Point = tuple[float, float]
 
@@ -62,8 +62,8 @@ def network_geometry(net: Path) -> NetworkGeometry:
                 float(element.get("y", "0")),
             )
     signals = {}
-    for light, links in signal_links(net).items():
-        places = {junctions[ends[source]] for source, _, _ in links.values() if source in ends}
+    for light, edges in approach_edges(net).items():
+        places = {junctions[ends[edge]] for edge in edges if edge in ends}
         if places:
             signals[light] = (
                 sum(x for x, _ in places) / len(places),

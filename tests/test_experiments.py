@@ -17,7 +17,7 @@ import pytest
 from stopline.experiments.backends import LocalBackend
 from stopline.experiments.runner import run_spec
 from stopline.experiments.spec import SpecError, load_spec
-from stopline.experiments.store import RunKey, RunRecord, Store, load_rows
+from stopline.experiments.store import RunKey, load_rows, read_runs
 from stopline.experiments.summary import compare
 
 from conftest import stopline
@@ -241,7 +241,7 @@ def test_report_names_every_controller_and_matches_the_store(
     # queues.csv: junction C's queue in the first minute is the mean of the stored series.
     stored = [
         run.series["queues"]["C"][0]
-        for run in _runs(folder)
+        for run in read_runs(folder)
         if (run.key.controller, run.key.demand_scale) == ("fixed", 1.0)
     ]
     with (folder / "queues.csv").open() as stream:
@@ -260,14 +260,6 @@ def test_report_names_every_controller_and_matches_the_store(
     again = Cells()
     again.feed(write_report(folder).read_text())
     assert again.images == 5 and not any("service map" in cell for cell in again.cells)
-
-
-def _runs(folder: Path) -> list[RunRecord]:
-    store = Store(folder)
-    try:
-        return list(store.runs())
-    finally:
-        store.close()
 
 
 def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) -> None:
@@ -306,7 +298,8 @@ def test_local_ray_gives_the_same_runs_as_local_processes(tmp_path: Path, cache_
 
     def measured(folder: Path) -> dict[RunKey, tuple[Any, ...]]:
         return {
-            run.key: (run.status, run.metrics, run.junctions, run.series) for run in _runs(folder)
+            run.key: (run.status, run.metrics, run.junctions, run.series)
+            for run in read_runs(folder)
         }
 
     on_ray = measured(tmp_path / "ray")
