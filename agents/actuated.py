@@ -1,19 +1,19 @@
-"""``actuated`` and ``delay-based``: SUMO's own traffic-responsive logics on the net's phases."""
+"""``actuated`` and ``delay-based``: SUMO's own traffic-responsive logics on the phase set."""
 
 from __future__ import annotations
 
 from abc import abstractmethod
 from pathlib import Path
 
-from stopline.envs import EnvConfig
+from stopline.envs import EnvConfig, PhaseSet, Timing, phase_sets, timing_for
 from stopline.scenarios import Scenario
 
 from .controller import NativeController
-from .programmes import Plan, scenario_programmes, write_programmes, yellow_of
+from .programmes import Plan, write_programmes
 
 
 class _SumoResponsive(NativeController):
-    """One of SUMO's own responsive logics, installed on the net's green phases."""
+    """One of SUMO's own responsive logics, installed on the phase set's greens."""
 
     kind: str
 
@@ -26,22 +26,22 @@ class _SumoResponsive(NativeController):
         """The logic's own SUMO ``<param>`` values."""
 
     def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
-        low = self.min_green if self.min_green is not None else config.min_green
-        high = self.max_green if self.max_green is not None else config.max_green
         plans = []
-        for junction, programme in scenario_programmes(scenario).items():
-            if junction not in scenario.junctions:
+        for phases in phase_sets(scenario, config.phases).values():
+            if not phases.controllable:
                 continue
-            count = len(programme.greens)
+            timing = timing_for(phases, config)
+            low, high = self._bounds(phases, timing, config)
             plans.append(
                 Plan(
-                    junction,
-                    programme.greens,
-                    durations=(low,) * count,
-                    yellow=yellow_of(programme, config),
-                    all_red=config.all_red,
-                    min_durations=(low,) * count,
-                    max_durations=(high,) * count,
+                    phases,
+                    durations=tuple(
+                        min(top, max(bottom, seconds))
+                        for bottom, top, seconds in zip(low, high, phases.durations, strict=True)
+                    ),
+                    timing=timing,
+                    min_durations=low,
+                    max_durations=high,
                 )
             )
         path = write_programmes(
@@ -53,13 +53,35 @@ class _SumoResponsive(NativeController):
         )
         return ["--additional-files", str(path)]
 
+    def _bounds(
+        self, phases: PhaseSet, timing: Timing, config: EnvConfig
+    ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """Min and max green per phase: this controller's parameters, else the env's
+        configured min green, else the programme's own minDur/maxDur (SUMO's values for a
+        rebuilt programme), else the timing derived for the junction."""
+        count = len(phases.greens)
+        if self.min_green is not None:
+            low = (float(self.min_green),) * count
+        elif config.min_green is None and phases.min_durations:
+            low = phases.min_durations
+        else:
+            low = tuple(timing.min_green_of(index) for index in range(count))
+        if self.max_green is not None:
+            high = (float(self.max_green),) * count
+        elif phases.max_durations:
+            high = phases.max_durations
+        else:
+            high = tuple(timing.max_green_of(index) for index in range(count))
+        return low, tuple(max(a, b) for a, b in zip(low, high, strict=True))
+
 
 class SumoActuated(_SumoResponsive):
     """SUMO's gap-based ``actuated`` logic: greens extend while detectors see a stream.
 
     Parameters:
-        min_green: shortest green, s (default: the environment's min green).
-        max_green: longest green, s (default: the environment's max green).
+        min_green: shortest green, s (default: the env's configured min green, else the
+            programme's own minDur (SUMO's for the rebuilt set), else the derived one).
+        max_green: longest green, s (default: the programme's maxDur, else the env's).
         max_gap: seconds between vehicles that still extend a green (SUMO's ``max-gap``).
         detector_gap: seconds of travel from the detector to the stop line (``detector-gap``).
     """

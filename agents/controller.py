@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from stopline.envs import EnvConfig, JunctionState, NetworkTotals, TrafficSimulation
+from stopline.envs import EnvConfig, JunctionState, NetworkTotals, TrafficSimulation, controllable
 from stopline.scenarios import Scenario
 
 Decisions = dict[str, int | None]
@@ -66,7 +66,8 @@ def run_episode(
 ) -> NetworkTotals:
     """Run ``controller`` over the scenario's whole window; return the final network totals.
 
-    Every junction is under the controller. ``sumo_options`` add outputs (tripinfo...).
+    Every junction with something to decide is under the controller (lights with one green
+    run their own programme). ``sumo_options`` add outputs (tripinfo...).
     """
     wanted = {**dict(config or {}), **controller.environment()}
     base = EnvConfig.from_mapping(wanted)
@@ -76,7 +77,7 @@ def run_episode(
         observe_only=controller.native,
         sumo_options=(*base.sumo_options, *installed, *sumo_options),
     )
-    simulation = TrafficSimulation(scenario, settings, scenario.junctions)
+    simulation = TrafficSimulation(scenario, settings, controllable(scenario, settings.phases))
     try:
         simulation.start(sumo_seed)
         states, totals = simulation.observe()

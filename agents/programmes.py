@@ -1,4 +1,4 @@
-"""Signal programmes as SUMO files: reading a scenario's own, writing ones to install."""
+"""Signal programmes as SUMO files: the cyclic plans native controllers install."""
 
 from __future__ import annotations
 
@@ -7,63 +7,43 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stopline.envs import EnvConfig, Programme, transition
-from stopline.envs.signal import DEFAULT_YELLOW
-from stopline.scenarios import Scenario
-from stopline.scenarios.xmlfiles import elements
-
-
-def scenario_programmes(scenario: Scenario) -> dict[str, Programme]:
-    """The programme each signal starts with: the last one loaded (net, then additionals)."""
-    found: dict[str, Programme] = {}
-    for path in (scenario.net_file, *scenario.additional_files):
-        for element in elements(path):
-            if element.tag == "tlLogic":
-                phases = element.findall("phase")
-                found[element.get("id", "")] = Programme(
-                    element.get("id", ""),
-                    tuple(phase.get("state", "") for phase in phases),
-                    tuple(float(phase.get("duration", "0")) for phase in phases),
-                )
-    return found
-
-
-def yellow_of(programme: Programme, config: EnvConfig) -> float:
-    """Yellow seconds as the environments use them: configured, else the net's, else 3."""
-    if config.yellow_time is not None:
-        return config.yellow_time
-    return programme.yellow or DEFAULT_YELLOW
+from stopline.envs import PhaseSet, Timing, transition
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A cyclic plan for one signal: its greens in order, each with a duration range."""
+    """A cyclic plan for one signal: its phase set's greens in order, each with a duration
+    (and, for actuated logics, a range), and the timing that makes the transitions."""
 
-    junction: str
-    greens: tuple[str, ...]
+    phases: PhaseSet
     durations: tuple[float, ...]
-    yellow: float
-    all_red: float
+    timing: Timing
     min_durations: tuple[float, ...] | None = None
     max_durations: tuple[float, ...] | None = None
 
-    def phases(self) -> list[dict[str, str]]:
+    @property
+    def junction(self) -> str:
+        return self.phases.junction
+
+    def sumo_phases(self) -> list[dict[str, str]]:
         """SUMO phase attributes: each green, then its yellow (and all-red) to the next."""
+        greens = self.phases.greens
         result = []
-        count = len(self.greens)
-        for index, green in enumerate(self.greens):
+        for index, green in enumerate(greens):
             phase = {"duration": f"{self.durations[index]:g}", "state": green}
             if self.min_durations and self.max_durations:
                 phase["minDur"] = f"{self.min_durations[index]:g}"
                 phase["maxDur"] = f"{self.max_durations[index]:g}"
             result.append(phase)
-            if count == 1:
+            if len(greens) == 1:
                 break
-            yellow, red = transition(green, self.greens[(index + 1) % count])
+            following = (index + 1) % len(greens)
+            yellow, red = transition(green, greens[following])
             if yellow != green:
-                result.append({"duration": f"{self.yellow:g}", "state": yellow})
-                if self.all_red > 0:
-                    result.append({"duration": f"{self.all_red:g}", "state": red})
+                result.append({"duration": f"{self.timing.yellow:g}", "state": yellow})
+                all_red = self.timing.all_red_between(index, following)
+                if all_red > 0:
+                    result.append({"duration": f"{all_red:g}", "state": red})
         return result
 
 
@@ -83,7 +63,7 @@ def write_programmes(
         )
         for key, value in (parameters or {}).items():
             ET.SubElement(logic, "param", key=key, value=value)
-        for phase in plan.phases():
+        for phase in plan.sumo_phases():
             ET.SubElement(logic, "phase", attrib=phase)
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -9,13 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stopline.envs import EnvConfig
+from stopline.envs import EnvConfig, phase_sets, timing_for
 from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import signal_links
 
 from .controller import NativeController
 from .demand import peak_hour_movement_flows
-from .programmes import Plan, scenario_programmes, write_programmes, yellow_of
+from .programmes import Plan, write_programmes
+
+# A fixed-time green is never shown shorter than this, whatever the split says (s).
+MIN_SHOWN_GREEN = 5.0
 
 
 @dataclass(frozen=True)
@@ -136,45 +139,40 @@ class Webster(NativeController):
         flows = peak_hour_movement_flows(scenario)
         links = signal_links(scenario.net_file)
         plans = []
-        for junction, programme in scenario_programmes(scenario).items():
-            if junction not in scenario.junctions:
+        for junction, phases in phase_sets(scenario, config.phases).items():
+            if not phases.controllable:
                 continue
             ratios = critical_flow_ratios(
-                programme.greens,
-                links.get(junction, {}),
-                flows,
-                self.saturation_flow,
+                phases.greens, links.get(junction, {}), flows, self.saturation_flow
             )
-            timing = webster_timing(
+            timing = timing_for(phases, config)
+            webster = webster_timing(
                 ratios,
                 self.lost_time_per_phase * len(ratios),
                 min_cycle=self.min_cycle,
                 max_cycle=self.max_cycle,
-                min_green=config.min_green,
+                min_green=MIN_SHOWN_GREEN,
             )
-            if timing.oversaturated:
+            if webster.oversaturated:
                 warnings.warn(
                     f"webster: junction {junction} is over-saturated "
-                    f"(Y = {timing.total_flow_ratio:.2f} >= 1); using the {self.max_cycle:g} s "
+                    f"(Y = {webster.total_flow_ratio:.2f} >= 1); using the {self.max_cycle:g} s "
                     "maximum cycle",
                     stacklevel=2,
                 )
-            self.timings[junction] = timing
-            yellow = yellow_of(programme, config)
+            self.timings[junction] = webster
+            count = len(phases.greens)
             # Shown green = effective green + the part of the lost time not shown as
             # yellow or all-red, so the installed cycle is Webster's cycle.
-            unshown = self.lost_time_per_phase - yellow - config.all_red
-            plans.append(
-                Plan(
-                    junction,
-                    programme.greens,
-                    durations=tuple(
-                        round(max(config.min_green, green + unshown), 1) for green in timing.greens
-                    ),
-                    yellow=yellow,
-                    all_red=config.all_red,
-                )
-            )
+            shown = [
+                green
+                + self.lost_time_per_phase
+                - timing.yellow
+                - timing.all_red_between(index, (index + 1) % count)
+                for index, green in enumerate(webster.greens)
+            ]
+            durations = tuple(round(max(MIN_SHOWN_GREEN, green), 1) for green in shown)
+            plans.append(Plan(phases, durations=durations, timing=timing))
         path = write_programmes(
             folder / "webster.add.xml", plans, kind="static", program_id="stopline-webster"
         )

@@ -11,11 +11,13 @@ from .errors import ConfigError, SimulationError
 from .measure import JunctionState, Layout, NetworkTotals
 from .observations import OBSERVATIONS, Observation, register_observation
 from .parallel import SignalParallelEnv
+from .phases import PHASE_SETS, PhaseSet, controllable, phase_sets
 from .rewards import REWARDS, Reward, register_reward
 from .session import Session, merge_options
-from .signal import Programme, Signal, Timing, transition
+from .signal import Signal, Timing, transition
 from .simulation import TrafficSimulation
 from .single import SignalEnv
+from .timing import timing_for
 
 for _name in ("single", "corridor", "grid"):
     if f"stopline/{_name}-v0" not in gymnasium.registry:
@@ -27,6 +29,7 @@ for _name in ("single", "corridor", "grid"):
 
 __all__ = [
     "OBSERVATIONS",
+    "PHASE_SETS",
     "REWARDS",
     "ConfigError",
     "EnvConfig",
@@ -34,7 +37,7 @@ __all__ = [
     "Layout",
     "NetworkTotals",
     "Observation",
-    "Programme",
+    "PhaseSet",
     "Reward",
     "Session",
     "Signal",
@@ -43,9 +46,12 @@ __all__ = [
     "SimulationError",
     "Timing",
     "TrafficSimulation",
+    "controllable",
     "default_config",
     "merge_options",
+    "phase_sets",
     "register_observation",
     "register_reward",
+    "timing_for",
     "transition",
 ]

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import ConfigError
+from .phases import PHASE_SETS
 
 ActionMode = Literal["phase", "cycle"]
+PhaseSetName = Literal["own", "rebuilt"]
 Backend = Literal["libsumo", "traci"]
 
 
@@ -23,9 +25,15 @@ class EnvConfig:
         reward: name in `stopline.envs.REWARDS`.
         action_mode: ``"phase"`` (choose any green) or ``"cycle"`` (keep or advance in order).
         delta_time: seconds of simulation between decisions.
-        yellow_time: yellow seconds; None takes the net's own (its longest yellow), else 3.
-        all_red: all-red seconds after each yellow.
-        min_green: shortest green, seconds.
+        phases: the phase set decisions choose among: ``"own"`` (the programme's greens,
+            transitional greens folded in) or ``"rebuilt"`` (the greens of the programme
+            SUMO builds itself for the junction); see `stopline.envs.phases`.
+        yellow_time: yellow seconds; None takes the phase set's programme's (the longest
+            yellow any link shows), else 3.
+        all_red: all-red seconds after each yellow; None takes the programme's own all-red
+            between each pair of greens (see `stopline.envs.timing`).
+        min_green: shortest green, seconds; None derives one per green from the junction
+            (`stopline.envs.timing.derived_min_green`).
         max_green: longest green, seconds; then the next green in programme order follows.
         gui: open ``sumo-gui`` (implies the TraCI backend).
         backend: ``"libsumo"`` (in-process, fast) or ``"traci"``.
@@ -38,9 +46,10 @@ class EnvConfig:
     reward: str = "diff-waiting-time"
     action_mode: ActionMode = "phase"
     delta_time: float = 5.0
+    phases: PhaseSetName = "rebuilt"
     yellow_time: float | None = None
-    all_red: float = 0.0
-    min_green: float = 5.0
+    all_red: float | None = None
+    min_green: float | None = None
     max_green: float = 60.0
     gui: bool = False
     backend: Backend = "libsumo"
@@ -50,15 +59,23 @@ class EnvConfig:
     def __post_init__(self) -> None:
         positive: dict[str, object] = {"delta_time": self.delta_time, "min_green": self.min_green}
         for key, value in positive.items():
+            if key == "min_green" and value is None:
+                continue  # derived per junction
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise ConfigError(f"config {key} must be a number > 0, got {value!r}")
         optional: dict[str, object] = {"all_red": self.all_red, "yellow_time": self.yellow_time}
         for key, value in optional.items():
             if value is not None and not (isinstance(value, int | float) and value >= 0):
                 raise ConfigError(f"config {key} must be a number >= 0, got {value!r}")
-        if not (isinstance(self.max_green, int | float) and self.max_green >= self.min_green):
+        floor = self.min_green or 0.0
+        if not (isinstance(self.max_green, int | float) and self.max_green >= floor):
             raise ConfigError(
-                f"config max_green must be >= min_green ({self.min_green}), got {self.max_green!r}"
+                f"config max_green must be a number >= min_green ({floor:g}), "
+                f"got {self.max_green!r}"
+            )
+        if self.phases not in PHASE_SETS:
+            raise ConfigError(
+                f"config phases must be one of {', '.join(PHASE_SETS)}, not {self.phases!r}"
             )
         if self.action_mode not in ("phase", "cycle"):
             raise ConfigError(

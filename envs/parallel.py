@@ -14,6 +14,7 @@ from stopline.scenarios import Scenario
 
 from .measure import JunctionState
 from .observations import observation
+from .phases import controllable
 from .rewards import reward
 from .simulation import TrafficSimulation
 from .spaces import (
@@ -30,8 +31,9 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
     """Control many signalised junctions of a SUMO scenario at once, one agent each.
 
     ## Agents
-    Traffic-light ids: every signalised junction of the scenario, or those in
-    ``junctions`` (the others run their own programme).
+    Traffic-light ids: every signalised junction of the scenario with something to decide
+    (two greens or more in its phase set), or those in ``junctions``; the others run their
+    own programme.
 
     ## Action spaces
     Per agent, ``Discrete(P)`` in ``phase`` mode (the agent's P greens) or ``Discrete(2)``
@@ -71,7 +73,7 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
     ) -> None:
         self.scenario, self.config = settings(scenario, render_mode, config)
         self.render_mode = render_mode
-        self.possible_agents = list(junctions or self.scenario.junctions)
+        self.possible_agents = list(junctions or controllable(self.scenario, self.config.phases))
         self.agents: list[str] = []
         self._observation = observation(self.config.observation)
         self._reward = reward(self.config.reward)

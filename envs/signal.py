@@ -1,8 +1,9 @@
 """The signal model: one per controlled junction; the only source of states sent to SUMO.
 
-Built from the junction's active programme: its green phases (in programme order) and, for
-every ordered pair of greens, a generated transition: yellow for each movement that loses
-right of way, then optional all-red. Min and max green are enforced here, not by callers:
+Built from the junction's phase set (its decision greens, in programme order) and, for every
+ordered pair of greens, a generated transition: yellow for each movement that loses right
+of way, then all-red where the timing asks for it. Min and max green (per green) are
+enforced here, not by callers:
 a request to leave a green before min green is deferred until min green has passed, and a
 green held for max green is ended in favour of the next green in programme order.
 """
@@ -10,47 +11,38 @@ green held for max green is ended in favour of the next green in programme order
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
-GREEN = frozenset("Ggs")
+from .phases import GREEN, PhaseSet
+
 DEFAULT_YELLOW = 3.0
-
-
-def is_green_state(state: str) -> bool:
-    """A programme phase is a green phase if it shows no yellow and gives someone green."""
-    return not any(char in "yYu" for char in state) and any(char in GREEN for char in state)
 
 
 @dataclass(frozen=True)
 class Timing:
-    """The safety timings of one signal, in seconds."""
+    """The safety timings of one signal, in seconds.
+
+    ``min_green`` is one value for every green or one per green (in the phase set's
+    order). ``all_red`` follows every yellow unless ``clearances`` names the all-red of a
+    pair of greens (a, b), as a programme shows it between consecutive greens.
+    """
 
     yellow: float = DEFAULT_YELLOW
     all_red: float = 0.0
-    min_green: float = 5.0
+    min_green: float | tuple[float, ...] = 5.0
     max_green: float = 60.0
+    clearances: Mapping[tuple[int, int], float] = field(default_factory=dict)
 
+    def min_green_of(self, phase: int) -> float:
+        return self.min_green if isinstance(self.min_green, int | float) else self.min_green[phase]
 
-@dataclass(frozen=True)
-class Programme:
-    """What a signal is built from: the states of its active programme, in order."""
+    def max_green_of(self, phase: int) -> float:
+        return max(self.max_green, self.min_green_of(phase))
 
-    junction: str
-    states: tuple[str, ...]
-    durations: tuple[float, ...]
-
-    @property
-    def greens(self) -> tuple[str, ...]:
-        """Green states in programme order, each once."""
-        return tuple(dict.fromkeys(s for s in self.states if is_green_state(s)))
-
-    @property
-    def yellow(self) -> float | None:
-        """The programme's own yellow time (longest yellow phase), if it has yellow phases."""
-        yellows = [d for s, d in zip(self.states, self.durations, strict=True) if "y" in s]
-        return max(yellows) if yellows else None
+    def all_red_between(self, source: int, target: int) -> float:
+        return self.clearances.get((source, target), self.all_red)
 
 
 def transition(source: str, target: str) -> tuple[str, str]:
@@ -76,11 +68,11 @@ class Signal:
     itself, so a driver can step SUMO straight there.
     """
 
-    def __init__(self, programme: Programme, timing: Timing, start: float) -> None:
-        greens = programme.greens
+    def __init__(self, phases: PhaseSet, timing: Timing, start: float) -> None:
+        greens = phases.greens
         if not greens:
-            raise ValueError(f"junction {programme.junction!r}: its programme has no green phase")
-        self.junction = programme.junction
+            raise ValueError(f"junction {phases.junction!r}: its programme has no green phase")
+        self.junction = phases.junction
         self.greens = greens
         self.timing = timing
         self._transitions = {
@@ -96,11 +88,17 @@ class Signal:
         self._stage: Literal["green", "yellow", "red"] = "green"
         self._stage_end = math.inf
         self._transition = (self.state, self.state)  # yellow and red states under way
+        self._all_red = 0.0  # all-red seconds of the transition under way
         self._pending: int | None = None
 
     @property
     def num_phases(self) -> int:
         return len(self.greens)
+
+    @property
+    def min_green(self) -> float:
+        """Min green of the green shown (or being moved to)."""
+        return self.timing.min_green_of(self.phase)
 
     @property
     def in_transition(self) -> bool:
@@ -111,7 +109,7 @@ class Signal:
         return 0.0 if self.in_transition else now - self.green_start
 
     def min_green_passed(self, now: float) -> bool:
-        return not self.in_transition and now - self.green_start >= self.timing.min_green
+        return not self.in_transition and now - self.green_start >= self.min_green
 
     def phase_mask(self, now: float) -> list[bool]:
         """Greens a request would switch to now without deferral; the current one always."""
@@ -140,14 +138,14 @@ class Signal:
         if self.in_transition:
             return self._stage_end
         if self._pending is not None:
-            return self.green_start + self.timing.min_green
-        return self.green_start + self.timing.max_green
+            return self.green_start + self.min_green
+        return self.green_start + self.timing.max_green_of(self.phase)
 
     def advance(self, now: float) -> str:
         """Bring the model to time ``now`` and return the state SUMO must show from then."""
         while (event := self.next_event()) <= now:
-            if self._stage == "yellow" and self.timing.all_red > 0:
-                self._stage, self._stage_end = "red", event + self.timing.all_red
+            if self._stage == "yellow" and self._all_red > 0:
+                self._stage, self._stage_end = "red", event + self._all_red
                 self.state = self._transition[1]
             elif self.in_transition:
                 self._show_green(event)
@@ -172,6 +170,7 @@ class Signal:
     def _begin_transition(self, target: int, now: float) -> None:
         self._pending = None
         self._transition = self._transitions[self.phase, target]
+        self._all_red = self.timing.all_red_between(self.phase, target)
         self.phase = target
         if self._transition[0] == self.state:  # nobody loses green: no yellow needed
             self._show_green(now)
@@ -183,8 +182,3 @@ class Signal:
         self._stage, self._stage_end = "green", math.inf
         self.green_start = now
         self.state = self.greens[self.phase]
-
-
-def programme_from_logic(junction: str, phases: Sequence[tuple[str, float]]) -> Programme:
-    """A `Programme` from (state, duration) pairs as SUMO reports a logic's phases."""
-    return Programme(junction, tuple(s for s, _ in phases), tuple(d for _, d in phases))

@@ -8,7 +8,6 @@ so the Python side costs a handful of calls per interval whatever the yellow tim
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import traci.constants as tc
 
@@ -17,20 +16,10 @@ from stopline.scenarios import Scenario
 from .config import EnvConfig
 from .errors import SimulationError
 from .measure import JunctionState, Layout, Meter, NetworkTotals
+from .phases import PhaseSet, phase_sets
 from .session import Session
-from .signal import DEFAULT_YELLOW, Programme, Signal, Timing
-
-
-def read_programme(api: Any, junction: str) -> Programme:
-    """The programme SUMO has active for ``junction`` at the start."""
-    active = api.trafficlight.getProgram(junction)
-    logics = api.trafficlight.getAllProgramLogics(junction)
-    logic = next((lg for lg in logics if lg.programID == active), logics[0])
-    return Programme(
-        junction,
-        tuple(phase.state for phase in logic.phases),
-        tuple(float(phase.duration) for phase in logic.phases),
-    )
+from .signal import Signal
+from .timing import timing_for
 
 
 class TrafficSimulation:
@@ -52,13 +41,20 @@ class TrafficSimulation:
 
     def use(self, scenario: Scenario) -> None:
         """Simulate ``scenario`` from the next start on (e.g. another demand seed)."""
-        unknown = [junction for junction in self.junctions if junction not in scenario.junctions]
-        if unknown:
-            raise SimulationError(
-                f"junction {unknown[0]!r} is not a signalised junction of {scenario.name}; "
-                f"it has: {', '.join(scenario.junctions)}"
-            )
+        sets = phase_sets(scenario, self.config.phases)
+        for junction in self.junctions:
+            if junction not in sets:
+                raise SimulationError(
+                    f"junction {junction!r} is not a signalised junction of {scenario.name}; "
+                    f"it has: {', '.join(scenario.junctions)}"
+                )
+            if not sets[junction].controllable:
+                raise SimulationError(
+                    f"junction {junction!r} of {scenario.name} has one green phase: there is "
+                    "nothing to decide there (it runs its own programme)"
+                )
         self.scenario = scenario
+        self.phase_sets: dict[str, PhaseSet] = {j: sets[j] for j in self.junctions}
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -76,15 +72,15 @@ class TrafficSimulation:
         api = self.session.api
         now = self.session.now
         for junction in self.junctions:
-            programme = self.session.call(read_programme, api, junction)
-            yellow = self.config.yellow_time
-            timing = Timing(
-                yellow=yellow if yellow is not None else programme.yellow or DEFAULT_YELLOW,
-                all_red=self.config.all_red,
-                min_green=self.config.min_green,
-                max_green=self.config.max_green,
-            )
-            signal = Signal(programme, timing, now)
+            phases = self.phase_sets[junction]
+            shown = self.session.call(api.trafficlight.getRedYellowGreenState, junction)
+            if len(shown) != len(phases.greens[0]):
+                self.close()
+                raise SimulationError(
+                    f"junction {junction!r}: SUMO signals {len(shown)} links, its programme "
+                    f"{len(phases.greens[0])}"
+                )
+            signal = Signal(phases, timing_for(phases, self.config), now)
             self.signals[junction] = signal
             self.layouts[junction] = self.session.call(Layout.read, api, signal)
             if self.config.observe_only:

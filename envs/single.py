@@ -12,6 +12,7 @@ from stopline.scenarios import Scenario
 from .errors import SimulationError
 from .measure import JunctionState
 from .observations import observation
+from .phases import controllable
 from .rewards import reward
 from .simulation import TrafficSimulation
 from .spaces import (
@@ -28,11 +29,12 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
     """Control one signalised junction of a SUMO scenario.
 
     ## Action space
-    ``Discrete(P)`` in ``phase`` mode: the green phase to show next, one of the junction's
-    P green phases in programme order. ``Discrete(2)`` in ``cycle`` mode: 0 keeps the
-    current green, 1 advances to the next green in programme order. The signal model
-    inserts yellow (and all-red) and honours min and max green whatever the action;
-    ``info["action_mask"]`` flags the actions that take effect at once.
+    ``Discrete(P)`` in ``phase`` mode: the green phase to show next, one of the P greens of
+    the junction's phase set (config ``phases``: ``rebuilt``, the greens SUMO builds for the
+    junction, by default; ``own``, its programme's) in programme order. ``Discrete(2)`` in
+    ``cycle`` mode: 0 keeps the current green, 1 advances to the next green in programme
+    order. The signal model inserts yellow (and all-red) and honours min and max green
+    whatever the action; ``info["action_mask"]`` flags the actions that take effect at once.
 
     ## Observation space
     ``Box`` of the chosen observation (``observation=``; see `OBSERVATIONS`). The default
@@ -74,12 +76,13 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         self.scenario, self.config = settings(scenario, render_mode, config)
         self.render_mode = render_mode
         if junction is None:
-            if len(self.scenario.junctions) != 1:
+            choices = controllable(self.scenario, self.config.phases)
+            if len(choices) != 1:
                 raise SimulationError(
-                    f"{self.scenario.name} has {len(self.scenario.junctions)} signalised "
-                    "junctions: name one with junction=..., or use SignalParallelEnv"
+                    f"{self.scenario.name} has {len(choices)} signalised junctions with "
+                    "phases to choose: name one with junction=..., or use SignalParallelEnv"
                 )
-            junction = self.scenario.junctions[0]
+            junction = choices[0]
         self.junction = junction
         self._observation = observation(self.config.observation)
         self._reward = reward(self.config.reward)

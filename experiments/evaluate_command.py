@@ -15,6 +15,7 @@ from .statistics import mean_ci
 
 COLUMNS = (
     ("mean_delay", "delay s", "{:.1f}"),
+    ("mean_network_delay", "in-net s", "{:.1f}"),
     ("mean_travel_time", "travel s", "{:.1f}"),
     ("throughput", "arrived", "{:.0f}"),
     ("unfinished", "unfinished", "{:.0f}"),
@@ -29,7 +30,8 @@ def add_to(commands: Any) -> None:
         help="run one controller on evaluation demand seeds and print its trip metrics",
         description=(
             "Run one controller over the scenario's whole window on each evaluation demand "
-            "seed and print delay (SUMO timeLoss, unfinished trips counted), travel time, "
+            "seed and print delay (SUMO timeLoss plus the wait to enter; unfinished trips and "
+            "vehicles never inserted counted), in-network delay (timeLoss alone), travel time, "
             "throughput, unfinished vehicles and teleports, per seed and as a mean."
         ),
     )

@@ -111,8 +111,10 @@ def write_report(folder: Path, reference: str | None = None) -> Path:
     write_csv(table, folder / "comparison.csv")
     body = [
         f"<h1>{html.escape(name)}</h1>",
-        "<p>Mean delay is SUMO's timeLoss per vehicle, trips unfinished at the window's end "
-        f"counted; differences are paired against <b>{html.escape(reference)}</b> on the same "
+        "<p>Delay is each vehicle's SUMO timeLoss plus the time it waited to enter the network "
+        "(vehicles still waiting at the window's end count the time waited; trips unfinished "
+        "at the end count their time so far); the in-network delay is timeLoss alone. "
+        f"Differences are paired against <b>{html.escape(reference)}</b> on the same "
         "demand seeds, with 95 % confidence intervals (Student's t). CO2 is the emissions "
         "device's total over all trips.</p>",
         _html_table(table, reference),

@@ -25,6 +25,7 @@ class ComparisonRow:
     failed: int
     mean_delay: float
     delay_ci: float
+    mean_network_delay: float
     mean_travel_time: float
     throughput: float
     unfinished: float
@@ -66,6 +67,9 @@ def compare(rows: Sequence[dict[str, Any]], reference: str) -> list[ComparisonRo
                 failed=len(members) - len(done),
                 mean_delay=delay,
                 delay_ci=delay_ci,
+                mean_network_delay=average("mean_network_delay")
+                if all("mean_network_delay" in row for row in done)
+                else nan,
                 mean_travel_time=average("mean_travel_time"),
                 throughput=average("throughput"),
                 unfinished=average("unfinished"),
@@ -83,7 +87,8 @@ def headers(reference: str) -> list[str]:
     """Column titles of the comparison table."""
     return [
         "scenario", "scale", "controller", "delay s (95 % CI)", f"vs {reference} s (95 % CI)",
-        "wins", "travel s", "arrived", "unfinished", "teleports", "CO2 kg", "runs",
+        "wins", "in-network delay s", "travel s", "arrived", "unfinished", "teleports", "CO2 kg",
+        "runs",
     ]  # fmt: skip
 
 
@@ -97,6 +102,7 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
         f"{row.mean_delay:.1f} ± {row.delay_ci:.1f}",
         "reference" if is_reference else f"{row.delay_vs_reference:+.1f} ± {row.difference_ci:.1f}",
         "" if is_reference else f"{row.win_rate:.0%}",
+        f"{row.mean_network_delay:.1f}",
         f"{row.mean_travel_time:.1f}",
         f"{row.throughput:.0f}",
         f"{row.unfinished:.0f}",

@@ -36,7 +36,8 @@ def default_cache_dir() -> Path:
     return Path(base) / "stopline"
 
 
-def _key(kind: str, parameters: dict[str, object]) -> str:
+def key(kind: str, parameters: dict[str, object]) -> str:
+    """A short digest of everything that shapes a cached folder, SUMO's version included."""
     text = json.dumps(
         {"kind": kind, "generator": GENERATOR_VERSION, "sumo": sumo_tools.version(), **parameters},
         sort_keys=True,
@@ -55,7 +56,8 @@ def _publish(scratch: Path, final: Path) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _cached(root: Path, folder_name: str, make: Callable[[Path], None]) -> Path:
+def cached(root: Path, folder_name: str, make: Callable[[Path], None]) -> Path:
+    """``root/folder_name``, made by ``make`` in a scratch folder first if it is not there."""
     final = root / folder_name
     if final.is_dir():
         return final
@@ -78,10 +80,10 @@ def _file_stem(blueprint: Blueprint) -> str:
 def _network(blueprint: Blueprint, root: Path) -> Path:
     """The scenario's network, built once per topology and shared by every seed and scale."""
     stem = _file_stem(blueprint)
-    key = _key("net", {"name": blueprint.name, **blueprint.topology})
-    folder = _cached(
+    digest = key("net", {"name": blueprint.name, **blueprint.topology})
+    folder = cached(
         root / "nets",
-        f"{stem}-{key}",
+        f"{stem}-{digest}",
         lambda scratch: blueprint.build_net(scratch / f"{stem}.net.xml"),
     )
     return folder / f"{stem}.net.xml"
@@ -104,7 +106,7 @@ def build(blueprint: Blueprint, *, demand_scale: float, seed: int, cache_dir: Pa
     stem = _file_stem(blueprint)
     net = _network(blueprint, cache_dir)
     parameters = {"name": blueprint.name, "scale": demand_scale, "seed": seed}
-    key = _key("scenario", {**parameters, **blueprint.topology})
+    digest = key("scenario", {**parameters, **blueprint.topology})
 
     def make(scratch: Path) -> None:
         shutil.copyfile(net, scratch / net.name)
@@ -124,4 +126,4 @@ def build(blueprint: Blueprint, *, demand_scale: float, seed: int, cache_dir: Pa
         }
         (scratch / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
-    return _cached(cache_dir, f"{stem}-seed{seed}-x{demand_scale:g}-{key}", make)
+    return cached(cache_dir, f"{stem}-seed{seed}-x{demand_scale:g}-{digest}", make)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from stopline.envs import merge_options
 from stopline.scenarios import Scenario, sumo_tools
 
 DATA = Path(__file__).parent / "data"
@@ -37,16 +38,12 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def run_sumo(scenario: Scenario, folder: Path, *options: str) -> ET.Element:
-    """Run the ``sumo`` binary over the scenario's window; return its statistics output."""
+    """Run the ``sumo`` binary over the scenario's window; return its statistics output
+    (``folder/statistics.xml``, unless ``options`` name it)."""
     statistics = folder / "statistics.xml"
-    command = [
-        str(sumo_tools.binary("sumo")),
-        *scenario.sumo_args(),
-        "--no-step-log",
-        "--statistic-output",
-        str(statistics),
-        *options,
-    ]
+    own = [] if "--statistic-output" in options else ["--statistic-output", str(statistics)]
+    words = merge_options([*scenario.sumo_args(), "--no-step-log", *own], options)
+    command = [str(sumo_tools.binary("sumo")), *words]
     result = subprocess.run(
         command, capture_output=True, text=True, env=sumo_tools.environment(), check=False
     )

@@ -15,7 +15,7 @@ def test_a_failed_build_leaves_no_folder_behind(tmp_path: Path) -> None:
         raise ScenarioError("duarouter failed: simulated")
 
     with pytest.raises(ScenarioError, match="simulated"):
-        build._cached(tmp_path, "single-x", broken)
+        build.cached(tmp_path, "single-x", broken)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from stopline import scenarios
 from stopline.experiments.metrics import (
+    TripMetrics,
     interval_series,
     junction_metrics,
     level_of_service,
+    output_options,
     trip_metrics,
 )
 from stopline.experiments.statistics import mean_ci
+from stopline.scenarios import Scenario
+
+from conftest import run_sumo
 
 TRIPINFO = """<tripinfos>
     <tripinfo id="a" depart="0.00" departDelay="0.00" arrival="60.00" duration="60.00"
@@ -24,12 +32,14 @@ TRIPINFO = """<tripinfos>
     <tripinfo id="c" depart="50.00" departDelay="3.00" arrival="-1.00" duration="50.00"
         waitingTime="35.00" waitingCount="1" timeLoss="45.00" vaporized="end">
         <emissions CO_abs="5.00" CO2_abs="200000.00"/></tripinfo>
+    <tripinfo id="d" depart="-1" departDelay="20.00" arrival="-1.00" duration="0.00"
+        waitingTime="0.00" waitingCount="0" timeLoss="0.00" vaporized="end"/>
+    <tripinfo id="e" depart="-1" departDelay="20.00" arrival="-1.00" duration="0.00"
+        waitingTime="0.00" waitingCount="0" timeLoss="0.00" vaporized="end"/>
 </tripinfos>
 """
 STATISTICS = """<statistics>
-    <vehicles loaded="5" inserted="3" running="1" waiting="2"/>
     <teleports total="1" jam="1" yield="0" wrongLane="0"/>
-    <vehicleTripStatistics count="3" departDelayWaiting="20.00"/>
 </statistics>
 """
 
@@ -38,9 +48,12 @@ def test_metrics_by_hand(tmp_path: Path) -> None:
     (tmp_path / "tripinfo.xml").write_text(TRIPINFO)
     (tmp_path / "statistics.xml").write_text(STATISTICS)
     metrics = trip_metrics(tmp_path)
-    assert metrics.mean_delay == pytest.approx((20 + 40 + 45) / 3)  # unfinished c counts
-    assert metrics.median_delay == 40
-    assert metrics.p95_delay == pytest.approx(40 + 0.9 * 5)  # 95 % of the way from 40 to 45
+    # Headline: time loss + entry delay, the two never inserted with the time they waited.
+    assert metrics.mean_delay == pytest.approx((20 + 41 + 48 + 20 + 20) / 5)
+    assert metrics.median_delay == 20
+    assert metrics.p95_delay == pytest.approx(41 + 0.8 * 7)  # 80 % of the way from 41 to 48
+    assert metrics.mean_network_delay == pytest.approx((20 + 40 + 45) / 3)  # unfinished c counts
+    assert metrics.vehicles == 5
     assert metrics.mean_travel_time == pytest.approx((60 + 90 + 50) / 3)
     assert metrics.mean_waiting_time == pytest.approx(25)
     assert metrics.mean_stops == pytest.approx(4 / 3)
@@ -53,6 +66,48 @@ def test_metrics_by_hand(tmp_path: Path) -> None:
     # CO2 in mg: 600,000 mg = 0.6 kg over three trips, 200 g each.
     assert metrics.co2_total == pytest.approx(0.6)
     assert metrics.mean_co2 == pytest.approx(200)
+
+
+BLOCK_EAST_WEST = """<additional><tlLogic id="C" type="static" programID="block" offset="0">
+    <phase duration="60" state="GGGGrrrrGGGGrrrr"/><phase duration="3" state="yyyyrrrryyyyrrrr"/>
+</tlLogic></additional>"""
+
+
+def _measured(scenario: Scenario, folder: Path, *extra: str) -> TripMetrics:
+    folder.mkdir()
+    run_sumo(scenario, folder, *output_options(folder), *extra)
+    return trip_metrics(folder)
+
+
+def test_blocking_an_entry_does_not_flatter_the_headline_delay(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    """A plan that never serves east-west fills those entries; their vehicles that never get
+    in count with the time they waited, so the headline delay cannot reward blocking."""
+    scenario = dataclasses.replace(scenarios.load("single", demand_scale=2.0), end=1500.0)
+    jam = ("--time-to-teleport", "-1")  # the queue stays: nobody is teleported through
+    own = _measured(scenario, tmp_path / "own", *jam)
+    (tmp_path / "block.add.xml").write_text(BLOCK_EAST_WEST)
+    blocked = _measured(
+        scenario, tmp_path / "blocked", *jam, "-a", str(tmp_path / "block.add.xml")
+    )
+    assert own.backlog <= 3 and blocked.backlog > 100  # own: departures in the last second
+    assert blocked.vehicles == blocked.throughput + blocked.unfinished
+    # SUMO's own statistics agree: running + waiting to be inserted (SUMO does not yet count
+    # a vehicle whose departure falls in the window's last second).
+    vehicles = ET.parse(tmp_path / "blocked" / "statistics.xml").getroot().find("vehicles")
+    assert vehicles is not None
+    sumo_unfinished = int(vehicles.get("running", "")) + int(vehicles.get("waiting", ""))
+    assert 0 <= blocked.unfinished - sumo_unfinished <= 3
+    # Leaving out the vehicles that never got in would flatter the blocking plan.
+    trips = ET.parse(tmp_path / "blocked" / "tripinfo.xml").getroot().iter("tripinfo")
+    got_in = [
+        float(t.get("timeLoss", "")) + float(t.get("departDelay", ""))
+        for t in trips
+        if float(t.get("depart", "")) >= 0
+    ]
+    assert blocked.mean_delay > sum(got_in) / len(got_in) + 10
+    assert blocked.mean_delay > 5 * own.mean_delay
 
 
 def test_confidence_interval_by_hand() -> None:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stopline import scenarios
-from stopline.envs import Programme, Signal, SignalEnv, SignalParallelEnv, Timing, transition
+from stopline.envs import PhaseSet, Signal, SignalEnv, SignalParallelEnv, Timing, transition
 
 from tls_record import Limits, read_record, recording_options, violations
 
@@ -20,20 +20,13 @@ FOUR_PHASES = ("GGgrrrGGgrrr", "rrGrrrrrGrrr", "rrrGGgrrrGGg", "rrrrrGrrrrrG")
 
 
 def _signal(**timing: float) -> Signal:
-    programme = Programme("J", (FOUR_PHASES[0], "yyyrrryyyrrr", *FOUR_PHASES[1:]), (30.0,) * 5)
-    return Signal(programme, Timing(**timing), start=0.0)
+    return Signal(PhaseSet("J", FOUR_PHASES, (30.0,) * 4), Timing(**timing), start=0.0)
 
 
 def test_transition_yellows_only_movements_that_lose_green() -> None:
     yellow, red = transition("GGgrr", "rrGGr")
     assert yellow == "yygrr"  # the 'g' stays green into the next phase
     assert red == "rrgrr"
-
-
-def test_greens_are_the_programme_greens_in_order() -> None:
-    signal = _signal()
-    assert signal.greens == FOUR_PHASES
-    assert "yyyrrryyyrrr" not in signal.greens
 
 
 def test_leaving_before_min_green_is_deferred_until_min_green() -> None:
@@ -186,7 +179,8 @@ def test_cycle_mode_is_safe_and_keeps_programme_order(actions: list[int], cache_
 
 
 def test_the_checker_catches_a_green_cut_without_yellow() -> None:
-    limits = Limits(frozenset({"Gr", "rG", "yr"}), frozenset({"Gr", "rG"}), 3, 5, 60, 5)
+    bounds = {"Gr": 5.0, "rG": 5.0}
+    limits = Limits(frozenset({"Gr", "rG", "yr"}), bounds, dict.fromkeys(bounds, 60.0), 3, 5)
     unsafe = [(float(t), "Gr") for t in range(6)] + [(6.0, "rG")]
     assert "link 0 at t=6: green to 'r' without yellow" in violations(unsafe, limits)
     short = [(float(t), "Gr") for t in range(3)] + [(3.0, "yr"), (4.0, "yr"), (5.0, "rG")]

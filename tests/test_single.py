@@ -128,7 +128,7 @@ def test_every_registered_reward_gives_finite_numbers(
 
 
 def test_a_junction_must_be_named_where_there_are_several(cache_dir: Path) -> None:
-    with pytest.raises(SimulationError, match="has 5 signalised junctions: name one"):
+    with pytest.raises(SimulationError, match="has 5 signalised junctions with phases to choose: name one"):
         SignalEnv(scenarios.load("corridor"))
     env = SignalEnv(scenarios.load("corridor"), junction="J2", action_mode="cycle")
     assert env.action_space.n == 2
@@ -143,7 +143,8 @@ def test_a_junction_must_be_named_where_there_are_several(cache_dir: Path) -> No
         ({"observation": "radar"}, "unknown observation 'radar'; registered: default"),
         ({"reward": "fame"}, "unknown reward 'fame'"),
         ({"min_green": 0}, "min_green must be a number > 0"),
-        ({"min_green": 10, "max_green": 5}, "max_green must be >= min_green"),
+        ({"min_green": 10, "max_green": 5}, "max_green must be a number >= min_green"),
+        ({"phases": "mine"}, "phases must be one of own, rebuilt, not 'mine'"),
         ({"action_mode": "random"}, "action_mode must be 'phase' or 'cycle'"),
         ({"sumo_options": "--no-warnings"}, "sumo_options must be a list of strings"),
     ],
@@ -157,8 +158,9 @@ def test_bad_configuration_is_refused_by_name(
 
 def test_default_config_lists_every_key() -> None:
     config = default_config()
-    assert config["delta_time"] == 5.0 and config["min_green"] == 5.0
+    assert config["delta_time"] == 5.0 and config["min_green"] is None  # derived per junction
     assert config["max_green"] == 60.0 and config["yellow_time"] is None
+    assert config["all_red"] is None and config["phases"] == "rebuilt"
     assert config["observation"] == "default" and config["reward"] == "diff-waiting-time"
 
 

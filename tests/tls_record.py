@@ -37,24 +37,23 @@ def read_record(record: Path) -> dict[str, list[tuple[float, str]]]:
 
 @dataclass(frozen=True)
 class Limits:
-    """What the signal model promised for one junction."""
+    """What the signal model promised for one junction: per green state, its min and max."""
 
     allowed: frozenset[str]
-    greens: frozenset[str]
+    min_green: dict[str, float]
+    max_green: dict[str, float]
     yellow: float
-    min_green: float
-    max_green: float
     slack: float  # one decision interval
 
     @classmethod
     def of(cls, signal: Signal, delta_time: float) -> Limits:
         timing = signal.timing
+        greens = signal.greens
         return cls(
             frozenset(signal.allowed_states),
-            frozenset(signal.greens),
+            {state: timing.min_green_of(index) for index, state in enumerate(greens)},
+            {state: timing.max_green_of(index) for index, state in enumerate(greens)},
             timing.yellow,
-            timing.min_green,
-            timing.max_green,
             delta_time,
         )
 
@@ -86,10 +85,10 @@ def violations(steps: list[tuple[float, str]], limits: Limits) -> list[str]:
             if before == "y" and after in GREEN:
                 found.append(f"link {index} at t={start:g}: yellow back to green")
     for state, start, end in _runs(steps):
-        if state not in limits.greens or end == float("inf"):
+        if state not in limits.min_green or end == float("inf"):
             continue  # the last green is cut by the episode's end
-        if end - start < limits.min_green:
+        if end - start < limits.min_green[state]:
             found.append(f"green {state} at t={start:g} lasted {end - start:g} s < min green")
-        if end - start > limits.max_green + limits.slack:
+        if end - start > limits.max_green[state] + limits.slack:
             found.append(f"green {state} at t={start:g} lasted {end - start:g} s > max green")
     return found
