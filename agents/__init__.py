@@ -6,7 +6,7 @@
 
 from .controller import Controller, Decisions, NativeController, run_episode
 from .errors import AgentError, ModelMismatchError, UnknownControllerError
-from .registry import CONTROLLERS, make
+from .registry import CONTROLLERS, check, make
 from .webster import WebsterTiming, webster_timing
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "NativeController",
     "UnknownControllerError",
     "WebsterTiming",
+    "check",
     "make",
     "run_episode",
     "webster_timing",

@@ -11,6 +11,7 @@ from .errors import UnknownControllerError
 from .fixed import FixedTime
 from .greedy import Greedy, RandomPhases
 from .max_pressure import MaxPressure
+from .models import model_folder
 from .sotl import SelfOrganising
 from .webster import Webster
 
@@ -41,3 +42,13 @@ def make(name: str, **params: Any) -> Controller:
         return CONTROLLERS[name](**params)
     except TypeError as error:
         raise UnknownControllerError(f"controller {name!r}: {error}") from None
+
+
+def check(name: str, **params: Any) -> None:
+    """Refuse a name or parameters `make` would refuse, without loading a trained model."""
+    if name.startswith("rl:"):
+        model_folder(name.removeprefix("rl:"))
+        if params:
+            raise UnknownControllerError(f"controller {name!r} takes no parameters")
+    else:
+        make(name, **params)

@@ -33,6 +33,7 @@ from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
 from .controller import Controller, Decisions
 from .errors import AgentError, ModelMismatchError
+from .models import model_folder
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv, padded
 
 Algorithm = Literal["ppo", "dqn", "a2c"]
@@ -263,11 +264,7 @@ class RLController(Controller):
     name = "rl"
 
     def __init__(self, path: str | Path) -> None:
-        folder = Path(path)
-        if folder.is_file():
-            folder = folder.parent
-        if not (folder / "config.json").is_file() or not (folder / "model.zip").is_file():
-            raise ModelMismatchError(f"{folder}: no model.zip and config.json from stopline train")
+        folder = model_folder(path)
         self.path = str(folder)
         self.config = json.loads((folder / "config.json").read_text())
         algorithm = ALGORITHMS[self.config["algo"]]

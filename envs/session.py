@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -77,6 +78,29 @@ def merge_options(base: Sequence[str], extra: Sequence[str]) -> list[str]:
     return words
 
 
+def _scratch_file(kind: str) -> Path:
+    handle, name = tempfile.mkstemp(prefix="stopline-sumo-", suffix=f".{kind}")
+    os.close(handle)
+    return Path(name)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Send this process's standard error (file descriptor 2: libsumo and child processes
+    write there) into ``path`` for the duration."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with path.open("ab") as stream:
+            os.dup2(stream.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 class Session:
     """A running SUMO simulation of a scenario, reached through ``api``.
 
@@ -104,17 +128,24 @@ class Session:
         self.api: Any = None
         self.now = math.nan  # SUMO's clock, seconds, as of the last start or step
         self._error_log: Path | None = None
+        self._stderr: Path | None = None
 
     def start(self) -> None:
-        """Start SUMO; errors (bad options, a second libsumo simulation) are SimulationErrors."""
+        """Start SUMO; errors (bad options, a second libsumo simulation) are SimulationErrors
+        carrying SUMO's own error line."""
         os.environ.setdefault("SUMO_HOME", str(sumo_tools.sumo_home()))
         if "--error-log" not in self.command:
             # SUMO's own words on failure; a TraCI exception only says the socket closed.
-            handle, name = tempfile.mkstemp(prefix="stopline-sumo-", suffix=".log")
-            os.close(handle)
-            self._error_log = Path(name)
+            self._error_log = _scratch_file("log")
+        # Errors SUMO meets before its error log is open (a bad option, an unwritable
+        # output) go to standard error only: catch them there while SUMO starts.
+        self._stderr = _scratch_file("stderr")
         try:
-            self.api = self._start_libsumo() if self.backend == "libsumo" else self._start_traci()
+            with _stderr_to(self._stderr):
+                if self.backend == "libsumo":
+                    self.api = self._start_libsumo()
+                else:
+                    self.api = self._start_traci()
             self.now = float(self.api.simulation.getTime())
         except SimulationError:
             self._forget_log()
@@ -129,21 +160,30 @@ class Session:
         return [*self.command, *log]
 
     def _sumo_said(self) -> str:
-        """SUMO's last error line, from its error log."""
-        if self._error_log is None or not self._error_log.is_file():
-            return ""
+        """SUMO's first error line, from its error log or its standard error."""
         errors: list[str] = []
-        for line in self._error_log.read_text(errors="replace").splitlines():
-            if line.startswith("Error:"):
-                errors.append(line.removeprefix("Error:").strip())
-            elif errors and line.startswith(" "):  # SUMO continues a message indented
-                errors[-1] += " " + line.strip()
-        return errors[-1] if errors else ""
+        for log in (self._error_log, self._stderr):
+            if log is None or not log.is_file():
+                continue
+            continued = False  # SUMO continues a message on indented lines
+            for line in log.read_text(errors="replace").splitlines():
+                if line.startswith("Error:"):
+                    errors.append(line.removeprefix("Error:").strip())
+                    continued = True
+                elif continued and line.startswith(" "):
+                    errors[-1] += " " + line.strip()
+                else:
+                    continued = False
+        # SUMO's last lines only say it gave up ("Could not parse commandline options").
+        return next((line for line in errors if not line.startswith("Could not ")), "") or (
+            errors[0] if errors else ""
+        )
 
     def _forget_log(self) -> None:
-        if self._error_log is not None:
-            self._error_log.unlink(missing_ok=True)
-            self._error_log = None
+        for log in (self._error_log, self._stderr):
+            if log is not None:
+                log.unlink(missing_ok=True)
+        self._error_log = self._stderr = None
 
     def _start_libsumo(self) -> Any:
         import libsumo
@@ -154,7 +194,12 @@ class Session:
                 "close it first, run each environment in its own process "
                 "(e.g. SubprocVecEnv), or use backend='traci'"
             )
-        libsumo.start(self._full_command())
+        try:
+            libsumo.start(self._full_command())
+        except Exception:
+            with contextlib.suppress(Exception):  # a failed start leaves libsumo half-loaded
+                libsumo.close()
+            raise
         return libsumo
 
     def _start_traci(self) -> Any:

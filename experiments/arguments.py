@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from stopline import scenarios
+from stopline.envs import PHASE_SETS
 from stopline.scenarios import ScenarioError
 
 
@@ -81,4 +82,28 @@ def add_evaluation_seeds(parser: argparse.ArgumentParser) -> None:
         default=list(scenarios.EVALUATION_SEEDS),
         metavar="S1,S2,...",
         help=f"evaluation demand seeds (default {default})",
+    )
+
+
+def add_phases(parser: argparse.ArgumentParser) -> None:
+    """``--phases``: the phase set every strategy chooses among."""
+    parser.add_argument(
+        "--phases",
+        choices=PHASE_SETS,
+        default=None,
+        help=(
+            "the greens strategies choose among: rebuilt (the programme SUMO builds for each "
+            "junction; default) or own (the junction's own programme)"
+        ),
+    )
+
+
+def add_jobs(parser: argparse.ArgumentParser, default: int = 2) -> None:
+    """``--jobs``: runs at a time, each in a process of its own."""
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=default,
+        metavar="N",
+        help=f"runs at a time, each in a process of its own (default {default})",
     )

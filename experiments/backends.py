@@ -1,21 +1,23 @@
 """Where runs execute: local worker processes (the default) or Ray tasks.
 
 Both give back each run's outcome as soon as it finishes, in completion order, so the
-caller can store it at once. libsumo allows one simulation per process, so every run needs
-a process of its own while it runs: a pool worker or a Ray worker.
+caller can store it at once. Every run gets a process of its own, used for that run only:
+libsumo allows one simulation per process and keeps state from one to the next.
 """
 
 from __future__ import annotations
 
 import collections
-import concurrent.futures
 import logging
 import multiprocessing
+import multiprocessing.connection
+import signal
 import time
-from collections.abc import Generator, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED
-from concurrent.futures.process import BrokenProcessPool
+import typing
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 from stopline.envs import ConfigError
@@ -34,66 +36,66 @@ class Backend(Protocol):
 
 @dataclass(frozen=True)
 class LocalBackend:
-    """``jobs`` spawned worker processes on this machine.
+    """Up to ``jobs`` runs at a time on this machine, each in a process of its own.
 
-    A worker that dies (a crash inside SUMO kills the process that hosts libsumo) breaks
-    the pool; the runs it held are then rerun one by one, each in a process of its own, so
-    that only the run that crashes is recorded as failed, and the rest go on in a new pool.
+    libsumo keeps state between the simulations of one process, so a process that ran one
+    simulation is never given another: every run's numbers are the same whatever ran
+    before it, alone or in a batch. Processes are forked from a clean server process
+    (``forkserver``, which never ran a simulation), so starting one costs milliseconds, not
+    a fresh interpreter. A process that dies (a crash inside SUMO) fails only its own run.
     """
 
     jobs: int = 1
 
     def results(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
+        context = fresh_process_context()
         waiting = collections.deque(tasks)
-        while waiting:
-            suspects = yield from self._until_broken(waiting)
-            for task in suspects:
-                yield task, _alone(task)
-
-    def _until_broken(
-        self, waiting: collections.deque[Task]
-    ) -> Generator[tuple[Task, Outcome], None, list[Task]]:
-        """Run tasks from ``waiting``, ``jobs`` at a time, until done or a worker dies;
-        return the runs that were in progress when it died."""
-        pool = _pool(self.jobs)
-        running: dict[concurrent.futures.Future[Outcome], Task] = {}
+        running: dict[Connection, tuple[Task, BaseProcess, float]] = {}
         try:
             while waiting or running:
                 while waiting and len(running) < self.jobs:
                     task = waiting.popleft()
-                    running[pool.submit(execute, task)] = task
-                finished, _ = concurrent.futures.wait(running, return_when=FIRST_COMPLETED)
-                broken = False
-                for future in finished:
+                    receiver, sender = context.Pipe(duplex=False)
+                    process = context.Process(target=_serve, args=(task, sender))
+                    process.start()
+                    sender.close()  # the child holds the only writer: EOF when it dies
+                    running[receiver] = (task, process, time.perf_counter())
+                for ready in multiprocessing.connection.wait(list(running)):
+                    receiver = typing.cast(Connection, ready)
+                    task, process, start = running.pop(receiver)
                     try:
-                        outcome = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        continue
-                    yield running.pop(future), outcome
-                if broken:
-                    return list(running.values())
-            return []
+                        outcome = receiver.recv()
+                    except EOFError:
+                        died = RuntimeError(
+                            "the worker process died during the run (a crash in SUMO?)"
+                        )
+                        outcome = failure(died, time.perf_counter() - start)
+                    receiver.close()
+                    process.join()
+                    yield task, outcome
         finally:
-            # Stopped early (Ctrl-C, an error while storing): start nothing more.
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Stopped early (Ctrl-C, an error while storing): end the runs in progress.
+            for receiver, (_, process, _) in running.items():
+                process.terminate()
+                process.join()
+                receiver.close()
 
 
-def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    return concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn")
-    )
+def fresh_process_context() -> Any:  # a ForkServerContext, or a SpawnContext on Windows
+    """Processes that start clean of any simulation: forked from a server that imported
+    Stopline but ran nothing (spawned afresh where fork is not available)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["stopline.experiments.tasks"])
+    return context
 
 
-def _alone(task: Task) -> Outcome:
-    """One run in a process of its own: its outcome, or a failure if the process died."""
-    start = time.perf_counter()
-    with _pool(1) as pool:
-        try:
-            return pool.submit(execute, task).result()
-        except BrokenProcessPool:
-            died = RuntimeError("the worker process died during the run (a crash in SUMO?)")
-            return failure(died, time.perf_counter() - start)
+def _serve(task: Task, sender: Connection) -> None:
+    """A worker process: one run, its outcome sent back. Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sender.send(execute(task))
+    sender.close()
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,9 @@ class RayBackend:
                 log_to_driver=False,
                 logging_level=logging.WARNING,
             )
-        # A crashed run is not retried: SUMO given the same input would crash again.
-        remote = ray.remote(num_cpus=1, max_retries=0)(execute)
+        # A crashed run is not retried: SUMO given the same input would crash again. A
+        # worker process serves one run (max_calls=1), as on the local backend.
+        remote = ray.remote(num_cpus=1, max_retries=0, max_calls=1)(execute)
         pending: dict[Any, tuple[Task, float]] = {}
         try:
             for task in tasks:

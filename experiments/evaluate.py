@@ -1,83 +1,82 @@
-"""Evaluating one controller on a scenario over evaluation demand seeds."""
+"""Evaluating controllers on a scenario over evaluation demand seeds, each run in a process
+of its own, so a run's numbers never depend on what else was evaluated."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from stopline import scenarios
-from stopline.agents import Controller, run_episode
-from stopline.scenarios import EVALUATION_SEEDS
-from stopline.scenarios.xmlfiles import approach_edges
+from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
-from .metrics import (
-    TripMetrics,
-    interval_series,
-    junction_metrics,
-    output_options,
-    trip_metrics,
-)
+from .backends import LocalBackend
+from .measured import SeedResult
+from .store import RunKey
+from .tasks import Task
 
 
-@dataclass(frozen=True)
-class SeedResult:
-    """One controller on one demand seed."""
-
-    seed: int
-    metrics: TripMetrics
-    series: dict[str, Any]
-    junctions: dict[str, dict[str, Any]]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"seed": self.seed, **self.metrics.as_dict()}
+class RunFailedError(RuntimeError):
+    """A run that could not be completed; the message is the run's own error line."""
 
 
-def measure(
-    controller: Controller,
-    scenario_name: str,
-    seed: int,
+def evaluation_tasks(
+    controllers: Sequence[str],
+    scenario: str,
+    seeds: Sequence[int],
     *,
+    params: Mapping[str, Any] | None = None,
     demand_scale: float = 1.0,
     config: Mapping[str, Any] | None = None,
-) -> SeedResult:
-    """One run over the whole window on demand seed ``seed`` (SUMO's seed too), measured."""
-    scenario = scenarios.load(scenario_name, demand_scale=demand_scale, seed=seed)
-    with tempfile.TemporaryDirectory(prefix="stopline-run-") as scratch:
-        folder = Path(scratch)
-        run_episode(
-            controller,
-            scenario,
-            sumo_seed=seed,
-            folder=folder,
-            config=config,
-            sumo_options=output_options(folder),
+) -> list[Task]:
+    """One task per (controller, seed); ``params`` go to every controller."""
+    return [
+        Task(
+            RunKey(scenario, demand_scale, name, seed), name, dict(params or {}), dict(config or {})
         )
-        approaches = {
-            junction: edges
-            for junction, edges in approach_edges(scenario.net_file).items()
-            if junction in scenario.junctions
-        }
-        return SeedResult(
-            seed,
-            trip_metrics(folder),
-            interval_series(folder, approaches),
-            junction_metrics(folder, approaches),
-        )
+        for name in controllers
+        for seed in seeds
+    ]
+
+
+def run_tasks(tasks: Sequence[Task], jobs: int = 1) -> Iterator[tuple[Task, dict[str, Any]]]:
+    """Each task's outcome (``status``, ``result`` or ``error``), in the order of ``tasks``."""
+    outcomes = dict(
+        ((task.key, task.controller), outcome)
+        for task, outcome in LocalBackend(jobs).results(tasks)
+    )
+    for task in tasks:
+        yield task, outcomes[task.key, task.controller]
 
 
 def evaluate(
-    controller: Controller,
-    scenario_name: str,
+    controller: str,
+    scenario: str,
     seeds: Sequence[int] = EVALUATION_SEEDS,
     *,
+    params: Mapping[str, Any] | None = None,
     demand_scale: float = 1.0,
     config: Mapping[str, Any] | None = None,
+    jobs: int = 1,
 ) -> list[SeedResult]:
-    """Run ``controller`` on each demand seed; SUMO's seed is the demand seed too."""
-    return [
-        measure(controller, scenario_name, seed, demand_scale=demand_scale, config=config)
-        for seed in seeds
-    ]
+    """Run the controller called ``controller`` (``stopline.agents.make``'s names) on each
+    demand seed (SUMO's seed too), each in a fresh process; raise RunFailedError if one fails."""
+    tasks = evaluation_tasks(
+        [controller], scenario, seeds, params=params, demand_scale=demand_scale, config=config
+    )
+    results = []
+    for task, outcome in run_tasks(tasks, jobs):
+        if outcome["status"] != "done":
+            raise RunFailedError(f"{controller} on seed {task.key.seed}: {outcome['error']}")
+        results.append(SeedResult.from_result(task.key.seed, outcome["result"]))
+    return results
+
+
+def training_demand_note(seeds: Sequence[int]) -> str:
+    """A warning when evaluation seeds are training seeds (the evaluation is not held out)."""
+    shared = sorted(set(seeds) & set(TRAINING_SEEDS))
+    if not shared:
+        return ""
+    listed = ",".join(str(seed) for seed in shared)
+    return (
+        f"note: seeds {listed} are training demand seeds (1-{max(TRAINING_SEEDS)}): this "
+        "evaluation is on training demand, not held out"
+    )

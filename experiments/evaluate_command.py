@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from stopline import agents
 from stopline.agents import AgentError
 
 from . import arguments
-from .evaluate import evaluate
+from .evaluate import evaluation_tasks, run_tasks, training_demand_note
 from .statistics import mean_ci
 
 COLUMNS = (
@@ -54,7 +55,15 @@ def add_to(commands: Any) -> None:
         help="a parameter of the (single) controller, repeatable, e.g. --param theta=60",
     )
     arguments.add_evaluation_seeds(parser)
-    parser.add_argument("--demand-scale", type=arguments.demand_scale, default=1.0, metavar="X")
+    parser.add_argument(
+        "--demand-scale",
+        type=arguments.demand_scale,
+        default=1.0,
+        metavar="X",
+        help="multiply the scenario's demand by X (default 1)",
+    )
+    arguments.add_phases(parser)
+    arguments.add_jobs(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON list, one per seed")
     parser.set_defaults(handler=_run)
 
@@ -64,20 +73,43 @@ def _run(arguments: argparse.Namespace) -> int:
     params = dict(arguments.param)
     if params and len(names) > 1:
         raise AgentError("--param sets the parameters of one controller; name just one")
-    controllers = [agents.make(name, **params) for name in names]
+    for name in names:  # bad names and parameters: one line before anything runs
+        agents.check(name, **params)
+    config = {"phases": arguments.phases} if arguments.phases else {}
+    tasks = evaluation_tasks(
+        names,
+        arguments.scenario,
+        arguments.seeds,
+        params=params,
+        demand_scale=arguments.demand_scale,
+        config=config,
+    )
     rows: list[dict[str, Any]] = []
-    for name, controller in zip(names, controllers, strict=True):
-        results = evaluate(
-            controller, arguments.scenario, arguments.seeds, demand_scale=arguments.demand_scale
-        )
-        rows += [{"controller": name, **result.as_dict()} for result in results]
+    failures: list[str] = []
+    for task, outcome in run_tasks(tasks, arguments.jobs):
+        if outcome["status"] == "done":
+            rows.append(
+                {
+                    "controller": task.controller,
+                    "seed": task.key.seed,
+                    **outcome["result"]["metrics"],
+                }
+            )
+        else:
+            failures.append(f"{task.controller} on seed {task.key.seed}: {outcome['error']}")
+    finished = [name for name in names if any(row["controller"] == name for row in rows)]
     if arguments.json:
         print(json.dumps(rows, indent=2))
-    elif len(names) == 1:
+    elif len(finished) == 1 and len(names) == 1:
         _print_seeds(names[0], arguments, rows)
-    else:
-        _print_summary(names, arguments, rows)
-    return 0
+    elif finished:
+        _print_summary(finished, arguments, rows)
+    note = training_demand_note(arguments.seeds)
+    if note:
+        print(note, file=sys.stderr)
+    for line in failures:
+        print(f"stopline: run failed: {line}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _print_seeds(name: str, arguments: argparse.Namespace, rows: list[dict[str, Any]]) -> None:

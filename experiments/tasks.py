@@ -9,7 +9,7 @@ from typing import Any
 
 from stopline import agents
 
-from .evaluate import measure
+from .measured import measure
 from .store import RunKey
 
 
@@ -34,12 +34,8 @@ def execute(task: Task) -> dict[str, Any]:
             demand_scale=task.key.demand_scale,
             config=task.env,
         )
-        result = {
-            "metrics": measured.metrics.as_dict(),
-            "series": measured.series,
-            "junctions": measured.junctions,
-        }
-        return {"status": "done", "result": result, "wall_time": time.perf_counter() - start}
+        wall_time = time.perf_counter() - start
+        return {"status": "done", "result": measured.as_result(), "wall_time": wall_time}
     except Exception as error:  # a failed run is recorded; the experiment goes on
         return failure(error, time.perf_counter() - start)
 

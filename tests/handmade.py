@@ -41,7 +41,9 @@ def handmade_phases(phases: list[tuple[str, float]]) -> list[tuple[str, float]]:
         )
         if yellow != state:
             result.append((yellow, 4.0 if index % 2 == 0 else 5.0))
-        red = "".join(c if c in GREEN and n in GREEN else "r" for c, n in zip(state, following))
+        red = "".join(
+            c if c in GREEN and n in GREEN else "r" for c, n in zip(state, following, strict=True)
+        )
         gains = any(n in GREEN and c not in GREEN for c, n in zip(state, following, strict=True))
         if gains:
             result.append((red, ALL_RED))

@@ -88,9 +88,7 @@ def test_blocking_an_entry_does_not_flatter_the_headline_delay(
     jam = ("--time-to-teleport", "-1")  # the queue stays: nobody is teleported through
     own = _measured(scenario, tmp_path / "own", *jam)
     (tmp_path / "block.add.xml").write_text(BLOCK_EAST_WEST)
-    blocked = _measured(
-        scenario, tmp_path / "blocked", *jam, "-a", str(tmp_path / "block.add.xml")
-    )
+    blocked = _measured(scenario, tmp_path / "blocked", *jam, "-a", str(tmp_path / "block.add.xml"))
     assert own.backlog <= 3 and blocked.backlog > 100  # own: departures in the last second
     assert blocked.vehicles == blocked.throughput + blocked.unfinished
     # SUMO's own statistics agree: running + waiting to be inserted (SUMO does not yet count

@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from stopline import agents
 from stopline.agents.rl import RLController, TrainConfig, train
 from stopline.agents.training_envs import SharedPolicyVecEnv
-from stopline.experiments.evaluate import evaluate
+from stopline.experiments.evaluate import RunFailedError, evaluate
 
 TINY = {"n_steps": 64, "batch_size": 32, "n_epochs": 2}
 
@@ -47,8 +46,8 @@ def test_training_writes_model_config_monitor_and_checkpoints(single_model: Path
 
 
 def test_reloaded_policy_acts_identically(single_model: Path) -> None:
-    first = [r.as_dict() for r in evaluate(agents.make(f"rl:{single_model}"), "single", [101])]
-    again = [r.as_dict() for r in evaluate(RLController(single_model), "single", [101])]
+    first = [r.as_dict() for r in evaluate(f"rl:{single_model}", "single", [101])]
+    again = [r.as_dict() for r in evaluate(f"rl:{single_model}", "single", [101])]
     assert first == again
     from stable_baselines3 import PPO
 
@@ -62,8 +61,8 @@ def test_reloaded_policy_acts_identically(single_model: Path) -> None:
 
 
 def test_a_model_for_another_layout_is_refused(single_model: Path, cache_dir: Path) -> None:
-    with pytest.raises(agents.ModelMismatchError, match=r"trained on single.*junction J0"):
-        evaluate(agents.make(f"rl:{single_model}"), "corridor", [101])
+    with pytest.raises(RunFailedError, match=r"ModelMismatchError.*trained on single.*junction J0"):
+        evaluate(f"rl:{single_model}", "corridor", [101])
 
 
 def test_resume_continues_from_the_last_checkpoint(tmp_path: Path, cache_dir: Path) -> None:
@@ -98,7 +97,7 @@ def test_shared_policy_trains_on_a_grid_and_drives_it(tmp_path: Path, cache_dir:
     config = TrainConfig("grid:2x2", timesteps=128, hyperparameters=TINY)
     train(config, tmp_path)
     assert json.loads((tmp_path / "config.json").read_text())["layout"]["A0"][1] == 2
-    (result,) = evaluate(agents.make(f"rl:{tmp_path}"), "grid:2x2", [101])
+    (result,) = evaluate(f"rl:{tmp_path}", "grid:2x2", [101])
     assert result.metrics.throughput > 0
 
 
@@ -109,7 +108,7 @@ def test_shared_policy_trains_on_a_real_world_net_with_mixed_junctions(
     train(config, tmp_path)
     layout = json.loads((tmp_path / "config.json").read_text())["layout"]
     assert len({tuple(shape) for shape in layout.values()}) > 1
-    (result,) = evaluate(agents.make(f"rl:{tmp_path}"), str(town / "town.sumocfg"), [101])
+    (result,) = evaluate(f"rl:{tmp_path}", str(town / "town.sumocfg"), [101])
     assert result.metrics.throughput > 0
 
 
@@ -121,5 +120,5 @@ def test_dqn_and_a2c_train_and_act(algo: str, hyper: dict, tmp_path: Path, cache
     config = TrainConfig("single", algo=algo, timesteps=128, envs=1, hyperparameters=hyper)
     train(config, tmp_path)
     assert json.loads((tmp_path / "config.json").read_text())["algo"] == algo
-    (result,) = evaluate(agents.make(f"rl:{tmp_path}"), "single", [101])
+    (result,) = evaluate(f"rl:{tmp_path}", "single", [101])
     assert result.metrics.throughput > 0
