@@ -56,15 +56,29 @@ def write_programmes(
     parameters: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``plans`` as SUMO tlLogic elements that replace the running programmes."""
+    logics = {plan.junction: plan.sumo_phases() for plan in plans}
+    return write_logics(path, logics, kind=kind, program_id=program_id, parameters=parameters)
+
+
+def write_logics(
+    path: Path,
+    logics: Mapping[str, Sequence[Mapping[str, str]]],
+    *,
+    kind: str,
+    program_id: str,
+    parameters: Mapping[str, str] | None = None,
+) -> Path:
+    """Write one tlLogic per light (phase attributes as SUMO names them), each replacing
+    the programme the light runs."""
     root = ET.Element("additional")
-    for plan in plans:
+    for junction, phases in logics.items():
         logic = ET.SubElement(
-            root, "tlLogic", id=plan.junction, type=kind, programID=program_id, offset="0"
+            root, "tlLogic", id=junction, type=kind, programID=program_id, offset="0"
         )
         for key, value in (parameters or {}).items():
             ET.SubElement(logic, "param", key=key, value=value)
-        for phase in plan.sumo_phases():
-            ET.SubElement(logic, "phase", attrib=phase)
+        for phase in phases:
+            ET.SubElement(logic, "phase", attrib=dict(phase))
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path

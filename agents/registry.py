@@ -12,6 +12,7 @@ from .fixed import FixedTime
 from .greedy import Greedy, RandomPhases
 from .max_pressure import MaxPressure
 from .models import model_folder
+from .reference import SumoRebuiltActuated, SumoRebuiltDelayBased
 from .sotl import SelfOrganising
 from .webster import Webster
 
@@ -24,6 +25,8 @@ CONTROLLERS: dict[str, Callable[..., Controller]] = {
     "sotl": SelfOrganising,
     "greedy": Greedy,
     "random": RandomPhases,
+    "sumo-actuated": SumoRebuiltActuated,
+    "sumo-delay-based": SumoRebuiltDelayBased,
 }
 """Controller factories by name; ``rl:PATH`` loads a trained policy instead."""
 

@@ -251,18 +251,27 @@ def _translate(
     )
 
 
-def _rebuilt_sets(net: Path, own: Mapping[str, PhaseSet]) -> dict[str, PhaseSet]:
-    rebuilt = rebuilt_net(net)
-    programmes = read_programmes([rebuilt])
+@functools.cache
+def rebuilt_programmes(net: Path, kind: str = "actuated") -> dict[str, tuple[Phase, ...]]:
+    """The programme SUMO builds for each light of ``net`` (``netconvert --tls.rebuild
+    --tls.default-type KIND``), its states in ``net``'s own link indices. Lights whose
+    links do not all match are left out."""
+    rebuilt = rebuilt_net(net, kind)
     own_links, new_links = _signal_indices(net), _signal_indices(rebuilt)
+    translated = {}
+    for junction, phases in read_programmes([rebuilt]).items():
+        if phases and junction in own_links:
+            ours = _translate(phases, own_links[junction], new_links.get(junction, {}))
+            if ours is not None:
+                translated[junction] = ours
+    return translated
+
+
+def _rebuilt_sets(net: Path, own: Mapping[str, PhaseSet]) -> dict[str, PhaseSet]:
+    programmes = rebuilt_programmes(net)
     sets = {}
     for junction, fallback in own.items():
-        phases = programmes.get(junction)
-        translated = (
-            _translate(phases, own_links.get(junction, {}), new_links.get(junction, {}))
-            if phases
-            else None
-        )
+        translated = programmes.get(junction)
         if translated is None:
             reason = "own greens: SUMO's rebuilt programme does not match the net's links"
             sets[junction] = dataclasses.replace(fallback, source=reason)

@@ -25,16 +25,16 @@ def digest(paths: Iterable[Path]) -> str:
     return hasher.hexdigest()[:16]
 
 
-def rebuilt_net(net: Path, cache_dir: Path | None = None) -> Path:
+def rebuilt_net(net: Path, kind: str = "actuated", cache_dir: Path | None = None) -> Path:
     """A copy of ``net`` whose traffic-light programmes SUMO has rebuilt itself.
 
-    ``netconvert --tls.rebuild`` redoes the conflict analysis and builds each light's
-    programme as it would for a new net (actuated type, so phases carry SUMO's own
-    minDur/maxDur). The user's net is never touched.
+    ``netconvert --tls.rebuild --tls.default-type KIND`` redoes the conflict analysis and
+    builds each light's programme as it would for a new net (``actuated`` or
+    ``delay_based`` phases carry SUMO's own minDur/maxDur). The user's net is untouched.
     """
     root = (cache_dir or build.default_cache_dir()) / "rebuilt"
     stem = net.name.split(".", 1)[0]
-    folder_key = build.key("rebuilt", {"net": digest([net])})
+    folder_key = build.key("rebuilt", {"net": digest([net]), "type": kind})
 
     def make(scratch: Path) -> None:
         copy = scratch / ("original.net.xml.gz" if net.suffix == ".gz" else "original.net.xml")
@@ -46,7 +46,7 @@ def rebuilt_net(net: Path, cache_dir: Path | None = None) -> Path:
                 copy,
                 "--tls.rebuild",
                 "--tls.default-type",
-                "actuated",
+                kind,
                 "--no-warnings",
                 "-o",
                 scratch / f"{stem}.net.xml",
@@ -55,4 +55,4 @@ def rebuilt_net(net: Path, cache_dir: Path | None = None) -> Path:
         )
         copy.unlink()
 
-    return build.cached(root, f"{stem}-{folder_key}", make) / f"{stem}.net.xml"
+    return build.cached(root, f"{stem}-{kind}-{folder_key}", make) / f"{stem}.net.xml"

@@ -1,0 +1,54 @@
+"""``sumo-actuated`` and ``sumo-delay-based``: SUMO's own logics exactly as SUMO builds them.
+
+The reference that Stopline's ``actuated`` and ``delay-based`` are held to: the programme
+``netconvert --tls.rebuild --tls.default-type actuated|delay_based`` builds for each light
+(phases, yellows, all-reds, minDur and maxDur all SUMO's own), run with SUMO's default
+parameters. Nothing is derived or tuned by Stopline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stopline.envs import EnvConfig
+from stopline.envs.phases import Phase, rebuilt_programmes
+from stopline.scenarios import Scenario
+
+from .controller import NativeController
+from .programmes import write_logics
+
+
+def _attributes(phase: Phase) -> dict[str, str]:
+    attributes = {"duration": f"{phase.duration:g}", "state": phase.state}
+    if phase.min_dur is not None and phase.max_dur is not None:
+        attributes.update(minDur=f"{phase.min_dur:g}", maxDur=f"{phase.max_dur:g}")
+    return attributes
+
+
+class _SumoRebuilt(NativeController):
+    kind: str
+
+    def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
+        programmes = rebuilt_programmes(scenario.net_file, self.kind)
+        logics = {
+            junction: [_attributes(phase) for phase in phases]
+            for junction, phases in programmes.items()
+        }
+        path = write_logics(
+            folder / f"{self.name}.add.xml", logics, kind=self.kind, program_id=self.name
+        )
+        return ["--additional-files", str(path)]
+
+
+class SumoRebuiltActuated(_SumoRebuilt):
+    """SUMO's ``actuated`` logic on the programme SUMO rebuilds for each light, untouched."""
+
+    name = "sumo-actuated"
+    kind = "actuated"
+
+
+class SumoRebuiltDelayBased(_SumoRebuilt):
+    """SUMO's ``delay_based`` logic on the programme SUMO rebuilds for each light, untouched."""
+
+    name = "sumo-delay-based"
+    kind = "delay_based"
