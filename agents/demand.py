@@ -1,4 +1,9 @@
-"""Demand as a signal engineer counts it: passenger-car units per hour on each movement."""
+"""Demand as a signal engineer counts it: passenger-car units per hour on each movement.
+
+Flows are read from what SUMO made of the scenario's training demand (demand seed
+`TRAINING_SEEDS[0]`), run with the scenario's own programmes: any demand format SUMO
+accepts gives flows, and a plan is never timed on the demand it is evaluated on.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from stopline.scenarios import Scenario, ScenarioError
+from stopline.scenarios import TRAINING_SEEDS, Scenario, reseeded
+from stopline.scenarios.derived import observed_routes
 from stopline.scenarios.xmlfiles import elements
 
 HOUR = 3600.0
@@ -23,76 +29,57 @@ def _pce(vtype: ET.Element) -> float:
     return CLASS_PCE.get(vtype.get("vClass", "passenger"), 1.0)
 
 
-def _departures(route_files: Iterable[Path]) -> list[tuple[float, float, tuple[str, ...]]]:
-    """(depart, pce, edges) of every routed vehicle, flows expanded."""
-    pce: dict[str, float] = {}
-    routes: dict[str, tuple[str, ...]] = {}
-    found: list[tuple[float, float, tuple[str, ...]]] = []
-    for path in route_files:
-        for element in elements(path):
-            tag = element.tag
-            if tag == "vType":
-                pce[element.get("id", "")] = _pce(element)
-            elif tag == "route" and element.get("id"):
-                routes[element.get("id", "")] = tuple(element.get("edges", "").split())
-            elif tag in ("vehicle", "flow"):
-                nested = element.find("route")
-                edges = (
-                    tuple(nested.get("edges", "").split())
-                    if nested is not None
-                    else routes.get(element.get("route", ""))
-                )
-                if not edges:
-                    raise ScenarioError(
-                        f"{path}: {tag} {element.get('id')!r} has no route; flow-based timing "
-                        "needs routed demand (run duarouter first)"
-                    )
-                weight = pce.get(element.get("type", ""), 1.0)
-                found += [(depart, weight, edges) for depart in _expand(element)]
-                element.clear()
-            elif tag == "trip":
-                raise ScenarioError(
-                    f"{path}: trip {element.get('id')!r} has no route; flow-based timing "
-                    "needs routed demand (run duarouter first)"
-                )
+def vehicle_type_pce(files: Iterable[Path]) -> dict[str, float]:
+    """PCE of every vehicle type the files define."""
+    return {
+        element.get("id", ""): _pce(element)
+        for path in files
+        for element in elements(path)
+        if element.tag == "vType"
+    }
+
+
+def movement_crossings(
+    routes: Path, pce: dict[str, float]
+) -> list[tuple[float, float, tuple[str, str]]]:
+    """(time, PCE, (from edge, to edge)) for every movement a vehicle made in SUMO's
+    vehroute output: the time is when it left the first edge."""
+    found = []
+    for element in elements(routes):
+        if element.tag != "vehicle":
+            continue
+        route = element.find("route")
+        if route is not None:
+            edges = route.get("edges", "").split()
+            exits = [float(t) for t in route.get("exitTimes", "").split()]
+            weight = pce.get(element.get("type", ""), 1.0)
+            for pair, time in zip(itertools.pairwise(edges), exits, strict=False):
+                if time >= 0:
+                    found.append((time, weight, pair))
+        element.clear()
     return found
 
 
-def _expand(element: ET.Element) -> list[float]:
-    if element.tag == "vehicle":
-        depart = element.get("depart", "0")
-        return [float(depart)] if depart.replace(".", "", 1).isdigit() else []
-    begin, end = float(element.get("begin", "0")), float(element.get("end", str(HOUR)))
-    if element.get("number"):
-        count = int(element.get("number", "0"))
-    elif element.get("vehsPerHour"):
-        count = round(float(element.get("vehsPerHour", "0")) * (end - begin) / HOUR)
-    elif element.get("period"):
-        count = int((end - begin) / float(element.get("period", "1")))
-    else:
-        count = round(float(element.get("probability", "0")) * (end - begin))
-    step = (end - begin) / count if count else 0.0
-    return [begin + index * step for index in range(count)]
-
-
 def peak_hour_movement_flows(scenario: Scenario) -> dict[tuple[str, str], float]:
-    """PCU per hour on every (from edge, to edge) pair in the busiest hour of departures."""
-    departures = sorted(_departures(scenario.route_files))
+    """PCU per hour on every (from edge, to edge) movement in the busiest hour of the
+    scenario's training demand, as SUMO ran it."""
+    training = reseeded(scenario, TRAINING_SEEDS[0])
+    pce = vehicle_type_pce([*training.route_files, *training.additional_files])
+    crossings = sorted(movement_crossings(observed_routes(training), pce))
     best, best_start, low, total = 0.0, 0, 0, 0.0
-    for depart, weight, _ in departures:
+    for time, weight, _ in crossings:
         total += weight
-        while depart - departures[low][0] >= HOUR:
-            total -= departures[low][1]
+        while time - crossings[low][0] >= HOUR:
+            total -= crossings[low][1]
             low += 1
         if total > best:
             best, best_start = total, low
     flows: dict[tuple[str, str], float] = defaultdict(float)
-    if not departures:
+    if not crossings:
         return flows
-    start = departures[best_start][0]
-    for depart, weight, edges in departures[best_start:]:
-        if depart - start >= HOUR:
+    start = crossings[best_start][0]
+    for time, weight, pair in crossings[best_start:]:
+        if time - start >= HOUR:
             break
-        for pair in itertools.pairwise(edges):
-            flows[pair] += weight
+        flows[pair] += weight
     return dict(flows)

@@ -17,7 +17,7 @@ from stopline.scenarios.xmlfiles import count_demand
 
 from . import arguments
 
-_LISTED = ("single", "corridor", "grid")
+_LISTED = ("single", "corridor", "grid", "helsinki")
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:

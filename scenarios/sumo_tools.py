@@ -54,13 +54,17 @@ def environment() -> dict[str, str]:
     return variables
 
 
-def run(command: Sequence[str | Path], *, what: str) -> None:
-    """Run a SUMO program; on failure raise ScenarioError with SUMO's own last error line."""
+def run(command: Sequence[str | Path], *, what: str, cwd: Path | None = None) -> None:
+    """Run a SUMO program; on failure raise ScenarioError with SUMO's own last error line.
+
+    ``cwd``: where it runs (some tools, like randomTrips.py, write scratch files there).
+    """
     result = subprocess.run(
         [str(part) for part in command],
         capture_output=True,
         text=True,
         env=environment(),
+        cwd=cwd,
         check=False,
     )
     if result.returncode != 0:

@@ -40,16 +40,20 @@ class NetSummary:
 
     edges: frozenset[str]
     traffic_lights: tuple[str, ...]
+    junctions: frozenset[str] = frozenset()
 
 
 def read_net(path: Path) -> NetSummary:
     """Edge ids and traffic-light ids of a ``.net.xml``; errors if it has no traffic lights."""
     edges: set[str] = set()
     lights: set[str] = set()
+    junctions: set[str] = set()
     root_tag = None
     for element in elements(path):
         if element.tag == "edge" and element.get("function") != "internal":
             edges.add(element.get("id", ""))
+        elif element.tag == "junction" and element.get("type") != "internal":
+            junctions.add(element.get("id", ""))
         elif element.tag == "tlLogic":
             lights.add(element.get("id", ""))
         elif element.tag == "net":
@@ -60,7 +64,7 @@ def read_net(path: Path) -> NetSummary:
         raise ScenarioError(f"{path}: not a SUMO network (no <net> root element)")
     if not lights:
         raise ScenarioError(f"{path}: the network has no traffic lights to control")
-    return NetSummary(frozenset(edges), tuple(sorted(lights)))
+    return NetSummary(frozenset(edges), tuple(sorted(lights)), frozenset(junctions))
 
 
 _EDGE_TAGS = frozenset({"route", "vehicle", "trip", "flow", "walk", "personTrip", "ride"})
@@ -75,9 +79,22 @@ def _referenced_edges(element: ET.Element) -> Iterator[str]:
             yield element.get(attribute, "")
 
 
-def check_routes(path: Path, net: NetSummary, net_path: Path) -> float:
-    """Check that every edge a route file names is in the net; return its last departure."""
+@dataclass(frozen=True)
+class RoutesSummary:
+    """What a route file asks of the simulation."""
+
+    last_departure: float
+    junction_trips: bool  # trips or flows between junctions (SUMO's --junction-taz)
+
+
+def check_routes(path: Path, net: NetSummary, net_path: Path) -> RoutesSummary:
+    """Check that every edge and junction a route file names is in the net.
+
+    Any demand SUMO reads is accepted: vehicles with routes, route distributions, trips and
+    flows between edges, junctions (``fromJunction``) or TAZ (checked by SUMO itself).
+    """
     last_departure = -math.inf
+    junction_trips = False
     for element in elements(path):
         # A route nested in a vehicle closes before it: check it with its vehicle's name.
         standalone_route = element.tag == "route" and "id" in element.attrib
@@ -90,10 +107,18 @@ def check_routes(path: Path, net: NetSummary, net_path: Path) -> float:
                     f"{path}: {element.tag} {element.get('id', '')!r} uses edge {unknown[0]!r}, "
                     f"which is not in the network {net_path.name}"
                 )
+            ends = [part.get(key) for key in ("fromJunction", "toJunction") if part.get(key)]
+            missing = [name for name in ends if name not in net.junctions]
+            if missing:
+                raise ScenarioError(
+                    f"{path}: {element.tag} {element.get('id', '')!r} uses junction "
+                    f"{missing[0]!r}, which is not in the network {net_path.name}"
+                )
+            junction_trips = junction_trips or bool(ends)
         if element.tag in _AGENT_TAGS:
             last_departure = max(last_departure, _departure(element))
             element.clear()
-    return last_departure
+    return RoutesSummary(last_departure, junction_trips)
 
 
 def _departure(element: ET.Element) -> float:

@@ -73,3 +73,43 @@ def test_oversaturated_junction_warns(cache_dir: Path, tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="over-saturated"):
         controller.install(scenarios.load("single"), tmp_path, EnvConfig())
     assert controller.timings["C"].cycle == 120.0
+
+
+@pytest.mark.parametrize("demand", ["trips", "flows", "junction-trips"])
+def test_any_demand_format_gets_a_plan(demand: str, town: Path, tmp_path: Path) -> None:
+    """Trips routed at insertion, flows and trips between junctions: Webster times them all,
+    from what SUMO made of them, never by refusing."""
+    routes = _demand_file(demand, town, tmp_path)
+    scenario = scenarios.load(town / "town.net.xml", routes=[routes])
+    controller = agents.make("webster")
+    options = controller.install(scenario, tmp_path, EnvConfig())
+    assert Path(options[1]).read_text().count("<tlLogic") == len(controller.timings) >= 3
+    assert any(ratio > 0 for t in controller.timings.values() for ratio in t.flow_ratios)
+
+
+def _demand_file(kind: str, town: Path, folder: Path) -> Path:
+    """The town's trips as they are, as flows between the same edges, or between junctions."""
+    import xml.etree.ElementTree as ET
+
+    trips = list(ET.parse(town / "town.trips.xml").getroot().iter("trip"))[:60]
+    root = ET.Element("routes")
+    net = ET.parse(town / "town.net.xml").getroot()
+    ends = {e.get("id"): (e.get("from"), e.get("to")) for e in net.iter("edge")}
+    for index, trip in enumerate(sorted(trips, key=lambda t: float(t.get("depart", "0")))):
+        source, target = trip.get("from", ""), trip.get("to", "")
+        if kind == "trips":
+            ET.SubElement(root, "trip", trip.attrib)
+        elif kind == "flows":
+            attributes = {"from": source, "to": target, "begin": "0", "end": "600"}
+            ET.SubElement(root, "flow", id=f"f{index}", vehsPerHour="20", attrib=attributes)
+        else:
+            attributes = {
+                "fromJunction": ends[source][0] or "",
+                "toJunction": ends[target][1] or "",
+            }
+            ET.SubElement(
+                root, "trip", id=f"j{index}", depart=trip.get("depart", "0"), attrib=attributes
+            )
+    path = folder / f"{kind}.rou.xml"
+    ET.ElementTree(root).write(path)
+    return path
