@@ -13,6 +13,8 @@ from typing import Any
 
 from stopline import scenarios
 from stopline.scenarios import Scenario, ScenarioError
+from stopline.scenarios.catalogue import HELSINKI_DENSITY
+from stopline.scenarios.osm import Box, import_scenario
 from stopline.scenarios.xmlfiles import count_demand
 
 from . import arguments
@@ -92,6 +94,48 @@ def add_to(commands: Any) -> None:
     )
     build.set_defaults(handler=_build)
 
+    importer = actions.add_parser(
+        "import",
+        help="make a scenario from an OpenStreetMap extract (.osm, .osm.pbf)",
+        description=(
+            "Import an OpenStreetMap extract with netconvert (signals guessed and joined, "
+            "junction clusters joined, passenger network), draw one hour of "
+            "shoulder-peak-shoulder demand between random edges (randomTrips.py) and write "
+            "NAME.net.xml, NAME.rou.xml and NAME.sumocfg into --out. Map data (c) "
+            "OpenStreetMap contributors, ODbL."
+        ),
+    )
+    importer.add_argument("file", type=Path, metavar="FILE", help=".osm, .osm.gz or .osm.pbf")
+    importer.add_argument(
+        "--bbox",
+        type=_bbox,
+        default=None,
+        metavar="W,S,E,N",
+        help="keep the roads with a point inside this box (degrees; default: the whole file)",
+    )
+    importer.add_argument(
+        "--seed", type=arguments.seed, default=0, metavar="N", help="demand seed (default 0)"
+    )
+    importer.add_argument(
+        "--demand-scale",
+        type=arguments.demand_scale,
+        default=1.0,
+        metavar="X",
+        help="multiply the demand by X (default 1)",
+    )
+    importer.add_argument(
+        "--density",
+        type=arguments.positive_float,
+        default=None,
+        metavar="VEH",
+        help=(
+            f"peak demand, vehicles per hour per km of road (default {HELSINKI_DENSITY:g}, "
+            "as for helsinki)"
+        ),
+    )
+    importer.add_argument("--out", type=Path, required=True, metavar="DIR")
+    importer.set_defaults(handler=_import)
+
 
 def _list(_: argparse.Namespace) -> int:
     rows = [(name, scenarios.blueprint(name)) for name in _LISTED]
@@ -151,6 +195,27 @@ def _copy_into(scenario: Scenario, out: Path) -> Scenario:
         route_files=tuple(out / path.name for path in scenario.route_files),
         config_file=out / scenario.config_file.name,
     )
+
+
+def _bbox(text: str) -> Box:
+    try:
+        return Box.parse(text)
+    except ScenarioError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix(f"--bbox {text!r}: ")) from None
+
+
+def _import(arguments: argparse.Namespace) -> int:
+    config = import_scenario(
+        arguments.file.resolve(),
+        arguments.out,
+        box=arguments.bbox,
+        seed=arguments.seed,
+        demand_scale=arguments.demand_scale,
+        density=arguments.density,
+    )
+    print("\n".join(_describe(scenarios.load(config))))
+    print(f"\nuse it:  stopline compare {config}")
+    return 0
 
 
 def _build(arguments: argparse.Namespace) -> int:

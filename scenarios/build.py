@@ -89,7 +89,8 @@ def _network(blueprint: Blueprint, root: Path) -> Path:
     return folder / f"{stem}.net.xml"
 
 
-def _write_sumocfg(path: Path, net: str, routes: str, end: float) -> None:
+def write_sumocfg(path: Path, net: str, routes: str, end: float) -> None:
+    """A SUMO configuration naming a net and routes (relative to it) over 0..end."""
     root = ET.Element("configuration")
     inputs = ET.SubElement(root, "input")
     ET.SubElement(inputs, "net-file", value=net)
@@ -113,7 +114,7 @@ def build(blueprint: Blueprint, *, demand_scale: float, seed: int, cache_dir: Pa
         demand = blueprint.demand(sumolib.net.readNet(str(net)))
         routes = scratch / f"{stem}.rou.xml"
         vehicles = write_routes(demand, net, routes, scale=demand_scale, seed=seed)
-        _write_sumocfg(scratch / f"{stem}.sumocfg", net.name, routes.name, demand.end)
+        write_sumocfg(scratch / f"{stem}.sumocfg", net.name, routes.name, demand.end)
         manifest = {
             **parameters,
             "description": blueprint.description,

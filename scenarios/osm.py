@@ -8,6 +8,7 @@ nodes and joined, junction clusters joined, the network cut to what passenger ca
 
 from __future__ import annotations
 
+import tempfile
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -145,3 +146,58 @@ def netconvert(osm_xml: Path, output: Path, extra: Sequence[str] = ()) -> None:
         ],
         what="netconvert (OpenStreetMap import)",
     )
+
+
+def import_scenario(
+    source: Path,
+    out: Path,
+    *,
+    box: Box | None = None,
+    seed: int = 0,
+    demand_scale: float = 1.0,
+    density: float | None = None,
+) -> Path:
+    """Write a scenario folder from an OpenStreetMap extract: net, demand and a
+    ``.sumocfg`` every Stopline command accepts; return the ``.sumocfg``.
+
+    Demand is drawn like the ``helsinki`` scenario's (`RandomTrips`, ``density`` vehicles
+    per hour per km of road at peak), from ``seed`` and scaled by ``demand_scale``. The
+    files appear whole: they are built in a scratch folder and moved into ``out``.
+    """
+    from .build import write_sumocfg
+    from .catalogue import HELSINKI_DENSITY
+    from .demand import RandomTrips, write_routes
+    from .xmlfiles import read_net
+
+    _check_source(source)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    stem = source.name.split(".", 1)[0]
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".import-") as scratch:
+        folder = Path(scratch)
+        net = folder / f"{stem}.net.xml"
+        import_net(source, net, box)
+        try:
+            read_net(net)
+        except ScenarioError:
+            raise ScenarioError(
+                f"{source}: no traffic signals in the imported area (netconvert found no "
+                "traffic_signals nodes to turn into traffic lights)"
+            ) from None
+        demand = RandomTrips(density=density or HELSINKI_DENSITY)
+        write_routes(demand, net, folder / f"{stem}.rou.xml", scale=demand_scale, seed=seed)
+        write_sumocfg(folder / f"{stem}.sumocfg", net.name, f"{stem}.rou.xml", demand.end)
+        (folder / "ATTRIBUTION.txt").write_text(ATTRIBUTION)
+        out.mkdir(exist_ok=True)
+        for path in sorted(folder.iterdir()):
+            path.replace(out / path.name)
+    return out / f"{stem}.sumocfg"
+
+
+ATTRIBUTION = (
+    "Network derived from OpenStreetMap data. Map data (c) OpenStreetMap contributors, "
+    "available under the Open Database Licence (ODbL) 1.0: "
+    "https://www.openstreetmap.org/copyright\n"
+)

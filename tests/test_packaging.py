@@ -35,6 +35,8 @@ def test_wheel_holds_the_four_subpackages_and_no_stopline_init(tmp_path: Path) -
     assert "stopline/__init__.py" not in names
     assert "stopline/scenarios/catalogue.py" in names
     assert "stopline/experiments/specs/quick.toml" in names
+    assert "stopline/scenarios/data/helsinki.osm.pbf" in names  # the map, with its licence note
+    assert "stopline/scenarios/data/README.md" in names
     assert not any(name.startswith("tests/") for name in names)
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert (
