@@ -171,7 +171,8 @@ class Webster(NativeController):
                 - timing.all_red_between(index, (index + 1) % count)
                 for index, green in enumerate(webster.greens)
             ]
-            durations = tuple(round(max(MIN_SHOWN_GREEN, green), 1) for green in shown)
+            # Whole seconds, as a timing sheet gives them (SUMO steps in seconds too).
+            durations = tuple(float(round(max(MIN_SHOWN_GREEN, green))) for green in shown)
             plans.append(Plan(phases, durations=durations, timing=timing))
         path = write_programmes(
             folder / "webster.add.xml", plans, kind="static", program_id="stopline-webster"

@@ -45,8 +45,13 @@ def is_green_state(state: str) -> bool:
     return not any(char in YELLOW for char in state) and any(char in GREEN for char in state)
 
 
-def _is_all_red(state: str) -> bool:
-    return not any(char in GREEN or char in YELLOW for char in state)
+def _all_red(phases: Sequence[Phase]) -> Callable[[str], bool]:
+    """Whether a state is an all-red (clearance) phase of ``phases``: no yellow, and green
+    only for links that are green in every phase (free-flowing movements)."""
+    always = frozenset.intersection(*(green_links(p.state) for p in phases)) if phases else None
+    return lambda state: (
+        not any(c in YELLOW for c in state) and green_links(state) <= (always or frozenset())
+    )
 
 
 def green_links(state: str) -> frozenset[int]:
@@ -145,7 +150,12 @@ def _shows_yellow(link: int) -> Callable[[Phase], bool]:
 
 def decision_set(junction: str, phases: Sequence[Phase], source: str = "own") -> PhaseSet:
     """The decision greens of a programme, transitional greens folded into their neighbours."""
-    order = [i for i, phase in enumerate(phases) if is_green_state(phase.state)]
+    is_all_red = _all_red(phases)
+    order = [
+        i
+        for i, phase in enumerate(phases)
+        if is_green_state(phase.state) and not is_all_red(phase.state)
+    ]
     states = list(dict.fromkeys(phases[i].state for i in order))
     longest = {s: max(phases[i].duration for i in order if phases[i].state == s) for s in states}
     kept = set(states)
@@ -167,7 +177,7 @@ def decision_set(junction: str, phases: Sequence[Phase], source: str = "own") ->
         greens,
         durations,
         yellow=_yellow(phases),
-        all_red=_longest_run(phases, lambda p: _is_all_red(p.state)),
+        all_red=_longest_run(phases, lambda p: is_all_red(p.state)),
         clearances=clearances,
         min_durations=tuple(float(v or 0) for v in low) if actuated else None,
         max_durations=tuple(float(v or 0) for v in high) if actuated else None,
@@ -186,6 +196,7 @@ def _walk_cycle(
     index = {state: number for number, state in enumerate(greens)}
     durations = [0.0] * len(greens)
     clearances: dict[tuple[int, int], float] = {}
+    is_all_red = _all_red(phases)
     start = next((i for i, phase in enumerate(phases) if phase.state in index), None)
     if start is None:
         return tuple(durations), clearances
@@ -199,13 +210,13 @@ def _walk_cycle(
             current, red = target, 0.0
             durations[current] += phase.duration + leading
             leading = 0.0
+        elif is_all_red(phase.state):
+            red += phase.duration
         elif is_green_state(phase.state):
             if green_links(phase.state) <= green_links(greens[current]) and not red:
                 durations[current] += phase.duration
             else:
                 leading += phase.duration
-        elif _is_all_red(phase.state):
-            red += phase.duration
     durations[index[phases[start].state]] += leading
     if current != index[phases[start].state]:
         clearances[current, index[phases[start].state]] = red

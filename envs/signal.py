@@ -49,11 +49,12 @@ def transition(source: str, target: str) -> tuple[str, str]:
     """The yellow and the all-red states between two greens.
 
     A movement green in both keeps its source state; one that loses green shows yellow,
-    then red; one that gains green stays red until the target green starts.
+    then red; one that gains green stays red until the target green starts. A link in the
+    same non-green state in both (red, or off: ``O``/``o``) keeps that state.
     """
     yellow, red = [], []
     for before, after in zip(source, target, strict=True):
-        keeps = before in GREEN and after in GREEN
+        keeps = before == after or (before in GREEN and after in GREEN)
         loses = before in GREEN and not keeps
         yellow.append(before if keeps else "y" if loses else "r")
         red.append(before if keeps else "r")

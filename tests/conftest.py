@@ -105,6 +105,7 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--validate",
         ],
         what="randomTrips.py",
+        cwd=folder,
     )
     _write_second_programme(net, folder / "evening.add.xml")
     (folder / "town.sumocfg").write_text(
@@ -141,3 +142,88 @@ def stopline(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedPr
         env=os.environ.copy(),
         check=False,
     )
+
+
+def random_trips(net: Path, folder: Path, *, end: int = 300, period: float = 3.0) -> Path:
+    """Trips between random edges of ``net`` (SUMO's randomTrips.py), left for SUMO to route
+    when each vehicle departs; returns the trips file."""
+    trips = folder / f"{net.name.split('.')[0]}.trips.xml"
+    sumo_tools.run(
+        [
+            sys.executable,
+            sumo_tools.tool("randomTrips.py"),
+            "-n",
+            net,
+            "-o",
+            trips,
+            "--seed",
+            "3",
+            "--end",
+            str(end),
+            "--period",
+            str(period),
+            "--fringe-factor",
+            "5",
+            "--validate",
+        ],
+        what="randomTrips.py",
+        cwd=folder,
+    )
+    return trips
+
+
+def write_sumocfg(path: Path, net: Path, routes: Path, extra: Path | None = None) -> Path:
+    additional = f'<additional-files value="{extra.name}"/>' if extra else ""
+    path.write_text(
+        f'<configuration><input><net-file value="{net.name}"/>'
+        f'<route-files value="{routes.name}"/>{additional}</input>'
+        '<time><begin value="0"/><end value="300"/></time></configuration>'
+    )
+    return path
+
+
+LAYOUTS = ("grid-one-phase-corners", "random", "spider", "crossings", "city-programmes")
+
+
+@pytest.fixture(scope="session")
+def layouts(tmp_path_factory: pytest.TempPathFactory, town: Path) -> dict[str, Path]:
+    """Small nets with every signal layout SUMO builds, each a ``.sumocfg`` over 300 s of
+    trips routed at insertion: a netgenerate grid whose corners get one-phase lights, a
+    random net (``--rand``: T-junctions, one-phase lights), a spider (five-arm centre), a
+    grid with pedestrian crossings, and the OSM town with hand-made programmes (4-5 s
+    yellows, all-reds, transitional greens, a second programme, an always-off and an
+    always-green link)."""
+    from handmade import write_handmade
+
+    folder = tmp_path_factory.mktemp("layouts")
+    generated = {
+        "grid-one-phase-corners": ["--grid", "--grid.number", "3"],
+        "random": ["--rand", "--rand.iterations", "40", "--seed", "5"],
+        "spider": ["--spider", "--spider.arm-number", "5", "--spider.circle-number", "2"],
+        "crossings": ["--grid", "--grid.number", "2", "--sidewalks.guess", "--crossings.guess"],
+    }
+    configs = {}
+    for name, options in generated.items():
+        net = folder / f"{name}.net.xml"
+        sumo_tools.run(
+            [
+                sumo_tools.binary("netgenerate"),
+                *options,
+                "--default-junction-type",
+                "traffic_light",
+                "--no-turnarounds",
+                "-o",
+                net,
+            ],
+            what="netgenerate",
+        )
+        routes = random_trips(net, folder)
+        configs[name] = write_sumocfg(folder / f"{name}.sumocfg", net, routes)
+    city = folder / "city"
+    city.mkdir()
+    net = city / "town.net.xml"
+    net.write_bytes((town / "town.net.xml").read_bytes())
+    programmes = write_handmade(net, city / "city.add.xml", odd_links=True)
+    routes = random_trips(net, city)
+    configs["city-programmes"] = write_sumocfg(city / "city.sumocfg", net, routes, programmes)
+    return configs

@@ -50,16 +50,26 @@ def handmade_phases(phases: list[tuple[str, float]]) -> list[tuple[str, float]]:
     return result
 
 
-def write_handmade(net: Path, output: Path) -> Path:
+def with_odd_links(phases: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Link 0 switched off (``O``: no signal, the junction's right of way applies) and the
+    last link green in every phase (a free-flowing movement), as real programmes have."""
+    return [("O" + state[1:-1] + "G", duration) for state, duration in phases]
+
+
+def write_handmade(net: Path, output: Path, *, odd_links: bool = False) -> Path:
     """An additional file with a hand-made, active programme for every light of ``net``.
 
     Each light also gets an inactive ``night`` programme first; SUMO runs the programme
-    loaded last, the hand-made ``city`` one.
+    loaded last, the hand-made ``city`` one. With ``odd_links`` the first light has a link
+    that is always off and one that is always green.
     """
     root = ET.Element("additional")
-    for logic in ET.parse(net).getroot().iter("tlLogic"):
+    for number, logic in enumerate(ET.parse(net).getroot().iter("tlLogic")):
         phases = [(p.get("state", ""), float(p.get("duration", "0"))) for p in logic.iter("phase")]
-        for program, chosen in (("night", phases), ("city", handmade_phases(phases))):
+        city = handmade_phases(phases)
+        if odd_links and number == 0:
+            city = with_odd_links(city)
+        for program, chosen in (("night", phases), ("city", city)):
             element = ET.SubElement(
                 root, "tlLogic", id=logic.get("id", ""), type="static", programID=program
             )

@@ -1,0 +1,138 @@
+"""Any signal layout SUMO builds: every strategy runs on it, safely, and training runs too.
+
+The nets (see the `layouts` fixture): one-phase lights, T-junctions and five-arm junctions,
+pedestrian crossings, joined clusters, hand-made programmes with transitional greens and
+several programmes, links always off or always green. Safety is read from SUMO's own record
+of the signal states (SaveTLSStates).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from stopline import agents, scenarios
+from stopline.agents.rl import TrainConfig, train
+from stopline.envs import EnvConfig, Signal, controllable, phase_sets, timing_for
+from stopline.experiments.evaluate import evaluate
+
+from conftest import LAYOUTS
+from tls_record import Limits, read_record, recording_options, violations
+
+PYTHON = ("max-pressure", "sotl", "greedy", "random")
+NATIVE = ("webster", "actuated", "delay-based")
+SUMO_OWN = ("fixed", "sumo-actuated", "sumo-delay-based")  # SUMO's programmes, untouched
+
+
+def _installed_limits(path: Path) -> dict[str, Limits]:
+    """What a plan Stopline installed promises, read back from its tlLogic file."""
+    limits = {}
+    for junction, body in re.findall(
+        r'<tlLogic id="([^"]+)".*?>(.*?)</tlLogic>', path.read_text(), re.S
+    ):
+        phases = [
+            dict(re.findall(r'(\w+)="([^"]*)"', phase))
+            for phase in re.findall(r"<phase [^>]*>", body)
+        ]
+        greens = [
+            p for p in phases if "y" not in p["state"] and any(c in "Ggs" for c in p["state"])
+        ]
+        yellows = [float(p["duration"]) for p in phases if "y" in p["state"]]
+        limits[junction] = Limits(
+            frozenset(p["state"] for p in phases),
+            {p["state"]: float(p.get("minDur", p["duration"])) for p in greens},
+            {p["state"]: float(p.get("maxDur", p["duration"])) for p in greens},
+            min(yellows, default=0.0),
+            1.0,  # SUMO switches on whole seconds
+        )
+    return limits
+
+
+@pytest.mark.parametrize("phases", ["rebuilt", "own"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_strategy_runs_safely(
+    layout: str, phases: str, layouts: dict[str, Path], tmp_path: Path
+) -> None:
+    scenario = scenarios.load(layouts[layout])
+    sets = phase_sets(scenario, phases)
+    controlled = controllable(scenario, phases)
+    assert controlled  # something to decide on every layout
+    config = EnvConfig(phases=phases)
+    for name in (*SUMO_OWN, *NATIVE, *PYTHON):
+        folder = tmp_path / name
+        folder.mkdir()
+        options, record = recording_options(folder, scenario.junctions)
+        totals = agents.run_episode(
+            agents.make(name),
+            scenario,
+            sumo_seed=1,
+            folder=folder,
+            config={"phases": phases},
+            sumo_options=options,
+        )
+        assert totals.inserted > 50, name
+        states = read_record(record)
+        assert set(states) == set(scenario.junctions), name
+        for junction in set(scenario.junctions) - set(controlled):  # one green: its own
+            assert {state for _, state in states[junction]} <= set(sets[junction].greens) | {
+                state for state in _programme_states(scenario, junction)
+            }
+        if name in SUMO_OWN:
+            continue
+        if name in NATIVE:
+            limits = _installed_limits(folder / f"{name}.add.xml")
+        else:
+            limits = {
+                j: Limits.of(Signal(sets[j], timing_for(sets[j], config), 0.0), 5.0)
+                for j in controlled
+            }
+        problems = [
+            f"{name} {junction}: {problem}"
+            for junction in controlled
+            for problem in violations(states[junction], limits[junction])
+        ]
+        assert problems == []
+
+
+def _programme_states(scenario: scenarios.Scenario, junction: str) -> set[str]:
+    from stopline.envs.phases import read_programmes
+
+    programme = read_programmes([scenario.net_file, *scenario.additional_files])[junction]
+    return {phase.state for phase in programme}
+
+
+def test_one_phase_lights_are_left_to_their_programme(layouts: dict[str, Path]) -> None:
+    scenario = scenarios.load(layouts["grid-one-phase-corners"])
+    sets = phase_sets(scenario, "own")
+    corners = [j for j, s in sets.items() if not s.controllable]
+    assert len(corners) == 4
+    assert set(controllable(scenario, "own")) == set(scenario.junctions) - set(corners)
+
+
+def test_handmade_programmes_fold_transitional_greens(layouts: dict[str, Path]) -> None:
+    """The town's hand-made programme has a 2 s lead-in before each green: not a decision."""
+    scenario = scenarios.load(layouts["city-programmes"])
+    own = phase_sets(scenario, "own")
+    for junction, programme in _programmes(scenario).items():
+        leads = [s for s, d in programme if d == 2 and "y" not in s and any(c in "Gg" for c in s)]
+        assert not set(leads) & set(own[junction].greens)
+        assert own[junction].yellow in (4.0, 5.0) and own[junction].all_red == 2.0
+
+
+def _programmes(scenario: scenarios.Scenario) -> dict[str, list[tuple[str, float]]]:
+    from stopline.envs.phases import read_programmes
+
+    programmes = read_programmes([scenario.net_file, *scenario.additional_files])
+    return {j: [(p.state, p.duration) for p in phases] for j, phases in programmes.items()}
+
+
+@pytest.mark.parametrize("layout", ["random", "city-programmes"])
+def test_training_runs_on_odd_layouts(
+    layout: str, layouts: dict[str, Path], tmp_path: Path
+) -> None:
+    tiny = {"n_steps": 32, "batch_size": 32, "n_epochs": 1}
+    train(TrainConfig(str(layouts[layout]), timesteps=64, hyperparameters=tiny), tmp_path)
+    (result,) = evaluate(f"rl:{tmp_path}", str(layouts[layout]), [101])
+    assert result.metrics.vehicles > 50
