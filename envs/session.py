@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -205,9 +206,22 @@ class Session:
     def _start_traci(self) -> Any:
         import traci
 
+        self._check_options()
         label = f"stopline-{uuid.uuid4().hex}"
         traci.start(self._full_command(), label=label)
         return traci.getConnection(label)
+
+    def _check_options(self) -> None:
+        """Let SUMO read the options (and only that) first: TraCI, seeing SUMO exit at once,
+        would retry for a minute before saying anything."""
+        with tempfile.TemporaryDirectory(prefix="stopline-check-") as scratch:
+            saved = Path(scratch) / "check.sumocfg"
+            command = [str(sumo_tools.binary("sumo")), *self.command[1:], "-C", str(saved)]
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            if self._stderr is not None:  # where `_sumo_said` reads SUMO's own words
+                self._stderr.write_text(result.stderr)
+            raise RuntimeError(result.stderr.strip() or "sumo refused its options")
 
     @property
     def running(self) -> bool:

@@ -42,8 +42,8 @@ def _installed_limits(path: Path) -> dict[str, Limits]:
         yellows = [float(p["duration"]) for p in phases if "y" in p["state"]]
         limits[junction] = Limits(
             frozenset(p["state"] for p in phases),
-            {p["state"]: float(p.get("minDur", p["duration"])) for p in greens},
-            {p["state"]: float(p.get("maxDur", p["duration"])) for p in greens},
+            {p["state"]: float(p.get("minDur") or p["duration"]) for p in greens},
+            {p["state"]: float(p.get("maxDur") or p["duration"]) for p in greens},
             min(yellows, default=0.0),
             1.0,  # SUMO switches on whole seconds
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,22 @@ def test_gui_means_sumo_gui_over_traci(cache_dir: Path) -> None:
     assert "--start" in session.command
 
 
-def test_bad_sumo_options_fail_to_start_with_a_simulation_error(cache_dir: Path) -> None:
-    # SUMO explains bad options on stderr before its error log exists.
-    with pytest.raises(SimulationError, match="SUMO could not start"):
-        SignalEnv(scenarios.load("single"), sumo_options=["--no-such-option", "1"])
+@pytest.mark.parametrize("backend", ["libsumo", "traci"])
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        # SUMO explains these on stderr only, before its error log is open.
+        (["--no-such-option", "1"], "No option with the name 'no-such-option' exists"),
+        (["--seed", "abc"], "'abc' is not a valid integer"),
+        (["--tripinfo-output", "/nonexistent/t.xml"], "Could not build output file"),
+        (["-a", "/nonexistent.add.xml"], "File '/nonexistent.add.xml' is not accessible"),
+    ],
+)
+def test_a_failed_start_carries_sumos_own_error_line(
+    options: list[str], said: str, backend: str, cache_dir: Path
+) -> None:
+    with pytest.raises(SimulationError, match=f"SUMO could not start: .*{re.escape(said)}"):
+        SignalEnv(scenarios.load("single"), sumo_options=options, backend=backend)
+    # A failed libsumo start leaves nothing loaded: the next simulation starts.
+    env = SignalEnv(scenarios.load("single"), backend=backend)
+    env.close()
