@@ -118,3 +118,18 @@ def test_demand_scale_must_be_positive(scale: float, cache_dir: Path) -> None:
 def test_seed_must_be_a_natural_number(cache_dir: Path) -> None:
     with pytest.raises(ScenarioError, match="seed must be a whole number"):
         scenarios.load("single", seed=-1)
+
+
+@pytest.mark.slow
+def test_helsinki_is_a_real_city_busy_but_not_gridlocked(cache_dir: Path, tmp_path: Path) -> None:
+    scenario = scenarios.load("helsinki")
+    assert 30 <= len(scenario.junctions) <= 40
+    assert any(j.startswith(("cluster", "GS_cluster", "joinedS")) for j in scenario.junctions)
+    statistics = run_sumo(scenario, tmp_path)
+    vehicles = statistics.find("vehicles")
+    assert vehicles is not None and int(vehicles.get("inserted", "0")) > 1200
+    assert teleports(statistics) <= 5  # the own fixed plan: busy, not gridlocked
+    again = scenarios.load("helsinki", seed=0)
+    assert again.route_files[0].read_bytes() == scenario.route_files[0].read_bytes()
+    other = scenarios.load("helsinki", seed=1)
+    assert other.route_files[0].read_bytes() != scenario.route_files[0].read_bytes()

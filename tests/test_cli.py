@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from stopline import scenarios
 from stopline.scenarios import sumo_tools
 
-from conftest import stopline
+from conftest import DATA, stopline
 
 
 def test_version_names_stopline_and_sumo() -> None:
@@ -188,3 +189,75 @@ def test_train_bad_input(arguments: list[str], message: str, tmp_path: Path) -> 
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
+
+
+def test_import_an_openstreetmap_extract(tmp_path: Path, cache_dir: Path) -> None:
+    out = tmp_path / "lindenau"
+    result = stopline(
+        "scenarios", "import", str(DATA / "lindenau.osm"), "--seed", "2", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in out.iterdir()} == {
+        "lindenau.net.xml",
+        "lindenau.rou.xml",
+        "lindenau.sumocfg",
+        "ATTRIBUTION.txt",
+    }
+    assert "OpenStreetMap contributors" in (out / "ATTRIBUTION.txt").read_text()
+    evaluated = stopline(
+        "evaluate", str(out / "lindenau.sumocfg"), "--controller", "max-pressure", "--seeds", "101"
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+
+
+def test_import_cuts_to_a_bounding_box(tmp_path: Path, cache_dir: Path) -> None:
+    whole, part = tmp_path / "whole", tmp_path / "part"
+    source = str(PBF)
+    assert stopline("scenarios", "import", source, "--out", str(whole)).returncode == 0
+    box = "24.938,60.166,24.948,60.172"
+    assert (
+        stopline("scenarios", "import", source, "--bbox", box, "--out", str(part)).returncode == 0
+    )
+    lights = [scenarios.load(f / "helsinki.sumocfg").junctions for f in (whole, part)]
+    assert 0 < len(lights[1]) < len(lights[0])
+
+
+PBF = Path(scenarios.__file__).parent / "data" / "helsinki.osm.pbf"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["/nowhere.osm"], "/nowhere.osm: file not found"),
+        (["GARBLED"], "cannot be read as OpenStreetMap data"),
+        (["NOSIGNALS"], "no traffic signals in the imported area"),
+        ([str(PBF), "--bbox", "1,2,3"], "argument --bbox: expected W,S,E,N"),
+        ([str(PBF), "--bbox", "25,60,25.1,60.1"], "no roads of helsinki.osm.pbf inside it"),
+        ([str(DATA / "lindenau.osm"), "--density", "-3"], "argument --density"),
+    ],
+)
+def test_import_bad_input(arguments: list[str], message: str, tmp_path: Path) -> None:
+    garbled = tmp_path / "garbled.osm.pbf"
+    garbled.write_bytes(b"\x00\x01 not a map" * 50)
+    unsignalled = tmp_path / "plain.osm"
+    unsignalled.write_text((DATA / "lindenau.osm").read_text().replace("traffic_signals", "stop"))
+    named = {"GARBLED": str(garbled), "NOSIGNALS": str(unsignalled)}
+    arguments = [named.get(argument, argument) for argument in arguments]
+    result = stopline("scenarios", "import", *arguments, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()  # nothing half-made
+
+
+def test_a_failing_strategy_does_not_throw_away_the_others(tmp_path: Path, cache_dir: Path) -> None:
+    folder = tmp_path / "broken-model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"algo": "ppo", "env_config": {}, "layout": {}}')
+    (folder / "model.zip").write_bytes(b"not a zip")
+    result = stopline(
+        "evaluate", "single", "--controller", f"fixed,rl:{folder},max-pressure", "--seeds", "7"
+    )
+    assert result.returncode == 1
+    assert "fixed" in result.stdout and "max-pressure" in result.stdout
+    assert f"run failed: rl:{folder} on seed 7" in result.stderr
+    assert "seeds 7 are training demand seeds" in result.stderr  # and says so
