@@ -129,5 +129,5 @@ class SumoDelayBased(_SumoResponsive):
     def logic_parameters(self) -> dict[str, str]:
         return {
             "detectorRange": f"{self.detector_range:g}",
-            "minTimeLoss": f"{self.min_time_loss:g}",
+            "minTimeloss": f"{self.min_time_loss:g}",  # sic: SUMO reads this spelling
         }
