@@ -104,12 +104,17 @@ class SumoActuated(_SumoResponsive):
         return {"max-gap": f"{self.max_gap:g}", "detector-gap": f"{self.detector_gap:g}"}
 
 
+DELAY_BASED_MAX_GREEN = 30.0
+
+
 class SumoDelayBased(_SumoResponsive):
     """SUMO's ``delay_based`` logic: a green extends while approaching vehicles are delayed.
 
-    Parameters: ``min_green`` and ``max_green`` as for ``actuated``, plus
-    ``detector_range`` (m, how far upstream delay is watched) and ``min_time_loss`` (s of
-    delay a vehicle needs to count).
+    Parameters: ``min_green`` as for ``actuated``; ``max_green`` 30 s (SUMO's logic holds a
+    green while any approaching vehicle has lost time, which under steady arrivals is until
+    max green: SUMO's 50 s made cycles too long, 30 s beat it on training seeds, see the
+    README's "Timing defaults"); ``detector_range`` (m, how far upstream delay is watched)
+    and ``min_time_loss`` (s of delay a vehicle needs to count).
     """
 
     name = "delay-based"
@@ -118,7 +123,7 @@ class SumoDelayBased(_SumoResponsive):
     def __init__(
         self,
         min_green: float | None = None,
-        max_green: float | None = None,
+        max_green: float | None = DELAY_BASED_MAX_GREEN,
         detector_range: float = 100.0,
         min_time_loss: float = 1.0,
     ) -> None:

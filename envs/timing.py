@@ -6,11 +6,12 @@ The rules, for every key the configuration leaves unset (None):
 - all-red: between two greens the programme shows in sequence, the all-red it shows there;
   between any other pair, its longest all-red where a movement starts (none where only
   movements end);
-- min green, per green: `MIN_GREEN_SHARE` of the seconds the programme gives that green,
-  within [`MIN_GREEN_FLOOR`, `MIN_GREEN_CAP`]: a 30-40 s through green gets a longer
-  minimum than a 6 s protected left, so strategies that decide every few seconds cannot
-  switch a junction into spending its time on yellow. The numbers were chosen on training
-  seeds (README, "Timing defaults");
+- min green: at least `MIN_GREEN_FLOOR` (5 s) and at least the junction's clearance (its
+  yellow plus its longest all-red), so a strategy that decides every few seconds never
+  spends more of a junction's time on clearing it than on serving it: 5 s behind SUMO's
+  3 s yellows, 7 s behind a city's 5 s yellow and 2 s all-red. Chosen on training seeds
+  against a per-green share of the programme's greens (README, "Timing defaults", and
+  `stopline.experiments.timing_study`);
 - max green: the configured one (60 s), never below a green's min green.
 
 A configured value applies to every green of every junction.
@@ -18,21 +19,25 @@ A configured value applies to every green of every junction.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from .config import EnvConfig
 from .phases import GREEN, PhaseSet
 from .signal import DEFAULT_YELLOW, Timing
 
 MIN_GREEN_FLOOR = 5.0
-MIN_GREEN_CAP = 15.0
-MIN_GREEN_SHARE = 0.4
+MinGreenRule = Callable[[PhaseSet, float, Mapping[tuple[int, int], float]], float | tuple[float, ...]]
 
 
-def derived_min_green(phases: PhaseSet) -> tuple[float, ...]:
-    """Per green: its share of the programme's green time, within floor and cap."""
-    return tuple(
-        min(MIN_GREEN_CAP, max(MIN_GREEN_FLOOR, round(MIN_GREEN_SHARE * seconds)))
-        for seconds in phases.durations
-    )
+def clearance_min_green(
+    phases: PhaseSet, yellow: float, clearances: Mapping[tuple[int, int], float]
+) -> float:
+    """The floor, or the junction's yellow plus its longest all-red if that is longer."""
+    return max(MIN_GREEN_FLOOR, yellow + max(clearances.values(), default=0.0))
+
+
+# The rule `timing_for` applies; `stopline.experiments.timing_study` swaps in candidates.
+MIN_GREEN_RULE: MinGreenRule = clearance_min_green
 
 
 def _starts_movement(source: str, target: str) -> bool:
@@ -56,13 +61,18 @@ def derived_clearances(phases: PhaseSet) -> dict[tuple[int, int], float]:
 
 def timing_for(phases: PhaseSet, config: EnvConfig) -> Timing:
     """The timing of one junction under ``config``."""
-    explicit_red = config.all_red is not None
+    yellow = config.yellow_time if config.yellow_time is not None else phases.yellow
+    yellow = DEFAULT_YELLOW if yellow is None else yellow
+    clearances = derived_clearances(phases)
+    all_red = phases.all_red
+    if config.all_red is not None:  # one value after every yellow
+        all_red = float(config.all_red)
+        clearances = dict.fromkeys(clearances, all_red)
+    minimum = config.min_green
     return Timing(
-        yellow=config.yellow_time
-        if config.yellow_time is not None
-        else phases.yellow or DEFAULT_YELLOW,
-        all_red=float(config.all_red or 0.0) if explicit_red else phases.all_red,
-        min_green=config.min_green if config.min_green is not None else derived_min_green(phases),
+        yellow=yellow,
+        all_red=all_red,
+        min_green=minimum if minimum is not None else MIN_GREEN_RULE(phases, yellow, clearances),
         max_green=config.max_green,
-        clearances={} if explicit_red else derived_clearances(phases),
+        clearances=clearances,
     )

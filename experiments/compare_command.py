@@ -25,6 +25,7 @@ def default_spec(
     timesteps: int,
     out: Path | None,
     demand_scales: list[float] | None = None,
+    phases: str | None = None,
 ) -> Spec:
     """The embedded experiment behind ``stopline compare``."""
     name = Path(scenario).name.split(".")[0].replace(":", "-")
@@ -35,6 +36,7 @@ def default_spec(
         "controllers": [{"name": controller} for controller in CLASSICAL]
         + [{"name": "ppo", "train": {"algo": "ppo", "timesteps": timesteps}}],
         "reference": "fixed",
+        "env": {"phases": phases} if phases else {},
     }
     spec = parse_spec(data, Path.cwd() / "stopline-compare")
     return dataclasses.replace(spec, out=(out or Path.cwd() / "results" / spec.name).resolve())
@@ -72,7 +74,8 @@ def add_to(commands: Any) -> None:
         "--timesteps", type=arguments.positive_int, default=COMPARE_BUDGET, metavar="N"
     )
     parser.add_argument("--out", type=Path, default=None, metavar="DIR")
-    parser.add_argument("--jobs", type=arguments.positive_int, default=2, metavar="N")
+    arguments.add_phases(parser)
+    arguments.add_jobs(parser)
     parser.set_defaults(handler=_run)
 
 
@@ -81,7 +84,12 @@ def _run(arguments: argparse.Namespace) -> int:
     if scenario.endswith((".sumocfg", ".xml")) or "/" in scenario:
         scenario = str(Path(scenario).resolve())
     spec = default_spec(
-        scenario, arguments.seeds, arguments.timesteps, arguments.out, arguments.demand_scale
+        scenario,
+        arguments.seeds,
+        arguments.timesteps,
+        arguments.out,
+        arguments.demand_scale,
+        arguments.phases,
     )
     print(f"comparing on {arguments.scenario}: {', '.join(CLASSICAL)} and ppo ...", flush=True)
     folder = run_spec(spec, backend=LocalBackend(arguments.jobs))

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from stopline import scenarios
 from stopline.scenarios import sumo_tools
@@ -24,8 +25,9 @@ from .store import RunKey, Store
 from .tasks import Task
 
 
-def _controller_name(entry: ControllerEntry, scenario: str, out: Path) -> str:
-    """The controller to run: RL entries with a budget are trained first (once)."""
+def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict[str, Any]) -> str:
+    """The controller to run: RL entries with a budget are trained first (once), with the
+    spec's env settings (phase set, timings), so the policy is evaluated as it trained."""
     if entry.train is None:
         return entry.name
     from stopline.agents.rl import TrainConfig, train
@@ -33,9 +35,10 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path) -> str:
     folder = out / "models" / f"{entry.label}-{Path(scenario).name.replace(':', '-')}"
     if not (folder / "model.zip").is_file():
         settings = dict(entry.train)
-        env_config = {
-            key: settings.pop(key) for key in ("observation", "reward") if key in settings
-        }
+        env_config: dict[str, Any] = dict(env)
+        env_config.update(
+            {key: settings.pop(key) for key in ("observation", "reward") if key in settings}
+        )
         train(TrainConfig(scenario=scenario, env_config=env_config, **settings), folder)
     return f"rl:{folder}"
 
@@ -45,7 +48,7 @@ def plan(spec: Spec, out: Path) -> list[Task]:
     tasks = []
     for entry_scenario in spec.scenarios:
         for entry in spec.controllers:
-            name = _controller_name(entry, entry_scenario.name, out)
+            name = _controller_name(entry, entry_scenario.name, out, spec.env)
             for scale in entry_scenario.demand_scales:
                 for seed in spec.seeds:
                     key = RunKey(entry_scenario.name, scale, entry.label, seed)

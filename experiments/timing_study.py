@@ -1,9 +1,10 @@
 """The study behind Stopline's timing defaults, on training demand seeds only.
 
 ``python -m stopline.experiments.timing_study`` runs the Python strategies (max-pressure,
-SOTL, greedy) under each candidate min-green rule, and every strategy on each phase set,
-over the built-ins, ``helsinki`` and any ``.sumocfg`` given, on training seeds 1 and 2; it
-prints the mean headline delay per scenario, strategy and candidate. The README's "Timing
+SOTL, greedy) under each candidate min-green rule, every strategy on each phase set, and
+delay-based under each candidate max green, over the built-ins, ``helsinki`` and any
+``.sumocfg`` given, on training seeds 1 and 2; it prints the mean headline delay per
+scenario, strategy and candidate. The README's "Timing
 defaults" section quotes its output. Each run is a process of its own, as everywhere.
 """
 
@@ -14,54 +15,48 @@ import itertools
 import statistics
 import sys
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
-from stopline.envs import PHASE_SETS, timing
+from stopline.envs import PHASE_SETS, PhaseSet, timing
 
 from .backends import fresh_process_context
 from .store import RunKey
 from .tasks import Task, execute
 
-
-@dataclass(frozen=True)
-class MinGreenRule:
-    """Min green per green: ``share`` of its programme seconds within [floor, cap]."""
-
-    share: float
-    floor: float
-    cap: float
-
-    @property
-    def label(self) -> str:
-        if self.share == 0:
-            return f"{self.floor:g} s"
-        return f"{self.share:g} x own, {self.floor:g}-{self.cap:g} s"
+Clearances = Mapping[tuple[int, int], float]
 
 
-RULES = (
-    MinGreenRule(0.0, 5.0, 5.0),  # the old single number
-    MinGreenRule(0.25, 5.0, 10.0),
-    MinGreenRule(0.4, 5.0, 15.0),
-    MinGreenRule(0.5, 5.0, 20.0),
-)
+def flat_min_green(phases: PhaseSet, yellow: float, clearances: Clearances) -> float:
+    """5 s everywhere: the default before rules were derived."""
+    return timing.MIN_GREEN_FLOOR
+
+
+def share_min_green(phases: PhaseSet, yellow: float, clearances: Clearances) -> tuple[float, ...]:
+    """Per green, 40 % of the seconds the programme gives it, within 5-15 s."""
+    return tuple(min(15.0, max(5.0, round(0.4 * seconds))) for seconds in phases.durations)
+
+
+# Candidates by label; the default (`timing.MIN_GREEN_RULE`) is among them.
+RULES: dict[str, timing.MinGreenRule] = {
+    "5 s": flat_min_green,
+    "yellow + all-red, >= 5 s": timing.clearance_min_green,
+    "40 % of own, 5-15 s": share_min_green,
+}
 PYTHON_STRATEGIES = ("max-pressure", "sotl", "greedy")
+# delay-based's max green: the programme's maxDur (SUMO's 50 s on rebuilt sets), or a cap.
+DELAY_BASED_MAX_GREENS: dict[str, float | None] = {"programme's": None, "30 s": 30.0, "40 s": 40.0}
 ALL_STRATEGIES = ("actuated", "delay-based", "webster", *PYTHON_STRATEGIES)
 
 
-def _serve(task: Task, rule: MinGreenRule, sender: Connection) -> None:
-    timing.MIN_GREEN_SHARE, timing.MIN_GREEN_FLOOR, timing.MIN_GREEN_CAP = (
-        rule.share,
-        rule.floor,
-        rule.cap,
-    )
+def _serve(task: Task, rule: str, sender: Connection) -> None:
+    timing.MIN_GREEN_RULE = RULES[rule]  # in this run's own process only
     sender.send(execute(task))
     sender.close()
 
 
-def _run(jobs: Sequence[tuple[Task, MinGreenRule]], workers: int) -> list[dict[str, Any]]:
+def _run(jobs: Sequence[tuple[Task, str]], workers: int) -> list[dict[str, Any]]:
     """Outcomes of the jobs, each in a fresh process, ``workers`` at a time."""
     context = fresh_process_context()
     outcomes: list[dict[str, Any]] = [{} for _ in jobs]
@@ -102,11 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [int(seed) for seed in arguments.seeds.split(",")]
     names = [str(name) for name in arguments.scenarios]
 
-    def task(scenario: str, controller: str, seed: int, phases: str) -> Task:
+    def task(
+        scenario: str, controller: str, seed: int, phases: str, **params: float | None
+    ) -> Task:
         key = RunKey(scenario, 1.0, controller, seed)
-        return Task(key, controller, {}, {"phases": phases})
+        return Task(key, controller, dict(params), {"phases": phases})
 
-    chosen = next(rule for rule in RULES if rule.share == timing.MIN_GREEN_SHARE)
+    chosen = next(label for label, rule in RULES.items() if rule is timing.MIN_GREEN_RULE)
     jobs = [
         (task(s, c, seed, "rebuilt"), rule)
         for s, c, seed, rule in itertools.product(names, PYTHON_STRATEGIES, seeds, RULES)
@@ -116,24 +113,37 @@ def main(argv: list[str] | None = None) -> int:
         for s, c, seed, phases in itertools.product(names, ALL_STRATEGIES, seeds, PHASE_SETS)
         if phases == "own" or c not in PYTHON_STRATEGIES  # those ran in the rule study
     ]
-    outcomes = _run(jobs, arguments.jobs)
+    caps = [
+        (task(s, "delay-based", seed, "rebuilt", max_green=cap), chosen)
+        for s, seed, cap in itertools.product(names, seeds, DELAY_BASED_MAX_GREENS.values())
+    ]
+    outcomes = _run([*jobs, *caps], arguments.jobs)
+    by_cap: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    labels = {cap: label for label, cap in DELAY_BASED_MAX_GREENS.items()}
+    for (job, _), outcome in zip(caps, outcomes[len(jobs) :], strict=True):
+        if outcome.get("status") == "done":
+            name = job.key.scenario.rsplit("/", 1)[-1]
+            delay = float(outcome["result"]["metrics"]["mean_delay"])
+            by_cap[name, "delay-based", labels[job.params["max_green"]]].append(delay)
     by_rule: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     by_set: dict[tuple[str, str, str], list[float]] = defaultdict(list)
-    for (job, rule), outcome in zip(jobs, outcomes, strict=True):
+    for (job, rule), outcome in zip(jobs, outcomes[: len(jobs)], strict=True):
         if outcome.get("status") != "done":
             print(f"failed: {job.key} {outcome.get('error')}", file=sys.stderr)
             continue
         delay = float(outcome["result"]["metrics"]["mean_delay"])
         name = job.key.scenario.rsplit("/", 1)[-1]
         if job.controller in PYTHON_STRATEGIES and job.env["phases"] == "rebuilt":
-            by_rule[name, job.controller, rule.label].append(delay)
+            by_rule[name, job.controller, rule].append(delay)
         if rule == chosen:
             by_set[name, job.controller, job.env["phases"]].append(delay)
     seeds_text = ",".join(str(seed) for seed in seeds)
     print(f"Mean headline delay (s), training seeds {seeds_text}, phase set rebuilt:\n")
-    print(_table(by_rule, [rule.label for rule in RULES]))
-    print(f"\nMean headline delay (s), training seeds {seeds_text}, min green {chosen.label}:\n")
+    print(_table(by_rule, list(RULES)))
+    print(f"\nMean headline delay (s), training seeds {seeds_text}, min green {chosen}:\n")
     print(_table(by_set, list(PHASE_SETS)))
+    print(f"\nMean headline delay (s), training seeds {seeds_text}, delay-based's max green:\n")
+    print(_table(by_cap, list(DELAY_BASED_MAX_GREENS)))
     return 0
 
 

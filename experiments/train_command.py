@@ -47,6 +47,7 @@ def add_to(commands: Any) -> None:
     parser.add_argument("--observation", choices=sorted(OBSERVATIONS), default="default")
     parser.add_argument("--reward", choices=sorted(REWARDS), default="diff-waiting-time")
     parser.add_argument("--demand-scale", type=arguments.demand_scale, default=1.0, metavar="X")
+    arguments.add_phases(parser)
     parser.add_argument(
         "--hyper",
         type=arguments.key_value,
@@ -79,7 +80,11 @@ def _run(arguments: argparse.Namespace) -> int:
             envs=arguments.envs,
             seed=arguments.seed,
             demand_scale=arguments.demand_scale,
-            env_config={"observation": arguments.observation, "reward": arguments.reward},
+            env_config={
+                "observation": arguments.observation,
+                "reward": arguments.reward,
+                **({"phases": arguments.phases} if arguments.phases else {}),
+            },
             hyperparameters=dict(arguments.hyper),
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )
