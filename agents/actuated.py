@@ -53,6 +53,13 @@ class _SumoResponsive(NativeController):
         )
         return ["--additional-files", str(path)]
 
+    def _default_max(self, phases: PhaseSet, timing: Timing) -> tuple[float, ...]:
+        """Max green per green when none is given: the programme's maxDur (SUMO's own for a
+        rebuilt set), else the env's max green."""
+        if phases.max_durations:
+            return phases.max_durations
+        return tuple(timing.max_green_of(index) for index in range(len(phases.greens)))
+
     def _bounds(
         self, phases: PhaseSet, timing: Timing, config: EnvConfig
     ) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -68,10 +75,8 @@ class _SumoResponsive(NativeController):
             low = tuple(timing.min_green_of(index) for index in range(count))
         if self.max_green is not None:
             high = (float(self.max_green),) * count
-        elif phases.max_durations:
-            high = phases.max_durations
         else:
-            high = tuple(timing.max_green_of(index) for index in range(count))
+            high = self._default_max(phases, timing)
         return low, tuple(max(a, b) for a, b in zip(low, high, strict=True))
 
 
@@ -104,17 +109,19 @@ class SumoActuated(_SumoResponsive):
         return {"max-gap": f"{self.max_gap:g}", "detector-gap": f"{self.detector_gap:g}"}
 
 
-DELAY_BASED_MAX_GREEN = 30.0
+# The shortest max green the programme-based default gives (a 6 s left may run to 10 s).
+DELAY_BASED_MAX_GREEN_FLOOR = 10.0
 
 
 class SumoDelayBased(_SumoResponsive):
     """SUMO's ``delay_based`` logic: a green extends while approaching vehicles are delayed.
 
-    Parameters: ``min_green`` as for ``actuated``; ``max_green`` 30 s (SUMO's logic holds a
-    green while any approaching vehicle has lost time, which under steady arrivals is until
-    max green: SUMO's 50 s made cycles too long, 30 s beat it on training seeds, see the
-    README's "Timing defaults"); ``detector_range`` (m, how far upstream delay is watched)
-    and ``min_time_loss`` (s of delay a vehicle needs to count).
+    Parameters: ``min_green`` as for ``actuated``; ``max_green`` (default, per green: the
+    seconds the programme gives that green, at least 10 s. SUMO's logic holds a green while
+    any approaching vehicle has lost time, which under steady arrivals lasts to max green;
+    SUMO's 50 s made cycles too long where junctions are close, the programme's own greens
+    beat it on training seeds: README, "Timing defaults"); ``detector_range`` (m, how far
+    upstream delay is watched) and ``min_time_loss`` (s of delay a vehicle needs to count).
     """
 
     name = "delay-based"
@@ -123,13 +130,16 @@ class SumoDelayBased(_SumoResponsive):
     def __init__(
         self,
         min_green: float | None = None,
-        max_green: float | None = DELAY_BASED_MAX_GREEN,
+        max_green: float | None = None,
         detector_range: float = 100.0,
         min_time_loss: float = 1.0,
     ) -> None:
         super().__init__(min_green, max_green)
         self.detector_range = detector_range
         self.min_time_loss = min_time_loss
+
+    def _default_max(self, phases: PhaseSet, timing: Timing) -> tuple[float, ...]:
+        return tuple(max(DELAY_BASED_MAX_GREEN_FLOOR, seconds) for seconds in phases.durations)
 
     def logic_parameters(self) -> dict[str, str]:
         return {

@@ -32,8 +32,8 @@ class EnvConfig:
             yellow any link shows), else 3.
         all_red: all-red seconds after each yellow; None takes the programme's own all-red
             between each pair of greens (see `stopline.envs.timing`).
-        min_green: shortest green, seconds; None derives one per green from the junction
-            (`stopline.envs.timing.derived_min_green`).
+        min_green: shortest green, seconds; None derives it from the junction's clearance
+            (`stopline.envs.timing.MIN_GREEN_RULE`).
         max_green: longest green, seconds; then the next green in programme order follows.
         gui: open ``sumo-gui`` (implies the TraCI backend).
         backend: ``"libsumo"`` (in-process, fast) or ``"traci"``.

@@ -26,7 +26,9 @@ from .phases import GREEN, PhaseSet
 from .signal import DEFAULT_YELLOW, Timing
 
 MIN_GREEN_FLOOR = 5.0
-MinGreenRule = Callable[[PhaseSet, float, Mapping[tuple[int, int], float]], float | tuple[float, ...]]
+MinGreenRule = Callable[
+    [PhaseSet, float, Mapping[tuple[int, int], float]], float | tuple[float, ...]
+]
 
 
 def clearance_min_green(

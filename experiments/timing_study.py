@@ -45,8 +45,13 @@ RULES: dict[str, timing.MinGreenRule] = {
     "40 % of own, 5-15 s": share_min_green,
 }
 PYTHON_STRATEGIES = ("max-pressure", "sotl", "greedy")
-# delay-based's max green: the programme's maxDur (SUMO's 50 s on rebuilt sets), or a cap.
-DELAY_BASED_MAX_GREENS: dict[str, float | None] = {"programme's": None, "30 s": 30.0, "40 s": 40.0}
+# delay-based's max green: SUMO's maxDur on rebuilt sets (50 s), a cap, or the default
+# (None: per green, the seconds the programme gives it, at least 10 s).
+DELAY_BASED_MAX_GREENS: dict[str, float | None] = {
+    "50 s (SUMO's usual)": 50.0,
+    "30 s": 30.0,
+    "programme's green, >= 10 s": None,
+}
 ALL_STRATEGIES = ("actuated", "delay-based", "webster", *PYTHON_STRATEGIES)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from stopline.envs import merge_options
-from stopline.scenarios import Scenario, sumo_tools
+from stopline.scenarios import Scenario, osm, sumo_tools
 
 DATA = Path(__file__).parent / "data"
 
@@ -66,47 +66,8 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     folder = tmp_path_factory.mktemp("town")
     net = folder / "town.net.xml"
-    sumo_tools.run(
-        [
-            sumo_tools.binary("netconvert"),
-            "--osm-files",
-            DATA / "lindenau.osm",
-            "-o",
-            net,
-            "--geometry.remove",
-            "--junctions.join",
-            "--tls.guess-signals",
-            "--tls.discard-simple",
-            "--tls.join",
-            "--tls.default-type",
-            "static",
-            "--no-turnarounds",
-        ],
-        what="netconvert",
-    )
-    sumo_tools.run(
-        [
-            sys.executable,
-            sumo_tools.tool("randomTrips.py"),
-            "-n",
-            net,
-            "-o",
-            folder / "town.trips.xml",
-            "-r",
-            folder / "town.rou.xml",
-            "--seed",
-            "7",
-            "--end",
-            "600",
-            "--period",
-            "4",
-            "--fringe-factor",
-            "10",
-            "--validate",
-        ],
-        what="randomTrips.py",
-        cwd=folder,
-    )
+    osm.import_net(DATA / "lindenau.osm", net)  # as `stopline scenarios import` does
+    random_trips(net, folder, end=600, period=4, seed=7, routes=folder / "town.rou.xml")
     _write_second_programme(net, folder / "evening.add.xml")
     (folder / "town.sumocfg").write_text(
         "<configuration>\n"
@@ -144,27 +105,25 @@ def stopline(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedPr
     )
 
 
-def random_trips(net: Path, folder: Path, *, end: int = 300, period: float = 3.0) -> Path:
+def random_trips(
+    net: Path,
+    folder: Path,
+    *,
+    end: int = 300,
+    period: float = 3.0,
+    seed: int = 3,
+    routes: Path | None = None,
+) -> Path:
     """Trips between random edges of ``net`` (SUMO's randomTrips.py), left for SUMO to route
-    when each vehicle departs; returns the trips file."""
+    when each vehicle departs (and routed into ``routes`` too, if given); returns the trips."""
     trips = folder / f"{net.name.split('.')[0]}.trips.xml"
     sumo_tools.run(
         [
             sys.executable,
             sumo_tools.tool("randomTrips.py"),
-            "-n",
-            net,
-            "-o",
-            trips,
-            "--seed",
-            "3",
-            "--end",
-            str(end),
-            "--period",
-            str(period),
-            "--fringe-factor",
-            "5",
-            "--validate",
+            *("-n", net, "-o", trips, "--seed", str(seed), "--end", str(end)),
+            *("--period", str(period), "--fringe-factor", "5", "--validate"),
+            *(("-r", routes) if routes else ()),
         ],
         what="randomTrips.py",
         cwd=folder,

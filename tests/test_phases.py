@@ -55,8 +55,8 @@ def test_one_green_is_nothing_to_decide() -> None:
 def test_timing_derived_from_the_programme() -> None:
     phases = decision_set("J", CITY)
     timing = timing_for(phases, EnvConfig())
-    # 40 % of each green's programme seconds, within 5-15 s: 32 -> 13, 6 -> 5, 27 -> 11.
-    assert timing.min_green == (13.0, 5.0, 11.0, 5.0)
+    # At least the junction's clearance: 5 s yellow + 2 s all-red.
+    assert timing.min_green == 7.0
     assert timing.yellow == 5.0
     assert timing.all_red_between(1, 2) == 2.0 and timing.all_red_between(0, 1) == 0.0
     # A pair the programme never shows in sequence gets its all-red where a movement starts.
