@@ -69,7 +69,7 @@ def add_to(commands: Any) -> None:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    names = [name for name in arguments.controller.split(",") if name]
+    names = list(dict.fromkeys(name for name in arguments.controller.split(",") if name))
     params = dict(arguments.param)
     if params and len(names) > 1:
         raise AgentError("--param sets the parameters of one controller; name just one")
