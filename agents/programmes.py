@@ -10,6 +10,16 @@ from pathlib import Path
 from stopline.envs import PhaseSet, Timing, transition
 
 
+def phase_attributes(
+    state: str, duration: float, min_dur: float | None = None, max_dur: float | None = None
+) -> dict[str, str]:
+    """A ``<phase>``'s attributes as SUMO names them (minDur/maxDur for actuated logics)."""
+    attributes = {"duration": f"{duration:g}", "state": state}
+    if min_dur is not None and max_dur is not None:
+        attributes.update(minDur=f"{min_dur:g}", maxDur=f"{max_dur:g}")
+    return attributes
+
+
 @dataclass(frozen=True)
 class Plan:
     """A cyclic plan for one signal: its phase set's greens in order, each with a duration
@@ -29,21 +39,19 @@ class Plan:
         """SUMO phase attributes: each green, then its yellow (and all-red) to the next."""
         greens = self.phases.greens
         result = []
+        low, high = self.min_durations, self.max_durations
         for index, green in enumerate(greens):
-            phase = {"duration": f"{self.durations[index]:g}", "state": green}
-            if self.min_durations and self.max_durations:
-                phase["minDur"] = f"{self.min_durations[index]:g}"
-                phase["maxDur"] = f"{self.max_durations[index]:g}"
-            result.append(phase)
+            bounds = (low[index], high[index]) if low and high else (None, None)
+            result.append(phase_attributes(green, self.durations[index], *bounds))
             if len(greens) == 1:
                 break
             following = (index + 1) % len(greens)
             yellow, red = transition(green, greens[following])
             if yellow != green:
-                result.append({"duration": f"{self.timing.yellow:g}", "state": yellow})
+                result.append(phase_attributes(yellow, self.timing.yellow))
                 all_red = self.timing.all_red_between(index, following)
                 if all_red > 0:
-                    result.append({"duration": f"{all_red:g}", "state": red})
+                    result.append(phase_attributes(red, all_red))
         return result
 
 

@@ -11,18 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from stopline.envs import EnvConfig
-from stopline.envs.phases import Phase, rebuilt_programmes
+from stopline.envs.phases import rebuilt_programmes
 from stopline.scenarios import Scenario
 
 from .controller import NativeController
-from .programmes import write_logics
-
-
-def _attributes(phase: Phase) -> dict[str, str]:
-    attributes = {"duration": f"{phase.duration:g}", "state": phase.state}
-    if phase.min_dur is not None and phase.max_dur is not None:
-        attributes.update(minDur=f"{phase.min_dur:g}", maxDur=f"{phase.max_dur:g}")
-    return attributes
+from .programmes import phase_attributes, write_logics
 
 
 class _SumoRebuilt(NativeController):
@@ -31,7 +24,10 @@ class _SumoRebuilt(NativeController):
     def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
         programmes = rebuilt_programmes(scenario.net_file, self.kind)
         logics = {
-            junction: [_attributes(phase) for phase in phases]
+            junction: [
+                phase_attributes(phase.state, phase.duration, phase.min_dur, phase.max_dur)
+                for phase in phases
+            ]
             for junction, phases in programmes.items()
         }
         path = write_logics(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import ConfigError
-from .phases import PHASE_SETS
+from .phases import check_kind
 
 ActionMode = Literal["phase", "cycle"]
 PhaseSetName = Literal["own", "rebuilt"]
@@ -73,10 +73,7 @@ class EnvConfig:
                 f"config max_green must be a number >= min_green ({floor:g}), "
                 f"got {self.max_green!r}"
             )
-        if self.phases not in PHASE_SETS:
-            raise ConfigError(
-                f"config phases must be one of {', '.join(PHASE_SETS)}, not {self.phases!r}"
-            )
+        check_kind(self.phases)
         if self.action_mode not in ("phase", "cycle"):
             raise ConfigError(
                 f"config action_mode must be 'phase' or 'cycle', not {self.action_mode!r}"

@@ -167,7 +167,7 @@ def decision_set(junction: str, phases: Sequence[Phase], source: str = "own") ->
             if green_links(state) <= others:
                 kept.discard(state)
     greens = tuple(s for s in states if s in kept)
-    durations, clearances = _walk_cycle(phases, greens)
+    durations, clearances = _walk_cycle(phases, greens, is_all_red)
     first = [next(phases[i] for i in order if phases[i].state == s) for s in greens]
     low = [phase.min_dur for phase in first]
     high = [phase.max_dur for phase in first]
@@ -186,7 +186,7 @@ def decision_set(junction: str, phases: Sequence[Phase], source: str = "own") ->
 
 
 def _walk_cycle(
-    phases: Sequence[Phase], greens: Sequence[str]
+    phases: Sequence[Phase], greens: Sequence[str], is_all_red: Callable[[str], bool]
 ) -> tuple[tuple[float, ...], dict[tuple[int, int], float]]:
     """Seconds per cycle of each decision green, and the all-red between consecutive ones.
 
@@ -196,7 +196,6 @@ def _walk_cycle(
     index = {state: number for number, state in enumerate(greens)}
     durations = [0.0] * len(greens)
     clearances: dict[tuple[int, int], float] = {}
-    is_all_red = _all_red(phases)
     start = next((i for i, phase in enumerate(phases) if phase.state in index), None)
     if start is None:
         return tuple(durations), clearances
@@ -300,10 +299,15 @@ def _phase_sets(net: Path, additionals: tuple[Path, ...], kind: str) -> dict[str
     return _rebuilt_sets(net, own)
 
 
-def phase_sets(scenario: Scenario, kind: str) -> dict[str, PhaseSet]:
-    """Every light's phase set of the given kind (``own`` or ``rebuilt``), by light id."""
+def check_kind(kind: object) -> None:
+    """Refuse a phase-set name that is not one of `PHASE_SETS`."""
     if kind not in PHASE_SETS:
         raise ConfigError(f"config phases must be one of {', '.join(PHASE_SETS)}, not {kind!r}")
+
+
+def phase_sets(scenario: Scenario, kind: str) -> dict[str, PhaseSet]:
+    """Every light's phase set of the given kind (``own`` or ``rebuilt``), by light id."""
+    check_kind(kind)
     return _phase_sets(scenario.net_file, tuple(scenario.additional_files), kind)
 
 

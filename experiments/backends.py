@@ -14,7 +14,7 @@ import multiprocessing.connection
 import signal
 import time
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -46,6 +46,8 @@ class LocalBackend:
     """
 
     jobs: int = 1
+    # What a worker process runs on its task (a module-level function, or a partial of one).
+    worker: Callable[[Task], Outcome] = execute
 
     def results(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
         context = fresh_process_context()
@@ -56,7 +58,7 @@ class LocalBackend:
                 while waiting and len(running) < self.jobs:
                     task = waiting.popleft()
                     receiver, sender = context.Pipe(duplex=False)
-                    process = context.Process(target=_serve, args=(task, sender))
+                    process = context.Process(target=_serve, args=(self.worker, task, sender))
                     process.start()
                     sender.close()  # the child holds the only writer: EOF when it dies
                     running[receiver] = (task, process, time.perf_counter())
@@ -91,10 +93,10 @@ def fresh_process_context() -> Any:  # a ForkServerContext, or a SpawnContext on
     return context
 
 
-def _serve(task: Task, sender: Connection) -> None:
+def _serve(worker: Callable[[Task], Outcome], task: Task, sender: Connection) -> None:
     """A worker process: one run, its outcome sent back. Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sender.send(execute(task))
+    sender.send(worker(task))
     sender.close()
 
 

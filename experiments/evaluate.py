@@ -39,12 +39,9 @@ def evaluation_tasks(
 
 def run_tasks(tasks: Sequence[Task], jobs: int = 1) -> Iterator[tuple[Task, dict[str, Any]]]:
     """Each task's outcome (``status``, ``result`` or ``error``), in the order of ``tasks``."""
-    outcomes = dict(
-        ((task.key, task.controller), outcome)
-        for task, outcome in LocalBackend(jobs).results(tasks)
-    )
+    outcomes = {id(task): outcome for task, outcome in LocalBackend(jobs).results(tasks)}
     for task in tasks:
-        yield task, outcomes[task.key, task.controller]
+        yield task, outcomes[id(task)]
 
 
 def evaluate(

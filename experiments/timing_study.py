@@ -11,17 +11,17 @@ defaults" section quotes its output. Each run is a process of its own, as everyw
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import statistics
 import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from multiprocessing.connection import Connection
 from typing import Any
 
 from stopline.envs import PHASE_SETS, PhaseSet, timing
 
-from .backends import fresh_process_context
+from .backends import LocalBackend
 from .store import RunKey
 from .tasks import Task, execute
 
@@ -55,28 +55,20 @@ DELAY_BASED_MAX_GREENS: dict[str, float | None] = {
 ALL_STRATEGIES = ("actuated", "delay-based", "webster", *PYTHON_STRATEGIES)
 
 
-def _serve(task: Task, rule: str, sender: Connection) -> None:
-    timing.MIN_GREEN_RULE = RULES[rule]  # in this run's own process only
-    sender.send(execute(task))
-    sender.close()
+def execute_with_rule(rule: str, task: Task) -> dict[str, Any]:
+    """One run with the min-green rule ``rule`` (in the run's own process only)."""
+    timing.MIN_GREEN_RULE = RULES[rule]
+    return execute(task)
 
 
 def _run(jobs: Sequence[tuple[Task, str]], workers: int) -> list[dict[str, Any]]:
-    """Outcomes of the jobs, each in a fresh process, ``workers`` at a time."""
-    context = fresh_process_context()
-    outcomes: list[dict[str, Any]] = [{} for _ in jobs]
-    for start in range(0, len(jobs), workers):
-        batch = []
-        for index in range(start, min(start + workers, len(jobs))):
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_serve, args=(*jobs[index], sender))
-            process.start()
-            sender.close()
-            batch.append((index, receiver, process))
-        for index, receiver, process in batch:
-            outcomes[index] = receiver.recv()
-            process.join()
-    return outcomes
+    """Outcomes of the jobs in their order, each run in a process of its own."""
+    outcomes: dict[int, dict[str, Any]] = {}
+    for rule in dict.fromkeys(rule for _, rule in jobs):
+        backend = LocalBackend(workers, worker=functools.partial(execute_with_rule, rule))
+        tasks = [task for task, label in jobs if label == rule]
+        outcomes.update((id(task), outcome) for task, outcome in backend.results(tasks))
+    return [outcomes[id(task)] for task, _ in jobs]
 
 
 def _table(rows: dict[tuple[str, str, str], list[float]], columns: Sequence[str]) -> str:

@@ -7,7 +7,6 @@ edits a net gets a new derived file, and a folder appears whole or not at all.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,13 +37,11 @@ def rebuilt_net(net: Path, kind: str = "actuated", cache_dir: Path | None = None
     folder_key = build.key("rebuilt", {"net": digest([net]), "type": kind})
 
     def make(scratch: Path) -> None:
-        copy = scratch / ("original.net.xml.gz" if net.suffix == ".gz" else "original.net.xml")
-        shutil.copyfile(net, copy)
         sumo_tools.run(
             [
                 sumo_tools.binary("netconvert"),
                 "--sumo-net-file",
-                copy,
+                net,
                 "--tls.rebuild",
                 "--tls.default-type",
                 kind,
@@ -54,7 +51,6 @@ def rebuilt_net(net: Path, kind: str = "actuated", cache_dir: Path | None = None
             ],
             what="netconvert --tls.rebuild",
         )
-        copy.unlink()
 
     return build.cached(root, f"{stem}-{kind}-{folder_key}", make) / f"{stem}.net.xml"
 
