@@ -1,7 +1,10 @@
-"""`make`: every strategy by the name a CLI flag or an experiment spec uses."""
+"""`make`: every strategy by the name a CLI flag or an experiment spec uses, and `check`,
+which refuses a name or parameter before anything runs."""
 
 from __future__ import annotations
 
+import inspect
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -34,17 +37,60 @@ CONTROLLERS: dict[str, Callable[..., Controller]] = {
 def make(name: str, **params: Any) -> Controller:
     """Build the controller called ``name`` with ``params`` (see each class's docstring)."""
     if name.startswith("rl:"):
-        from .rl import RLController  # torch is heavy: import it only when a policy is asked for
+        from .policy import RLController  # torch is heavy: only when a policy is asked for
 
-        return RLController(name.removeprefix("rl:"), **params)
+        check(name, **params)
+        return RLController(name.removeprefix("rl:"))
+    return CONTROLLERS[_known(name)](**checked_parameters(name, params))
+
+
+def _known(name: str) -> str:
     if name not in CONTROLLERS:
         raise UnknownControllerError(
             f"unknown controller {name!r}; choose one of {', '.join(CONTROLLERS)}, or rl:PATH"
         )
-    try:
-        return CONTROLLERS[name](**params)
-    except TypeError as error:
-        raise UnknownControllerError(f"controller {name!r}: {error}") from None
+    return name
+
+
+def parameters(name: str) -> dict[str, tuple[type, ...]]:
+    """A controller's documented parameters (its constructor's) and the types each takes."""
+    factory = CONTROLLERS[_known(name)]
+    hints = typing.get_type_hints(factory.__init__)  # type: ignore[misc]
+    found = {}
+    for parameter in inspect.signature(factory).parameters.values():
+        hint = hints.get(parameter.name, Any)
+        options = typing.get_args(hint) or (hint,)
+        found[parameter.name] = tuple(t for t in options if isinstance(t, type))
+    return found
+
+
+def checked_parameters(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` if the controller documents each one and the value has its type (ints are
+    accepted for floats); otherwise one line naming the parameter and what it takes."""
+    accepted = parameters(name)
+    for key, value in params.items():
+        if key not in accepted:
+            listed = ", ".join(accepted) or "none"
+            raise UnknownControllerError(
+                f"controller {name!r} has no parameter {key!r}; its parameters: {listed}"
+            )
+        types = accepted[key]
+        allowed = set(types) | ({int} if float in types else set())
+        fits = type(value) in allowed or (value is None and type(None) in allowed)
+        if types and not fits:
+            wanted = " or ".join(_WORDS.get(t, t.__name__) for t in types if t in _WORDS)
+            raise UnknownControllerError(
+                f"controller {name!r}: parameter {key!r} must be {wanted}, got {value!r}"
+            )
+        # Every documented number is a time, flow, count or seed: none is negative.
+        if type(value) in (int, float) and value < 0:
+            raise UnknownControllerError(
+                f"controller {name!r}: parameter {key!r} must be >= 0, got {value!r}"
+            )
+    return params
+
+
+_WORDS = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
 
 
 def check(name: str, **params: Any) -> None:
@@ -54,4 +100,4 @@ def check(name: str, **params: Any) -> None:
         if params:
             raise UnknownControllerError(f"controller {name!r} takes no parameters")
     else:
-        make(name, **params)
+        checked_parameters(name, params)

@@ -12,6 +12,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
 from stopline import scenarios
 from stopline.envs import SignalEnv, SignalParallelEnv
+from stopline.envs.config import ActionMode
 
 # Logged at each episode's end, so learning curves show traffic, not only reward.
 EPISODE_KEYWORDS = ("mean_halting",)
@@ -52,6 +53,14 @@ def padded(observation: np.ndarray, size: int) -> np.ndarray:
     out = np.zeros(size, dtype=np.float32)
     out[: observation.shape[0]] = observation
     return out
+
+
+def padded_action(mode: ActionMode, action: int, phase: int, num_phases: int) -> int:
+    """A shared policy's action at a junction: one beyond the junction's own greens (the
+    padding of a junction with fewer greens than the largest) keeps its current green."""
+    if mode == "phase" and action >= num_phases:
+        return phase
+    return action
 
 
 class SharedPolicyVecEnv(VecEnv):
@@ -109,8 +118,9 @@ class SharedPolicyVecEnv(VecEnv):
     def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
         assert self._actions is not None
         signals = self.env.simulation.signals
-        requests = {  # a padded action beyond a junction's greens keeps its green
-            agent: int(action) if int(action) < self.phases[agent] else signals[agent].phase
+        mode = self.env.config.action_mode
+        requests = {
+            agent: padded_action(mode, int(action), signals[agent].phase, self.phases[agent])
             for agent, action in zip(self.agents, self._actions, strict=True)
         }
         observations, rewards, _, truncations, shared = self.env.step(requests)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from stopline.envs import EnvConfig, phase_sets, timing_for
 from stopline.scenarios import Scenario
+from stopline.scenarios.flows import peak_hour_movement_flows
 from stopline.scenarios.xmlfiles import signal_links
 
 from .controller import NativeController
-from .demand import peak_hour_movement_flows
 from .programmes import Plan, write_programmes
 
 # A fixed-time green is never shown shorter than this, whatever the split says (s).

@@ -11,6 +11,12 @@ from typing import Any, Literal
 from .errors import ConfigError
 from .phases import check_kind
 
+# The timing defaults every signal shares (DESIGN.md); `EnvConfig` and `Timing` read them.
+DEFAULT_DELTA_TIME = 5.0
+DEFAULT_YELLOW = 3.0  # where the phase set's programme shows none
+MIN_GREEN_FLOOR = 5.0  # the shortest green `timing.MIN_GREEN_RULE` derives
+DEFAULT_MAX_GREEN = 60.0
+
 ActionMode = Literal["phase", "cycle"]
 PhaseSetName = Literal["own", "rebuilt"]
 Backend = Literal["libsumo", "traci"]
@@ -45,12 +51,12 @@ class EnvConfig:
     observation: str = "default"
     reward: str = "diff-waiting-time"
     action_mode: ActionMode = "phase"
-    delta_time: float = 5.0
+    delta_time: float = DEFAULT_DELTA_TIME
     phases: PhaseSetName = "rebuilt"
     yellow_time: float | None = None
     all_red: float | None = None
     min_green: float | None = None
-    max_green: float = 60.0
+    max_green: float = DEFAULT_MAX_GREEN
     gui: bool = False
     backend: Backend = "libsumo"
     sumo_options: tuple[str, ...] = ()

@@ -139,7 +139,12 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         signals = self.simulation.signals
         self.simulation.apply(
             {
-                agent: decode_action(self.config.action_mode, int(action), signals[agent])
+                agent: decode_action(
+                    self.config.action_mode,
+                    int(action),
+                    signals[agent].phase,
+                    signals[agent].num_phases,
+                )
                 for agent, action in actions.items()
                 if agent in self.agents
             }

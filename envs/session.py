@@ -8,12 +8,14 @@ here) is used for the GUI or when asked for.
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 import os
 import subprocess
 import sys
 import tempfile
 import uuid
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -102,6 +104,26 @@ def _stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
+_SECOND_SIMULATION = (
+    "libsumo runs one simulation per process and one is already running here: this one "
+    "runs over TraCI instead (a sumo process over a socket, several times slower per step); "
+    "give each environment a process of its own (stopline.agents.make_vec_env) for full speed"
+)
+
+
+def _has_display() -> bool:
+    """Whether a window can open (Linux and BSD need an X or Wayland display)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _libsumo_busy() -> bool:
+    import libsumo
+
+    return bool(libsumo.simulation.isLoaded())
+
+
 class Session:
     """A running SUMO simulation of a scenario, reached through ``api``.
 
@@ -118,6 +140,14 @@ class Session:
         gui: bool = False,
         options: Sequence[str] = (),
     ) -> None:
+        if gui and not _has_display():
+            warnings.warn(
+                "no display (DISPLAY is not set): sumo-gui cannot open a window, so this "
+                "simulation runs without one",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            gui = False
         if gui and backend == "libsumo":
             backend = "traci"  # sumo-gui is a separate program, reached over a socket
         self.backend = backend
@@ -143,6 +173,9 @@ class Session:
         self._stderr = _scratch_file("stderr")
         try:
             with _stderr_to(self._stderr):
+                if self.backend == "libsumo" and _libsumo_busy():
+                    self.backend = "traci"
+                    warnings.warn(_SECOND_SIMULATION, RuntimeWarning, stacklevel=3)
                 if self.backend == "libsumo":
                     self.api = self._start_libsumo()
                 else:
@@ -189,12 +222,6 @@ class Session:
     def _start_libsumo(self) -> Any:
         import libsumo
 
-        if libsumo.simulation.isLoaded():
-            raise SimulationError(
-                "libsumo runs one simulation per process and one is already running: "
-                "close it first, run each environment in its own process "
-                "(e.g. SubprocVecEnv), or use backend='traci'"
-            )
         try:
             libsumo.start(self._full_command())
         except Exception:
@@ -208,7 +235,8 @@ class Session:
 
         self._check_options()
         label = f"stopline-{uuid.uuid4().hex}"
-        traci.start(self._full_command(), label=label)
+        with contextlib.redirect_stdout(io.StringIO()):  # TraCI prints "Retrying in 1 seconds"
+            traci.start(self._full_command(), label=label)
         return traci.getConnection(label)
 
     def _check_options(self) -> None:

@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .config import DEFAULT_MAX_GREEN, DEFAULT_YELLOW, MIN_GREEN_FLOOR
 from .phases import GREEN, PhaseSet
-
-DEFAULT_YELLOW = 3.0
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,8 @@ class Timing:
 
     yellow: float = DEFAULT_YELLOW
     all_red: float = 0.0
-    min_green: float | tuple[float, ...] = 5.0
-    max_green: float = 60.0
+    min_green: float | tuple[float, ...] = MIN_GREEN_FLOOR
+    max_green: float = DEFAULT_MAX_GREEN
     clearances: Mapping[tuple[int, int], float] = field(default_factory=dict)
 
     def min_green_of(self, phase: int) -> float:
@@ -129,10 +128,6 @@ class Signal:
             self._begin_transition(target, now)
         else:
             self._pending = target
-
-    def request_next(self, now: float) -> None:
-        """Ask for the next green in programme order."""
-        self.request((self.phase + 1) % self.num_phases, now)
 
     def next_event(self) -> float:
         """The time of the next change the model makes by itself."""

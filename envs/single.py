@@ -118,7 +118,7 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         if self._state is None:
             raise SimulationError("step() before reset(): call reset() first")
         signal = self.simulation.signals[self.junction]
-        phase = decode_action(self.config.action_mode, int(action), signal)
+        phase = decode_action(self.config.action_mode, int(action), signal.phase, signal.num_phases)
         self.simulation.apply({self.junction: phase})
         self.simulation.advance()
         state, info = self._observe()

@@ -38,11 +38,11 @@ def action_space(mode: ActionMode, num_phases: int) -> spaces.Discrete:
     return spaces.Discrete(num_phases if mode == "phase" else 2)
 
 
-def decode_action(mode: ActionMode, action: int, signal: Signal) -> int:
-    """The green an action asks for."""
+def decode_action(mode: ActionMode, action: int, phase: int, num_phases: int) -> int:
+    """The green an action asks for, at a junction showing green ``phase`` of ``num_phases``."""
     if mode == "phase":
         return action
-    return (signal.phase + 1) % signal.num_phases if action == ADVANCE else signal.phase
+    return (phase + 1) % num_phases if action == ADVANCE else phase
 
 
 def action_mask(mode: ActionMode, signal: Signal, now: float) -> np.ndarray:

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from .config import EnvConfig
+from .config import DEFAULT_YELLOW, MIN_GREEN_FLOOR, EnvConfig
 from .phases import GREEN, PhaseSet
-from .signal import DEFAULT_YELLOW, Timing
+from .signal import Timing
 
-MIN_GREEN_FLOOR = 5.0
 MinGreenRule = Callable[
     [PhaseSet, float, Mapping[tuple[int, int], float]], float | tuple[float, ...]
 ]

@@ -19,9 +19,17 @@ from matplotlib.patches import Patch
 
 from stopline.scenarios.geometry import NetworkGeometry
 
-from .metrics import HCM_EDITION, LOS_THRESHOLDS, SERIES_PERIOD
+from .metrics import HCM_EDITION, LOS_THRESHOLDS
+from .statistics import bin_means
 from .store import RunRecord
-from .summary import ComparisonRow
+from .summary import ComparisonRow, in_order
+
+# Figures are drawn at the size they are shown: at most 13 inches at 100 dpi fits the
+# report's 1,320-pixel column, so text appears at its point size at 100 % zoom.
+DPI = 100
+# A heat map row per junction stays readable up to this many; beyond, the junctions with
+# the longest queues are shown (the CSV has them all).
+HEATMAP_JUNCTIONS = 15
 
 LOS_COLOURS = {
     "A": "#1a9850",
@@ -38,7 +46,7 @@ def png(figure: Any, room_below: float = 0.0) -> str:
     figure legend."""
     buffer = io.BytesIO()
     figure.tight_layout(rect=(0, room_below, 1, 1))
-    figure.savefig(buffer, format="png", dpi=110)
+    figure.savefig(buffer, format="png", dpi=DPI)
     plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode()
 
@@ -51,22 +59,36 @@ def _ci(value: float) -> float:
     return 0.0 if math.isnan(value) else value
 
 
+def _panels(count: int, width: float, height: float) -> tuple[Any, list[Any]]:
+    """Small multiples at most two across, so each keeps legible text at the page's width;
+    spare panels hidden."""
+    columns = min(2, max(1, count))
+    rows = math.ceil(max(1, count) / columns)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(width * columns, height * rows), squeeze=False
+    )
+    flat = list(axes.flat)
+    for axis in flat[count:]:
+        axis.set_axis_off()
+    return figure, flat[:count]
+
+
 def delay_by_controller(table: Sequence[ComparisonRow]) -> str:
     """Bars of mean delay per controller with 95 % CI, one panel per scenario and scale."""
-    groups = sorted({(row.scenario, row.demand_scale) for row in table})
-    figure, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 4), squeeze=False)
-    for axis, (scenario, scale) in zip(axes[0], groups, strict=True):
+    groups = list(dict.fromkeys((row.scenario, row.demand_scale) for row in table))
+    figure, axes = _panels(len(groups), 6, 4)
+    for axis, (scenario, scale) in zip(axes, groups, strict=True):
         rows = [row for row in table if (row.scenario, row.demand_scale) == (scenario, scale)]
         axis.bar(
             [row.controller for row in rows],
             [row.mean_delay for row in rows],
             yerr=[_ci(row.delay_ci) for row in rows],
             capsize=4,
-            color="#4c78a8",
+            color=["#9e9e9e"] + ["#4c78a8"] * (len(rows) - 1),  # the reference first, grey
         )
         axis.set_title(_title(scenario, scale))
         axis.set_ylabel("mean delay per vehicle (s)")
-        axis.tick_params(axis="x", rotation=45)
+        axis.tick_params(axis="x", rotation=30)
     return png(figure)
 
 
@@ -78,8 +100,8 @@ def delay_by_scale(table: Sequence[ComparisonRow]) -> str | None:
     varied = sorted(scenario for scenario, values in scales.items() if len(values) > 1)
     if not varied:
         return None
-    figure, axes = plt.subplots(1, len(varied), figsize=(5.5 * len(varied), 4), squeeze=False)
-    for axis, scenario in zip(axes[0], varied, strict=True):
+    figure, axes = _panels(len(varied), 6, 4)
+    for axis, scenario in zip(axes, varied, strict=True):
         rows = [row for row in table if row.scenario == scenario]
         for controller in sorted({row.controller for row in rows}):
             mine = sorted(
@@ -102,28 +124,24 @@ def delay_by_scale(table: Sequence[ComparisonRow]) -> str | None:
     return png(figure)
 
 
-def halting_over_time(runs: Iterable[RunRecord]) -> str:
-    """Halted vehicles per minute, mean over seeds, a line per controller."""
-    series: dict[tuple[str, float, str], list[list[float]]] = defaultdict(list)
-    times: dict[tuple[str, float, str], list[float]] = {}
+def halting_over_time(runs: Iterable[RunRecord], width: float) -> str:
+    """Halted vehicles in ``width``-second means, mean over seeds, a line per controller."""
+    series: dict[tuple[str, float, str], list[dict[float, float]]] = defaultdict(list)
     for run in runs:
         if run.status == "done" and run.series.get("time"):
             key = (run.key.scenario, run.key.demand_scale, run.key.controller)
-            series[key].append(run.series["halting"])
-            times[key] = run.series["time"]
+            series[key].append(bin_means(run.series["time"], run.series["halting"], width))
     groups = sorted({key[:2] for key in series})
-    columns = max(1, len(groups))
-    figure, axes = plt.subplots(1, columns, figsize=(6 * columns, 4), squeeze=False)
-    for axis, group in zip(axes[0], groups, strict=False):
+    figure, axes = _panels(len(groups), 6, 4)
+    for axis, group in zip(axes, groups, strict=True):
         for key in sorted(k for k in series if k[:2] == group):
-            runs_here = series[key]
-            length = min(len(run) for run in runs_here)
-            mean = [sum(run[i] for run in runs_here) / len(runs_here) for i in range(length)]
-            axis.plot([t / 60 for t in times[key][:length]], mean, label=key[2])
+            starts = sorted(set.intersection(*(set(run) for run in series[key])))
+            mean = [sum(run[t] for run in series[key]) / len(series[key]) for t in starts]
+            axis.plot([(t + width / 2) / 60 for t in starts], mean, marker=".", label=key[2])
         axis.set_title(_title(*group))
         axis.set_xlabel("time (min)")
-        axis.set_ylabel("halted vehicles (mean over seeds)")
-        axis.legend(fontsize=8)
+        axis.set_ylabel(f"halted vehicles ({width / 60:g}-min mean)")
+        axis.legend(fontsize=9)
         axis.grid(alpha=0.3)
     return png(figure)
 
@@ -137,82 +155,84 @@ def _by_scenario_and_scale(
     return dict(sorted(groups.items()))
 
 
-def queue_heatmaps(queues: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
-    """Per scenario and scale, each junction's queue minute by minute (mean over seeds), a
-    panel per controller on one colour scale: (title, base64 PNG) pairs."""
+def queue_heatmaps(queues: Sequence[dict[str, Any]], width: float) -> list[tuple[str, str]]:
+    """Per scenario and scale, each junction's queue in ``width``-second bins (mean over
+    seeds), a panel per controller on one colour scale: (caption, base64 PNG) pairs. Large
+    networks show their `HEATMAP_JUNCTIONS` junctions with the longest mean queues."""
     maps = []
     for (scenario, scale), rows in _by_scenario_and_scale(queues).items():
-        controllers = sorted({row["controller"] for row in rows})
-        junctions = sorted({row["junction"] for row in rows})
+        controllers = list(dict.fromkeys(row["controller"] for row in rows))
+        load: dict[str, float] = defaultdict(float)
+        for row in rows:
+            load[row["junction"]] += row["queue_veh"]
+        junctions = sorted(sorted(load, key=lambda j: -load[j])[:HEATMAP_JUNCTIONS])
         times = sorted({row["time_s"] for row in rows})
         top = max(row["queue_veh"] for row in rows) or 1.0
-        height = 0.8 + 0.22 * len(junctions)
+        height = 0.9 + 0.28 * len(junctions)
         figure, axes = plt.subplots(
-            len(controllers), 1, figsize=(10, height * len(controllers)), squeeze=False
+            len(controllers), 1, figsize=(12, height * len(controllers)), squeeze=False
         )
         for axis, controller in zip(axes[:, 0], controllers, strict=True):
             grid = [[0.0] * len(times) for _ in junctions]
             for row in rows:
-                if row["controller"] == controller:
-                    grid[junctions.index(row["junction"])][times.index(row["time_s"])] = row[
-                        "queue_veh"
-                    ]
+                if row["controller"] == controller and row["junction"] in junctions:
+                    column = times.index(row["time_s"])
+                    grid[junctions.index(row["junction"])][column] = row["queue_veh"]
             image = axis.imshow(
                 grid,
                 aspect="auto",
                 cmap="Reds",
                 vmin=0,
                 vmax=top,
-                extent=(
-                    times[0] / 60,
-                    (times[-1] + SERIES_PERIOD) / 60,
-                    len(junctions) - 0.5,
-                    -0.5,
-                ),
+                extent=(times[0] / 60, (times[-1] + width) / 60, len(junctions) - 0.5, -0.5),
                 interpolation="nearest",
             )
-            axis.set_yticks(range(len(junctions)), junctions, fontsize=7)
-            axis.set_title(controller, fontsize=9)
+            axis.set_yticks(range(len(junctions)), junctions, fontsize=9)
+            axis.set_title(controller, fontsize=11)
             figure.colorbar(image, ax=axis, label="halted vehicles", pad=0.01)
         axes[-1, 0].set_xlabel("time (min)")
-        maps.append((_title(scenario, scale), png(figure)))
+        caption = _title(scenario, scale)
+        if len(load) > len(junctions):
+            caption += f" ({len(junctions)} of {len(load)} junctions: the longest queues)"
+        maps.append((caption, png(figure)))
     return maps
 
 
 def los_maps(
-    levels: Sequence[dict[str, Any]], networks: dict[str, NetworkGeometry]
+    levels: Sequence[dict[str, Any]], networks: dict[str, NetworkGeometry], order: Sequence[str]
 ) -> list[tuple[str, str]]:
-    """Per scenario and scale, the network with each junction coloured by its LOS, one panel
-    per controller: (title, base64 PNG) pairs. Scenarios without geometry are skipped."""
+    """Per scenario and scale, the network with each junction coloured by its LOS and named,
+    one panel per controller (in ``order``): (caption, base64 PNG) pairs. Scenarios without
+    geometry are skipped."""
     maps = []
     for (scenario, scale), rows in _by_scenario_and_scale(levels).items():
         geometry = networks.get(scenario)
         if geometry is None:
             continue
-        controllers = sorted({row["controller"] for row in rows})
-        columns = min(3, len(controllers))
+        controllers = in_order((row["controller"] for row in rows), order)
+        columns = min(2, len(controllers))
         lines = math.ceil(len(controllers) / columns)
-        # Panels as wide as they need to be for the network's shape, plus a title line.
-        height = min(4.5, max(1.2, 4.5 * _aspect(geometry))) + 0.4
+        # Panels as tall as the network's shape needs, plus a title line.
+        height = min(6.0, max(2.0, 6.0 * _aspect(geometry))) + 0.5
         figure, axes = plt.subplots(
-            lines, columns, figsize=(4.5 * columns, height * lines + 0.6), squeeze=False
+            lines, columns, figsize=(6.5 * columns, height * lines + 0.8), squeeze=False
         )
         for axis in axes.flat:
             axis.set_axis_off()
         for axis, controller in zip(axes.flat, controllers, strict=False):
             grades = {r["junction"]: r["los"] for r in rows if r["controller"] == controller}
             _draw_map(axis, geometry, grades)
-            axis.set_title(controller)
+            axis.set_title(controller, fontsize=12)
         limits = ", ".join(f"{grade} ≤ {limit:g} s" for grade, limit in LOS_THRESHOLDS)
         figure.legend(
             handles=[Patch(color=colour, label=grade) for grade, colour in LOS_COLOURS.items()],
             loc="lower center",
             ncol=6,
             title=f"{HCM_EDITION} signalised LOS by control delay ({limits}, F above)",
-            fontsize=8,
-            title_fontsize=8,
+            fontsize=10,
+            title_fontsize=10,
         )
-        maps.append((_title(scenario, scale), png(figure, room_below=0.6 / (height * lines + 0.6))))
+        maps.append((_title(scenario, scale), png(figure, room_below=0.8 / (height * lines + 0.8))))
     return maps
 
 
@@ -228,10 +248,22 @@ def _draw_map(axis: Any, geometry: NetworkGeometry, grades: dict[str, str]) -> N
     names = [name for name in sorted(geometry.signals) if name in grades]
     xs = [geometry.signals[name][0] for name in names]
     ys = [geometry.signals[name][1] for name in names]
+    # Fewer, larger markers on small networks; a city's dozens of junctions stay apart.
+    size = 420 if len(names) <= 16 else 160
     axis.scatter(
-        xs, ys, s=220, c=[LOS_COLOURS[grades[n]] for n in names], edgecolors="black", zorder=3
+        xs, ys, s=size, c=[LOS_COLOURS[grades[n]] for n in names], edgecolors="black", zorder=3
     )
+    letters = 12 if len(names) <= 16 else 8
     for name, x, y in zip(names, xs, ys, strict=True):
-        axis.annotate(grades[name], (x, y), ha="center", va="center", fontsize=8, zorder=4)
+        axis.annotate(
+            grades[name], (x, y), ha="center", va="center", fontsize=letters,
+            fontweight="bold", zorder=4,
+        )  # fmt: skip
+        axis.annotate(
+            name, (x, y), xytext=(0, -14 if len(names) <= 16 else -9),
+            textcoords="offset points", ha="center", va="top",
+            fontsize=9 if len(names) <= 16 else 6, color="#333333", zorder=4,
+        )  # fmt: skip
     axis.autoscale()
+    axis.margins(0.08)
     axis.set_aspect("equal")

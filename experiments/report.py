@@ -1,4 +1,10 @@
-"""``report.html`` (self-contained, plots embedded), ``summary.md`` and CSV exports."""
+"""``report.html`` (self-contained, plots embedded), ``summary.md`` and CSV exports.
+
+The page is written for an engineer to hand on: a title naming the scenario and what is
+compared, where the numbers come from (provenance), the reference strategy first, level of
+service as a junction x strategy grid and a map, time series in 5-minute means (a fixed
+plan's cycle cannot alias with them), and the learning curve of every trained policy.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +14,42 @@ import html
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stopline.scenarios import naming
 from stopline.scenarios.geometry import NetworkGeometry
 
 from . import figures
+from .errors import ExperimentError
 from .metrics import HCM_EDITION, level_of_service
-from .store import RunRecord, read_runs
-from .summary import ComparisonRow, cells, compare, headers, render, write_csv
+from .statistics import bin_means
+from .store import (
+    COMPARISON_CSV,
+    JUNCTIONS_CSV,
+    NETWORKS,
+    QUEUES_CSV,
+    REPORT,
+    SUMMARY,
+    RunRecord,
+    read_runs,
+    read_settings,
+    write_atomically,
+)
+from .summary import ComparisonRow, cells, compare, headers, in_order, render, write_csv
 
-SETTINGS = "experiment.json"  # what the runner saves beside results.db
-NETWORKS = "networks.json"  # each scenario's road and signal geometry, saved by the runner
+# Time series are shown as means over this many seconds: long enough that a fixed plan's
+# cycle (up to 120 s) cannot beat against the bins, short enough to show the peak.
+REPORT_BIN = 300.0
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `write_report` wrote: the page, and the comparison as a Markdown table."""
+
+    page: Path
+    table: str
 
 
 def load_networks(folder: Path) -> dict[str, NetworkGeometry]:
@@ -53,16 +83,16 @@ def junction_levels(runs: Sequence[RunRecord]) -> list[dict[str, Any]]:
     ]
 
 
-def junction_queues(runs: Sequence[RunRecord]) -> list[dict[str, Any]]:
-    """Per scenario, scale, controller, junction and minute: queue (halted vehicles on the
-    junction's approaches), mean over seeds."""
+def junction_queues(runs: Sequence[RunRecord], width: float = REPORT_BIN) -> list[dict[str, Any]]:
+    """Per scenario, scale, controller, junction and ``width``-second bin: queue (halted
+    vehicles on the junction's approaches), mean over the bin and over seeds."""
     queues: dict[tuple[str, float, str, str, float], list[float]] = defaultdict(list)
     for run in runs:
         if run.status != "done":
             continue
         for junction, values in run.series.get("queues", {}).items():
-            for time, queue in zip(run.series["time"], values, strict=True):
-                key = (run.key.scenario, run.key.demand_scale, run.key.controller, junction, time)
+            for start, queue in bin_means(run.series["time"], values, width).items():
+                key = (run.key.scenario, run.key.demand_scale, run.key.controller, junction, start)
                 queues[key].append(queue)
     return [
         {
@@ -84,95 +114,227 @@ def _write_rows(rows: Sequence[dict[str, Any]], path: Path) -> None:
         writer.writerows(rows)
 
 
-def _levels_table(levels: Sequence[dict[str, Any]]) -> str:
-    head = "".join(
-        f"<th>{title}</th>"
-        for title in ("scenario", "scale", "controller", "junction", "control delay s", "LOS")
-    )
-    body = "".join(
-        f"<tr><td>{html.escape(Path(row['scenario']).name)}</td><td>{row['demand_scale']:g}</td>"
-        f"<td>{html.escape(row['controller'])}</td><td>{html.escape(row['junction'])}</td>"
-        f"<td>{row['control_delay']:.1f}</td><td>{row['los']}</td></tr>"
-        for row in levels
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def write_report(folder: Path, reference: str | None = None) -> Path:
-    """Write report.html, summary.md and the CSV exports (comparison, junctions, queues)."""
-    settings_path = folder / SETTINGS
-    settings = json.loads(settings_path.read_text()) if settings_path.is_file() else {}
-    reference = reference or settings.get("reference", "fixed")
-    name = str(settings.get("name", folder.name))
+def write_report(folder: Path, reference: str | None = None) -> Report:
+    """Write report.html, summary.md and the CSV exports (comparison, junctions, queues)
+    for the experiment a results folder holds."""
+    settings = read_settings(folder)
     runs = read_runs(folder)
+    identity = settings.get("identity", {})
+    order = [entry["label"] for entry in identity.get("controllers", [])]
+    strategies = list(dict.fromkeys([*order, *sorted({run.key.controller for run in runs})]))
+    reference = reference or settings.get("reference", "fixed")
+    if reference not in strategies:
+        raise ExperimentError(
+            f"--reference {reference!r}: not a strategy of {folder}; "
+            f"one of {', '.join(strategies) or 'none (no runs stored)'}"
+        )
     rows = [run.as_row() for run in runs]
-    table = compare(rows, reference)
-    (folder / "summary.md").write_text(f"# {name}\n\n{render(table, reference)}\n")
-    write_csv(table, folder / "comparison.csv")
+    table = compare(rows, reference, order)
+    markdown = render(table, reference)
+    title = _title(settings, runs, reference, order)
+    write_atomically(folder / SUMMARY, f"# {title}\n\n{markdown}\n")
+    write_csv(table, folder / COMPARISON_CSV)
+    body = [f"<h1>{html.escape(title)}</h1>", _provenance(folder, settings, runs)]
+    body += _comparison(table, reference, rows)
+    levels = junction_levels(runs)
+    if levels:
+        _write_rows(levels, folder / JUNCTIONS_CSV)
+        body += _levels(levels, load_networks(folder), [reference, *order])
+    body.append(
+        _image(
+            "Halted vehicles over time",
+            figures.halting_over_time(runs, REPORT_BIN),
+            f"Vehicles halted anywhere in the network, {REPORT_BIN / 60:g}-minute means, mean "
+            "over seeds.",
+        )
+    )
+    queues = junction_queues(runs)
+    if queues:
+        _write_rows(queues, folder / QUEUES_CSV)
+        for caption, data in figures.queue_heatmaps(queues, REPORT_BIN):
+            body.append(
+                _image(
+                    f"Queues by junction over time: {caption}",
+                    data,
+                    "Vehicles halted on each junction's approaches, "
+                    f"{REPORT_BIN / 60:g}-minute means over seeds (also in {QUEUES_CSV}).",
+                )
+            )
+    body += _learning_curves(settings)
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>"
+        "body{font-family:sans-serif;margin:2em auto;max-width:1320px;padding:0 1em;"
+        "color:#222;line-height:1.4}"
+        "table{border-collapse:collapse;margin:0.5em 0 1em}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+        "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
+        "tr.reference td{font-weight:bold;background:#f7f7ff}"
+        "table.provenance td{text-align:left}"
+        "td.los{text-align:center;font-weight:bold}"
+        "img{max-width:100%}figcaption{color:#555;font-size:0.9em}"
+        "</style></head><body>" + "\n".join(body) + "</body></html>"
+    )
+    output = folder / REPORT
+    write_atomically(output, page)
+    return Report(output, markdown)
+
+
+def _title(
+    settings: dict[str, Any], runs: Sequence[RunRecord], reference: str, order: Sequence[str]
+) -> str:
+    scenario_names = sorted({naming.slug(run.key.scenario) for run in runs}) or [
+        str(settings.get("name", "experiment"))
+    ]
+    others = [name for name in dict.fromkeys([*order, *(run.key.controller for run in runs)])]
+    others = [name for name in others if name != reference]
+    compared = f"{', '.join(others)} against {reference}" if others else reference
+    return f"Signal timing on {', '.join(scenario_names)}: {compared}"
+
+
+def _provenance(folder: Path, settings: dict[str, Any], runs: Sequence[RunRecord]) -> str:
+    identity = settings.get("identity", {})
+    seeds = sorted({run.key.seed for run in runs})
+    demand = "; ".join(
+        f"{naming.slug(entry['name'])} x {', '.join(f'{s:g}' for s in entry['demand_scales'])}"
+        for entry in identity.get("scenarios", [])
+    )
+    done = sum(run.status == "done" for run in runs)
+    facts = [
+        ("experiment", f"{settings.get('name', folder.name)} ({folder})"),
+        ("run on", str(settings.get("started_at", "not recorded"))),
+        (
+            "software",
+            f"Stopline {settings.get('stopline_version', '?')}, "
+            f"SUMO {settings.get('sumo_version', '?')}",
+        ),
+        ("spec hash", str(settings.get("spec_hash", "not recorded"))),
+        ("evaluation demand seeds", ", ".join(str(seed) for seed in seeds) or "none"),
+        ("demand (scenario x scale)", demand or "not recorded"),
+        ("signal settings", json.dumps(identity.get("env", {})) if identity else "not recorded"),
+        ("runs", f"{done} done, {len(runs) - done} failed"),
+    ]
+    for label, model in settings.get("models", {}).items():
+        facts.append((f"RL policy {label}", _model_facts(Path(model))))
+    body = "".join(
+        f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td></tr>" for key, value in facts
+    )
+    return f"<h2>Provenance</h2><table class='provenance'>{body}</table>"
+
+
+def _model_facts(folder: Path) -> str:
+    try:
+        config = json.loads((folder / "config.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return f"{folder} (its config.json is missing)"
+    wall = config.get("wall_time_s")
+    trained = f"trained in {wall / 60:.1f} min" if wall is not None else "training time unknown"
+    seeds = config.get("training_seeds", [])
+    span = f"{min(seeds)}-{max(seeds)}" if seeds else "?"
+    return (
+        f"{str(config.get('algo', '?')).upper()}, {config.get('timesteps')} decisions, "
+        f"{trained}, training demand seeds {span}, observation "
+        f"{config.get('env_config', {}).get('observation', 'default')}, reward "
+        f"{config.get('env_config', {}).get('reward', 'default')} ({folder.name})"
+    )
+
+
+def _comparison(
+    table: Sequence[ComparisonRow], reference: str, rows: Sequence[dict[str, Any]]
+) -> list[str]:
     body = [
-        f"<h1>{html.escape(name)}</h1>",
-        "<p>Delay is each vehicle's SUMO timeLoss plus the time it waited to enter the network "
-        "(vehicles still waiting at the window's end count the time waited; trips unfinished "
-        "at the end count their time so far); the in-network delay is timeLoss alone. "
-        f"Differences are paired against <b>{html.escape(reference)}</b> on the same "
-        "demand seeds, with 95 % confidence intervals (Student's t). CO2 is the emissions "
-        "device's total over all trips.</p>",
+        "<h2>Comparison</h2><p>Delay is each vehicle's SUMO timeLoss plus the time it waited "
+        "to enter the network (vehicles still waiting at the window's end count the time "
+        "waited; trips unfinished at the end count their time so far); the in-network delay "
+        "is timeLoss alone. Differences are paired against <b>"
+        f"{html.escape(reference)}</b> on the same demand seeds, with 95 % confidence "
+        "intervals (Student's t); wins: share of seeds where the strategy had less delay. "
+        "Counts (arrived, unfinished, teleports) are means over seeds, rounded. CO2 is the "
+        "emissions device's total over all trips.</p>",
         _html_table(table, reference),
     ]
     failed = sum(row["status"] == "failed" for row in rows)
     if failed:
         body.append(f"<p>{failed} run(s) failed; see results.db (status, error).</p>")
     if table:
-        body.append(_image("Delay by controller (95 % CI)", figures.delay_by_controller(table)))
+        body.append(
+            _image("Delay by strategy", figures.delay_by_controller(table), "Means, 95 % CI.")
+        )
     by_scale = figures.delay_by_scale(table)
     if by_scale:
-        body.append(_image("Delay against demand scale (95 % CI)", by_scale))
-    levels = junction_levels(runs)
-    if levels:
-        _write_rows(levels, folder / "junctions.csv")
-        body.append(
-            f"<h2>Level of service by junction ({HCM_EDITION}, signalised)</h2><p>Average "
-            "control delay of vehicles on each junction's approaches (SUMO time loss on the "
-            "approach edges per vehicle), mean over seeds; LOS A &le; 10, B &le; 20, "
-            "C &le; 35, D &le; 55, E &le; 80, F &gt; 80 s/veh. Also in junctions.csv.</p>"
-            + _levels_table(levels)
-        )
-        for title, data in figures.los_maps(levels, load_networks(folder)):
-            body.append(_image(f"Level of service map: {title}", data))
-    body.append(_image("Halted vehicles over time", figures.halting_over_time(runs)))
-    queues = junction_queues(runs)
-    if queues:
-        _write_rows(queues, folder / "queues.csv")
-        body.append(
-            "<h2>Queues by junction</h2><p>Vehicles halted on each junction's approaches, "
-            "averaged over every minute and over seeds (also in queues.csv).</p>"
-        )
-        for title, data in figures.queue_heatmaps(queues):
-            body.append(_image(f"Queues by junction over time: {title}", data))
-    for curve in sorted((folder / "models").glob("*/learning_curve.png")):
-        data = base64.b64encode(curve.read_bytes()).decode()
-        body.append(_image(f"Learning curve: {curve.parent.name}", data))
-    page = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Stopline report</title>"
-        "<style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
-        "table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-        "img{max-width:100%}</style></head><body>" + "\n".join(body) + "</body></html>"
-    )
-    output = folder / "report.html"
-    output.write_text(page)
-    return output
+        body.append(_image("Delay against demand scale", by_scale, "Means, 95 % CI."))
+    return body
 
 
-def _image(title: str, data: str) -> str:
+def _levels(
+    levels: Sequence[dict[str, Any]], networks: dict[str, NetworkGeometry], order: list[str]
+) -> list[str]:
+    body = [
+        f"<h2>Level of service by junction ({HCM_EDITION}, signalised)</h2><p>Average "
+        "control delay of vehicles on each junction's approaches (SUMO time loss on the "
+        "approach edges per vehicle), mean over seeds; LOS A &le; 10, B &le; 20, C &le; 35, "
+        f"D &le; 55, E &le; 80, F &gt; 80 s/veh. Also in {JUNCTIONS_CSV}.</p>"
+    ]
+    groups: dict[tuple[str, float], list[dict[str, Any]]] = defaultdict(list)
+    for row in levels:
+        groups[row["scenario"], row["demand_scale"]].append(row)
+    for (scenario, scale), rows in sorted(groups.items()):
+        controllers = in_order((row["controller"] for row in rows), order)
+        junctions = sorted({row["junction"] for row in rows})
+        cell = {(row["junction"], row["controller"]): row for row in rows}
+        head = "".join(f"<th>{html.escape(name)}</th>" for name in controllers)
+        lines = []
+        for junction in junctions:
+            tds = []
+            for name in controllers:
+                row = cell.get((junction, name))
+                if row is None:
+                    tds.append("<td></td>")
+                    continue
+                colour = figures.LOS_COLOURS[row["los"]]
+                tds.append(
+                    f"<td class='los' style='background:{colour}'>"
+                    f"{row['los']} <small>{row['control_delay']:.0f} s</small></td>"
+                )
+            lines.append(f"<tr><td>{html.escape(junction)}</td>{''.join(tds)}</tr>")
+        body.append(
+            f"<h3>{html.escape(naming.slug(scenario))}, demand x{scale:g}</h3>"
+            f"<table><tr><th>junction</th>{head}</tr>{''.join(lines)}</table>"
+        )
+    for caption, data in figures.los_maps(levels, networks, order):
+        body.append(_image(f"Level of service map: {caption}", data, ""))
+    return body
+
+
+def _learning_curves(settings: dict[str, Any]) -> list[str]:
+    body = []
+    for label, model in settings.get("models", {}).items():
+        curve = Path(model) / "learning_curve.png"
+        if curve.is_file():
+            data = base64.b64encode(curve.read_bytes()).decode()
+            body.append(
+                _image(
+                    f"Learning curve: {label}",
+                    data,
+                    "Episode return and mean halted vehicles per decision over training, on "
+                    "training demand seeds.",
+                )
+            )
+    return body
+
+
+def _image(title: str, data: str, caption: str) -> str:
     name = html.escape(title)
-    return f"<h2>{name}</h2><img alt='{name}' src='data:image/png;base64,{data}'>"
+    return (
+        f"<h2>{name}</h2><figure><img alt='{name}' src='data:image/png;base64,{data}'>"
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
 
 
 def _html_table(table: Sequence[ComparisonRow], reference: str) -> str:
     head = "".join(f"<th>{html.escape(title)}</th>" for title in headers(reference))
     body = "".join(
-        "<tr>"
+        f"<tr{' class=reference' if row.controller == reference else ''}>"
         + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells(row, reference))
         + "</tr>"
         for row in table

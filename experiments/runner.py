@@ -2,67 +2,79 @@
 
 Each run happens in a worker (a local process or a Ray task) and returns its metrics; the
 main process stores each one as it finishes. RL entries with a training budget are trained
-first, on training demand seeds, one model per scenario.
+first, on training demand seeds, one model per scenario, in a folder named by a digest of
+everything that trained it: a changed budget, env or hyper-parameter trains a new model.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
+import time
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from stopline import scenarios
-from stopline.scenarios import sumo_tools
+from stopline.scenarios import naming, sumo_tools
 from stopline.scenarios.geometry import network_geometry
 
 from .backends import Backend, LocalBackend
-from .report import NETWORKS, SETTINGS
-from .spec import ControllerEntry, Spec
-from .store import RunKey, Store
+from .spec import ControllerEntry, Spec, digest
+from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, write_atomically
 from .tasks import Task
 
 
+def _training_config(entry: ControllerEntry, scenario: str, env: dict[str, Any]) -> Any:
+    """The entry's TrainConfig: the spec's env settings (phase set, timings), so the policy
+    is evaluated as it trained, with the entry's observation and reward on top."""
+    from stopline.agents.training import TrainConfig  # torch is heavy: only for RL entries
+
+    settings = dict(entry.train or {})
+    env_config: dict[str, Any] = dict(env)
+    env_config.update(
+        {key: settings.pop(key) for key in ("observation", "reward") if key in settings}
+    )
+    return TrainConfig(scenario=scenario, env_config=env_config, **settings)
+
+
 def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict[str, Any]) -> str:
-    """The controller to run: RL entries with a budget are trained first (once), with the
-    spec's env settings (phase set, timings), so the policy is evaluated as it trained."""
+    """The controller to run: RL entries with a budget are trained first (once per config)."""
     if entry.train is None:
         return entry.name
-    from stopline.agents.rl import TrainConfig, train
+    from stopline.agents.training import train
 
-    folder = out / "models" / f"{entry.label}-{Path(scenario).name.replace(':', '-')}"
+    from .plots import learning_curve
+
+    config = _training_config(entry, scenario, env)
+    key = digest(dataclasses.asdict(config))[:8]
+    folder = out / MODELS / f"{entry.label}-{naming.slug(scenario)}-{key}"
     if not (folder / "model.zip").is_file():
-        settings = dict(entry.train)
-        env_config: dict[str, Any] = dict(env)
-        env_config.update(
-            {key: settings.pop(key) for key in ("observation", "reward") if key in settings}
-        )
-        train(TrainConfig(scenario=scenario, env_config=env_config, **settings), folder)
+        print(f"training {entry.label} on {naming.slug(scenario)} ...", flush=True)
+        train(config, folder)
+        learning_curve(folder, folder / "learning_curve.png")
     return f"rl:{folder}"
 
 
-def plan(spec: Spec, out: Path) -> list[Task]:
-    """Every run the spec asks for, RL entries resolved to trained models."""
+def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
+    """Every run the spec asks for, RL entries resolved to trained models; and the trained
+    models' folders, by ``label on scenario``."""
     tasks = []
+    models = {}
     for entry_scenario in spec.scenarios:
         for entry in spec.controllers:
             name = _controller_name(entry, entry_scenario.name, out, spec.env)
+            if entry.train is not None:
+                models[f"{entry.label} on {naming.slug(entry_scenario.name)}"] = name[3:]
             for scale in entry_scenario.demand_scales:
                 for seed in spec.seeds:
                     key = RunKey(entry_scenario.name, scale, entry.label, seed)
                     tasks.append(Task(key, name, entry.params, spec.env))
-    return tasks
+    return tasks, models
 
 
 Progress = Callable[[int, int, int], None]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    scratch.write_text(text)
-    scratch.replace(path)
 
 
 def save_networks(spec: Spec, folder: Path) -> None:
@@ -73,7 +85,24 @@ def save_networks(spec: Spec, folder: Path) -> None:
             entry.name, demand_scale=entry.demand_scales[0], seed=spec.seeds[0]
         )
         networks[entry.name] = network_geometry(scenario.net_file).as_dict()
-    _write_atomically(folder / NETWORKS, json.dumps(networks) + "\n")
+    write_atomically(folder / NETWORKS, json.dumps(networks) + "\n")
+
+
+def _save_settings(spec: Spec, folder: Path, models: dict[str, str]) -> None:
+    """What the report states about the experiment: its name, reference, hash, settings and
+    provenance (versions, date, trained models)."""
+    settings = {
+        "name": spec.name,
+        "reference": spec.reference,
+        "spec_hash": spec.hash,
+        "identity": spec.identity(),
+        "source": str(spec.source),
+        "stopline_version": version("stopline"),
+        "sumo_version": sumo_tools.version(),
+        "started_at": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "models": models,
+    }
+    write_atomically(folder / SETTINGS, json.dumps(settings, indent=2) + "\n")
 
 
 def run_spec(
@@ -85,19 +114,22 @@ def run_spec(
 ) -> Path:
     """Run every missing run of ``spec`` into ``out``/results.db; return the folder.
 
-    Runs execute on ``backend`` (default: one local worker process)."""
+    Runs execute on ``backend`` (default: one local worker process). A folder holding
+    another experiment's runs is refused (`ExperimentError`), never pooled."""
     folder = out or spec.out
     store = Store(folder)
-    settings = {"name": spec.name, "reference": spec.reference, "spec_hash": spec.hash}
-    _write_atomically(
-        folder / SETTINGS, json.dumps({**settings, "source": str(spec.source)}) + "\n"
-    )
-    versions = (version("stopline"), sumo_tools.version())
     try:
+        store.claim(spec.hash, spec.identity())
+        _save_settings(spec, folder, {})
         save_networks(spec, folder)
         finished = store.done(spec.hash)
-        tasks = [task for task in plan(spec, folder) if task.key not in finished]
+        tasks, models = plan(spec, folder)
+        _save_settings(spec, folder, models)
+        tasks = [task for task in tasks if task.key not in finished]
         done = failed = 0
+        versions = (version("stopline"), sumo_tools.version())
+        if progress:
+            progress(0, 0, len(tasks))
         for task, outcome in (backend or LocalBackend()).results(tasks):
             store.record(
                 spec.hash,

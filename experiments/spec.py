@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from stopline import agents
-from stopline.scenarios import ScenarioError, check_demand_scale, check_seed
+from stopline.scenarios import ScenarioError, check_demand_scale, check_seed, naming
+
+from .errors import ExperimentError
 
 _TOP_KEYS = {"name", "out", "seeds", "scenarios", "controllers", "reference", "env"}
 _SCENARIO_KEYS = {"name", "demand_scales"}
@@ -40,7 +42,7 @@ _CONTROLLER_KEYS = {"name", "params", "train", "label"}
 _TRAIN_KEYS = {"algo", "timesteps", "envs", "seed", "observation", "reward", "hyperparameters"}
 
 
-class SpecError(ScenarioError):
+class SpecError(ExperimentError):
     """A spec that cannot be run; the message names the file, the key and what is allowed."""
 
 
@@ -73,20 +75,35 @@ class Spec:
     env: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
+    def identity(self) -> dict[str, Any]:
+        """Everything that shapes the results (not where they are written), as JSON data."""
+        return json.loads(
+            json.dumps(
+                {
+                    "seeds": self.seeds,
+                    "scenarios": [
+                        {"name": s.name, "demand_scales": s.demand_scales} for s in self.scenarios
+                    ],
+                    "controllers": [
+                        {"label": c.label, "name": c.name, "params": c.params, "train": c.train}
+                        for c in self.controllers
+                    ],
+                    "env": self.env,
+                },
+                default=str,
+            )
+        )
+
     @property
     def hash(self) -> str:
-        """A digest of everything that shapes the results (not where they are written)."""
-        text = json.dumps(
-            {
-                "seeds": self.seeds,
-                "scenarios": [(s.name, s.demand_scales) for s in self.scenarios],
-                "controllers": [(c.label, c.name, c.params, c.train) for c in self.controllers],
-                "env": self.env,
-            },
-            sort_keys=True,
-            default=str,
-        )
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        """A digest of `identity`: runs with the same hash are runs of the same experiment."""
+        return digest(self.identity())
+
+
+def digest(data: Any) -> str:
+    """A short stable digest of JSON-able data."""
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _fail(path: Path, key: str, problem: str) -> SpecError:
@@ -123,6 +140,9 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
         checked_seeds = tuple(check_seed(seed) for seed in seeds)
     except ScenarioError as error:
         raise _fail(path, "seeds", str(error)) from None
+    repeated = sorted({seed for seed in checked_seeds if checked_seeds.count(seed) > 1})
+    if repeated:
+        raise _fail(path, "seeds", f"seed {repeated[0]} appears twice; each seed once")
     scenario_tables = data.get("scenarios")
     if not isinstance(scenario_tables, list) or not scenario_tables:
         raise _fail(path, "scenarios", "a non-empty list of [[scenarios]] tables with a name")
@@ -133,8 +153,7 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
         name = table.get("name")
         if not isinstance(name, str) or not name:
             raise _fail(path, f"{where}name", "a built-in scenario name or a .sumocfg path")
-        if name.endswith((".sumocfg", ".xml", ".gz")) or "/" in name:
-            name = str((base / name).resolve())
+        name = naming.resolve(name, base)
         scales = table.get("demand_scales", [1.0])
         try:
             checked = tuple(check_demand_scale(scale) for scale in scales)

@@ -26,3 +26,14 @@ def mean_ci(values: Sequence[float]) -> tuple[float, float]:
     if len(values) < 2:
         return mean, math.nan
     return mean, t_quantile(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
+
+
+def bin_means(times: Sequence[float], values: Sequence[float], width: float) -> dict[float, float]:
+    """Means of ``values`` over consecutive ``width``-second bins, keyed by each bin's start
+    (a time series read at a coarser step)."""
+    sums: dict[float, list[float]] = {}
+    for time, value in zip(times, values, strict=True):
+        total = sums.setdefault((time // width) * width, [0.0, 0.0])
+        total[0] += value
+        total[1] += 1
+    return {start: total / count for start, (total, count) in sorted(sums.items())}

@@ -1,14 +1,19 @@
-"""The results store: one SQLite row per finished run, written in its own transaction.
+"""A results folder and its store: one SQLite row per finished run, in its own transaction.
 
 A run is keyed by (spec hash, scenario, demand scale, controller, seed). Rows of runs that
 finished (``done``) are never written again, so rerunning an experiment resumes it; a
 ``failed`` row is replaced when the run is tried again. Killing the process loses only the
 runs in progress: every row is committed the moment its run ends.
+
+A folder holds one experiment: `Store.claim` refuses a spec whose hash differs from the
+runs already stored, naming the settings that differ, so runs of two experiments are never
+pooled. This module owns the names of every file a results folder holds.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -16,7 +21,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import ExperimentError
+
+# The files of a results folder.
 DATABASE = "results.db"
+SETTINGS = "experiment.json"  # the spec's name, reference, hash and settings, for the report
+NETWORKS = "networks.json"  # each scenario's road and signal geometry, for the report's maps
+MODELS = "models"  # one folder per trained policy, named by what trained it
+REPORT = "report.html"
+SUMMARY = "summary.md"
+COMPARISON_CSV = "comparison.csv"
+JUNCTIONS_CSV = "junctions.csv"
+QUEUES_CSV = "queues.csv"
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -76,18 +93,73 @@ class RunRecord:
         }
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (an interrupt leaves the old file)."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        scratch.write_text(text)
+        scratch.replace(path)
+    except OSError as error:
+        scratch.unlink(missing_ok=True)
+        raise ExperimentError(f"{path}: cannot write ({error.strerror or error})") from None
+
+
+def make_folder(folder: Path, option: str = "--out") -> Path:
+    """Create a results or model folder, or say in one line why it cannot be."""
+    if folder.exists() and not folder.is_dir():
+        raise ExperimentError(f"{option} {folder}: is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExperimentError(
+            f"{option} {folder}: cannot create it ({error.strerror or error})"
+        ) from None
+    if not os.access(folder, os.W_OK):
+        raise ExperimentError(f"{option} {folder}: not writable")
+    return folder
+
+
 class Store:
     """The ``results.db`` of one output folder."""
 
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, folder: Path, *, create: bool = True) -> None:
         self.path = folder / DATABASE
-        self._connection = sqlite3.connect(self.path, timeout=30)
-        with self._connection:
-            self._connection.execute(_SCHEMA)
+        if create:
+            make_folder(folder)
+        elif not self.path.is_file():
+            raise ExperimentError(f"{folder}: no {DATABASE} here (run stopline run first)")
+        try:
+            self._connection = sqlite3.connect(self.path, timeout=30)
+            with self._connection:
+                self._connection.execute(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise ExperimentError(
+                f"{self.path}: not a Stopline results database ({error}); "
+                "move it away or choose another --out"
+            ) from None
 
     def close(self) -> None:
         self._connection.close()
+
+    def hashes(self) -> set[str]:
+        """The spec hashes of every stored run."""
+        return {row[0] for row in self._connection.execute("SELECT DISTINCT spec_hash FROM runs")}
+
+    def claim(self, spec_hash: str, settings: dict[str, Any]) -> None:
+        """Refuse to add this spec's runs to a folder holding another experiment's runs."""
+        others = self.hashes() - {spec_hash}
+        if not others:
+            return
+        folder = self.path.parent
+        stored_settings = read_settings(folder)
+        if stored_settings.get("spec_hash") in others and "identity" in stored_settings:
+            what = ", ".join(differences(stored_settings["identity"], settings)) or "settings"
+        else:
+            what = "an earlier experiment's settings"
+        raise ExperimentError(
+            f"{folder} holds the runs of another experiment (differs in {what}); "
+            f"choose a new --out, or delete {self.path} to start this one there"
+        )
 
     def done(self, spec_hash: str) -> set[RunKey]:
         """Keys of the runs of this spec that finished."""
@@ -165,11 +237,42 @@ class Store:
             )
 
 
-def read_runs(folder: Path) -> list[RunRecord]:
-    """Every run stored in a results folder."""
-    store = Store(folder)
+def read_settings(folder: Path) -> dict[str, Any]:
+    """What the runner saved about the folder's experiment (empty for older folders)."""
+    path = folder / SETTINGS
     try:
-        return list(store.runs())
+        return dict(json.loads(path.read_text())) if path.is_file() else {}
+    except (json.JSONDecodeError, TypeError, ValueError):
+        raise ExperimentError(f"{path}: not valid JSON; rerun the experiment") from None
+
+
+def differences(old: Any, new: Any, where: str = "") -> list[str]:
+    """Where two settings trees differ, as ``key old -> new`` phrases."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in sorted(set(old) | set(new), key=str):
+            path = f"{where}.{key}" if where else str(key)
+            found += differences(old.get(key), new.get(key), path)
+        return found
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            phrase
+            for index, (a, b) in enumerate(zip(old, new, strict=True))
+            for phrase in differences(a, b, f"{where}[{index}]")
+        ]
+    return [] if old == new else [f"{where or 'settings'} {_short(old)} -> {_short(new)}"]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def read_runs(folder: Path) -> list[RunRecord]:
+    """The runs of the experiment a results folder holds (its saved spec hash's runs)."""
+    store = Store(folder, create=False)
+    try:
+        return list(store.runs(read_settings(folder).get("spec_hash")))
     finally:
         store.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from math import nan
 from pathlib import Path
@@ -36,8 +36,11 @@ class ComparisonRow:
     win_rate: float
 
 
-def compare(rows: Sequence[dict[str, Any]], reference: str) -> list[ComparisonRow]:
-    """Summarise stored runs (as `store.load_rows` gives them)."""
+def compare(
+    rows: Sequence[dict[str, Any]], reference: str, order: Sequence[str] = ()
+) -> list[ComparisonRow]:
+    """Summarise stored runs (as `store.load_rows` gives them): per scenario and scale, the
+    reference first, then the controllers in ``order`` (the spec's), then the rest."""
     groups: dict[tuple[str, float, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[row["scenario"], row["demand_scale"], row["controller"]].append(row)
@@ -80,7 +83,22 @@ def compare(rows: Sequence[dict[str, Any]], reference: str) -> list[ComparisonRo
                 win_rate=sum(d < 0 for d in paired) / len(paired) if paired else nan,
             )
         )
-    return table
+    ranks = {name: rank for rank, name in enumerate([reference, *order])}
+    return sorted(
+        table,
+        key=lambda row: (
+            row.scenario,
+            row.demand_scale,
+            ranks.get(row.controller, len(ranks)),
+            row.controller,
+        ),
+    )
+
+
+def in_order(names: Iterable[str], order: Sequence[str]) -> list[str]:
+    """``names`` (each once) in the experiment's ``order``, others after it alphabetically."""
+    present = set(names)
+    return [name for name in dict.fromkeys([*order, *sorted(present)]) if name in present]
 
 
 def headers(reference: str) -> list[str]:
@@ -106,7 +124,7 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
         f"{row.mean_travel_time:.1f}",
         f"{row.throughput:.0f}",
         f"{row.unfinished:.0f}",
-        f"{row.teleports:.1f}",
+        f"{row.teleports:.0f}",
         f"{row.co2_total:.0f}",
         f"{row.runs}" + (f" ({row.failed} failed)" if row.failed else ""),
     ]

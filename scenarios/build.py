@@ -21,6 +21,7 @@ import sumolib
 from . import sumo_tools
 from .catalogue import Blueprint
 from .demand import write_routes
+from .naming import slug
 
 # Bump when the generated files change for the same parameters, so caches rebuild.
 GENERATOR_VERSION = 1
@@ -74,7 +75,7 @@ def cached(root: Path, folder_name: str, make: Callable[[Path], None]) -> Path:
 
 
 def _file_stem(blueprint: Blueprint) -> str:
-    return blueprint.name.replace(":", "-")
+    return slug(blueprint.name)
 
 
 def _network(blueprint: Blueprint, root: Path) -> Path:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import build, sumo_tools
+from .naming import slug
 from .scenario import Scenario
 
 
@@ -84,5 +85,5 @@ def observed_routes(scenario: Scenario, cache_dir: Path | None = None) -> Path:
             what="sumo (observing the demand)",
         )
 
-    stem = scenario.name.replace(":", "-")
+    stem = slug(scenario.name)
     return build.cached(root, f"{stem}-{folder_key}", make) / "routes.xml"

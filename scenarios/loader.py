@@ -9,10 +9,10 @@ from pathlib import Path
 
 from . import build, catalogue, variants
 from .errors import ScenarioError
+from .naming import is_path
 from .scenario import Scenario
-from .xmlfiles import check_routes, elements, read_net, read_sumocfg
+from .xmlfiles import check_routes, count_demand, read_net, read_sumocfg
 
-_USER_SUFFIXES = (".sumocfg", ".net.xml", ".net.xml.gz")
 # A user's window, when the configuration sets none, ends at the last departure rounded up.
 _WINDOW_ROUNDING = 300.0
 
@@ -55,7 +55,7 @@ def load(
     demand_scale = check_demand_scale(demand_scale)
     seed = check_seed(seed)
     text = str(name_or_path)
-    if isinstance(name_or_path, Path) or text.endswith(_USER_SUFFIXES) or "/" in text:
+    if is_path(name_or_path):
         paths = tuple(Path(route).expanduser().resolve() for route in routes)
         return _load_user(Path(text).expanduser().resolve(), paths, demand_scale, seed, cache_dir)
     if routes:
@@ -126,9 +126,13 @@ def _load_user(
     summary = read_net(net)
     demand = [check_routes(route, summary, net) for route in route_files]
     last_departure = max((routes.last_departure for routes in demand), default=-math.inf)
-    for extra in additional:
-        for _ in elements(extra):  # well-formed and present; SUMO checks the content
-            pass
+    # Well-formed and present (SUMO checks the content); vehicles may be defined here too.
+    extra_demand = sum(sum(count_demand(extra).values()) for extra in additional)
+    if not sum(routes.agents for routes in demand) and not extra_demand:
+        raise ScenarioError(
+            f"{config_file or path}: no demand: its route files define no vehicles, trips, "
+            "flows or persons (give a route file, e.g. --routes FILE)"
+        )
     begin = begin or 0.0
     if end is None:
         end = (

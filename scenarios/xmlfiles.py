@@ -85,6 +85,7 @@ class RoutesSummary:
 
     last_departure: float
     junction_trips: bool  # trips or flows between junctions (SUMO's --junction-taz)
+    agents: int = 0  # vehicles, trips, flows and persons defined
 
 
 def check_routes(path: Path, net: NetSummary, net_path: Path) -> RoutesSummary:
@@ -95,6 +96,7 @@ def check_routes(path: Path, net: NetSummary, net_path: Path) -> RoutesSummary:
     """
     last_departure = -math.inf
     junction_trips = False
+    agents = 0
     for element in elements(path):
         # A route nested in a vehicle closes before it: check it with its vehicle's name.
         standalone_route = element.tag == "route" and "id" in element.attrib
@@ -116,9 +118,10 @@ def check_routes(path: Path, net: NetSummary, net_path: Path) -> RoutesSummary:
                 )
             junction_trips = junction_trips or bool(ends)
         if element.tag in _AGENT_TAGS:
+            agents += 1
             last_departure = max(last_departure, _departure(element))
             element.clear()
-    return RoutesSummary(last_departure, junction_trips)
+    return RoutesSummary(last_departure, junction_trips, agents)
 
 
 def _departure(element: ET.Element) -> float:

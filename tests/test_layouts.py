@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from stopline import agents, scenarios
-from stopline.agents.rl import TrainConfig, train
+from stopline.agents.training import TrainConfig, train
 from stopline.envs import EnvConfig, Signal, controllable, phase_sets, timing_for
 from stopline.experiments.evaluate import evaluate
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from stopline.agents.rl import RLController, TrainConfig, train
+from stopline.agents.policy import RLController
+from stopline.agents.training import TrainConfig, train
 from stopline.agents.training_envs import SharedPolicyVecEnv
 from stopline.experiments.evaluate import RunFailedError, evaluate
 

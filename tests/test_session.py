@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,16 +35,23 @@ def test_file_lists_merge_and_other_options_take_the_callers_value() -> None:
     ]
 
 
-def test_a_second_libsumo_simulation_in_one_process_is_refused(cache_dir: Path) -> None:
+def test_a_second_simulation_in_one_process_runs_over_traci(cache_dir: Path) -> None:
     scenario = scenarios.load("single")
     first = Session(scenario, seed=0)
     first.start()
+    second = Session(scenario, seed=0)
     try:
-        with pytest.raises(SimulationError, match=r"one simulation per process.*SubprocVecEnv"):
-            Session(scenario, seed=0).start()
-        assert first.step(10) == 10  # the first one is untouched
+        with pytest.warns(RuntimeWarning, match=r"one simulation per process.*TraCI"):
+            second.start()
+        assert (first.backend, second.backend) == ("libsumo", "traci")
+        assert first.step(10) == second.step(10) == 10  # both run, neither disturbs the other
     finally:
+        second.close()
         first.close()
+    third = Session(scenario, seed=0)  # once both are closed, libsumo is free again
+    third.start()
+    assert third.backend == "libsumo"
+    third.close()
 
 
 def _broken_midway(scenario: scenarios.Scenario, folder: Path) -> scenarios.Scenario:
@@ -97,11 +106,39 @@ def test_traci_and_libsumo_agree(cache_dir: Path) -> None:
     assert results[0] == results[1]
 
 
-def test_gui_means_sumo_gui_over_traci(cache_dir: Path) -> None:
+def test_gui_means_sumo_gui_over_traci(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":0")
     session = Session(scenarios.load("single"), seed=0, gui=True)
     assert session.backend == "traci"
     assert Path(session.command[0]).name == "sumo-gui"
     assert "--start" in session.command
+
+
+def test_gui_without_a_display_runs_without_a_window(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.warns(RuntimeWarning, match="no display"):
+        session = Session(scenarios.load("single"), seed=0, gui=True)
+    assert Path(session.command[0]).name == "sumo"
+
+
+def test_check_env_passes_on_the_registered_envs_in_a_fresh_process() -> None:
+    program = (
+        "import gymnasium, stopline.envs\n"
+        "from gymnasium.utils.env_checker import check_env\n"
+        "for name, kwargs in (('single', {}), ('corridor', {'junction': 'J2'})):\n"
+        "    env = gymnasium.make(f'stopline/{name}-v0', **kwargs)\n"
+        "    check_env(env.unwrapped)\n"
+        "    env.close()\n"
+        "print('passed')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "passed"
 
 
 @pytest.mark.parametrize("backend", ["libsumo", "traci"])

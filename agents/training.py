@@ -1,8 +1,9 @@
-"""Reinforcement learning with stable-baselines3: training runs and the ``rl:PATH`` controller.
+"""Training RL policies with stable-baselines3 (the trained policy's controller: `policy`).
 
-A training run is one `TrainConfig`; everything it used (hyper-parameters, env config,
-training and evaluation demand seeds, the junction layout) is saved beside the model, so the
-run can be repeated and the model refuses a scenario it was not trained for.
+A training run is one `TrainConfig` and reads top to bottom in `train`; everything it used
+(hyper-parameters, env config, training and evaluation demand seeds, the junction layout,
+versions, wall time) is saved beside the model, so the run can be repeated and the model
+refuses a scenario it was not trained for.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ import dataclasses
 import importlib.util
 import inspect
 import json
-from collections.abc import Callable, Mapping
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Literal
 
 import gymnasium as gym
-import numpy as np
 import torch
 from stable_baselines3 import A2C, DQN, PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
@@ -27,14 +31,11 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv, VecMonitor
 
 from stopline import scenarios
-from stopline.envs import JunctionState, SignalEnv, SignalParallelEnv
-from stopline.envs.observations import observation
+from stopline.envs import SignalEnv, SignalParallelEnv
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
-from .controller import Controller, Decisions
-from .errors import AgentError, ModelMismatchError
-from .models import model_folder
-from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv, padded
+from .errors import AgentError
+from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv
 
 Algorithm = Literal["ppo", "dqn", "a2c"]
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN, "a2c": A2C}
@@ -126,6 +127,9 @@ class TrainConfig:
 
 
 def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any:
+    # A worker process: Ctrl-C is the learning process's to handle (it closes the workers);
+    # a worker dying of it first would turn a clean interrupt into a broken pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     env = SignalEnv(
         scenarios.load(
             config.scenario, demand_scale=config.demand_scale, seed=config.training_seeds[0]
@@ -138,6 +142,19 @@ def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any
     return Monitor(env, monitor_file, info_keywords=EPISODE_KEYWORDS)
 
 
+def make_vec_env(
+    factories: Sequence[Callable[[], gym.Env[Any, Any]]], *, torch_threads: int = 1
+) -> VecEnv:
+    """Worker processes (SB3's `SubprocVecEnv`, started fresh: libsumo allows one simulation
+    per process), with this process's PyTorch threads set to ``torch_threads``.
+
+    With torch's default (one thread per core) the learner competes with the SUMO workers
+    for the cores: PPO with two workers took 136-157 s for 2,048 steps against 16-29 s with
+    one thread on 2 cores (see README). Use this rather than `SubprocVecEnv` directly."""
+    torch.set_num_threads(torch_threads)
+    return SubprocVecEnv(list(factories), start_method="spawn")
+
+
 def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
     """Worker processes for one junction; one shared-policy vector env for a network."""
     junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
@@ -146,7 +163,7 @@ def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
             partial(_single_env, config, rank, str(out / f"monitor-{rank}"))
             for rank in range(config.envs)
         ]
-        return SubprocVecEnv(factories, start_method="spawn")
+        return make_vec_env(factories, torch_threads=config.torch_threads)
     shared = SharedPolicyVecEnv(
         config.scenario, config.training_seeds, config.demand_scale, config.seed, config.env_config
     )
@@ -207,11 +224,15 @@ def train(
     assert budget is not None
     if tensorboard and importlib.util.find_spec("tensorboard") is None:
         raise AgentError("--tensorboard needs the tensorboard package: pip install tensorboard")
-    out.mkdir(parents=True, exist_ok=True)
-    saved = {**dataclasses.asdict(config), "layout": _layout(config)}
-    (out / "config.json").write_text(json.dumps(saved, indent=2) + "\n")
-    env = make_training_env(config, out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise AgentError(f"--out {out}: cannot create it ({error.strerror or error})") from None
+    saved = {**dataclasses.asdict(config), "layout": _layout(config), "versions": _versions()}
+    _write_json(out / "config.json", saved)
+    started = time.perf_counter()
     threads = torch.get_num_threads()
+    env = make_training_env(config, out)
     torch.set_num_threads(config.torch_threads)
     try:
         model = _model(config, env, out, resume=resume, tensorboard=tensorboard)
@@ -224,11 +245,27 @@ def train(
         )
         remaining = max(0, budget - model.num_timesteps)
         model.learn(remaining, callback=callbacks, reset_num_timesteps=not resume)
-        model.save(out / "model.zip")
+        # Saved whole or not at all: an interrupt never leaves a half-written model.
+        model.save(out / ".model.zip")
+        (out / ".model.zip").replace(out / "model.zip")
     finally:
         env.close()  # a libsumo simulation left open would block the process's next one
         torch.set_num_threads(threads)
+    _write_json(out / "config.json", {**saved, "wall_time_s": time.perf_counter() - started})
     return out / "model.zip"
+
+
+def _versions() -> dict[str, str]:
+    return {
+        package: version(package)
+        for package in ("stopline", "eclipse-sumo", "stable-baselines3", "torch", "gymnasium")
+    }
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    scratch.write_text(json.dumps(data, indent=2) + "\n")
+    scratch.replace(path)
 
 
 def _model(
@@ -251,59 +288,3 @@ def _model(
 
 def _steps(path: Path) -> int:
     return int(path.stem.split("_")[1])
-
-
-class RLController(Controller):
-    """A trained policy acting deterministically, one decision per junction.
-
-    It loads ``model.zip`` and ``config.json`` from PATH (the folder ``stopline train``
-    wrote) and refuses a scenario whose junctions give observations or green counts the
-    model was not trained for.
-    """
-
-    name = "rl"
-
-    def __init__(self, path: str | Path) -> None:
-        folder = model_folder(path)
-        self.path = str(folder)
-        self.config = json.loads((folder / "config.json").read_text())
-        algorithm = ALGORITHMS[self.config["algo"]]
-        self._model = algorithm.load(folder / "model.zip", device="cpu")
-        self._observation = observation(self.config["env_config"].get("observation", "default"))
-        self._mode = self.config["env_config"].get("action_mode", "phase")
-        self._width = int(self._model.observation_space.shape[0])  # type: ignore[index]
-        self._actions = int(self._model.action_space.n)  # type: ignore[attr-defined]
-
-    def environment(self) -> Mapping[str, Any]:
-        """The env configuration the model was trained with (timings, observation...)."""
-        return dict(self.config["env_config"])
-
-    def reset(self, states: Mapping[str, JunctionState]) -> None:
-        trained = {tuple(shape) for shape in self.config["layout"].values()}
-        for junction, state in states.items():
-            shape = (int(self._observation.function(state).shape[0]), state.num_phases)
-            if shape not in trained:
-                seen = ", ".join(
-                    f"{size} values/{greens} greens" for size, greens in sorted(trained)
-                )
-                raise ModelMismatchError(
-                    f"model {self.path} was trained on {self.config['scenario']} for junctions "
-                    f"of {seen}; junction {junction} has {shape[0]} values/{shape[1]} greens: "
-                    "train a model on this scenario"
-                )
-
-    def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
-        junctions = list(states)
-        batch = np.stack(
-            [padded(self._observation.function(states[j]), self._width) for j in junctions]
-        )
-        actions, _ = self._model.predict(batch, deterministic=True)
-        decisions: Decisions = {}
-        for junction, action in zip(junctions, actions, strict=True):
-            state = states[junction]
-            chosen = int(action)
-            if self._mode == "phase":
-                decisions[junction] = chosen if chosen < state.num_phases else None
-            else:
-                decisions[junction] = (state.phase + 1) % state.num_phases if chosen else None
-        return decisions

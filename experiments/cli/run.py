@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..backends import BACKENDS, make_backend
+from ..report import write_report
+from ..runner import run_spec
+from ..spec import load_spec
 from . import arguments
-from .backends import BACKENDS, make_backend
-from .report import write_report
-from .runner import run_spec
-from .spec import load_spec
 
 
 def add_to(commands: Any) -> None:
@@ -73,24 +73,3 @@ def summarise(folder: Path, reference: str) -> str:
     report = write_report(folder, reference)
     table = (folder / "summary.md").read_text().split("\n\n", 1)[1].rstrip()
     return f"{table}\n\nresults: {folder / 'results.db'}\nreport:  {report}"
-
-
-def add_report_to(commands: Any) -> None:
-    parser = commands.add_parser(
-        "report",
-        help="write report.html, summary.md and comparison.csv for a results folder",
-        description="Write the report of a results folder made by stopline run or compare.",
-    )
-    parser.add_argument("folder", type=Path, metavar="DIR")
-    parser.add_argument("--reference", default=None, metavar="CONTROLLER")
-    parser.set_defaults(handler=_report)
-
-
-def _report(arguments: argparse.Namespace) -> int:
-    from stopline.scenarios import ScenarioError
-
-    if not (arguments.folder / "results.db").is_file():
-        raise ScenarioError(f"{arguments.folder}: no results.db here (run stopline run first)")
-    report = write_report(arguments.folder, arguments.reference)
-    print(f"report:  {report}\nsummary: {arguments.folder / 'summary.md'}")
-    return 0

@@ -64,9 +64,9 @@ def add_to(commands: Any) -> None:
 
 def _run(arguments: argparse.Namespace) -> int:
     # torch and matplotlib take seconds to import: only when training.
-    from stopline.agents.rl import TrainConfig, train
+    from stopline.agents.training import TrainConfig, train
 
-    from .plots import learning_curve
+    from ..plots import learning_curve
 
     if arguments.resume and (arguments.out / "config.json").is_file():
         # Resuming repeats the saved run, only with the new total budget.

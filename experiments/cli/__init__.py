@@ -1,12 +1,14 @@
-"""The ``stopline`` command line.
+"""The ``stopline`` command line: one module per command, each adding its parser.
 
 Every command's bad input ends in one line on stderr naming the option or file at fault,
-and exit status 2; nothing is printed as a traceback.
+and exit status 2; Ctrl-C ends in one line and exit status 130. Nothing is printed as a
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from importlib.metadata import version
 from typing import NoReturn
@@ -15,16 +17,11 @@ from stopline.agents import AgentError
 from stopline.envs import ConfigError, SimulationError
 from stopline.scenarios import ScenarioError, sumo_tools
 
-from . import (
-    bench_command,
-    compare_command,
-    evaluate_command,
-    run_command,
-    scenario_commands,
-    train_command,
-)
+from ..errors import ExperimentError
+from . import bench, compare, evaluate, report, run, scenarios, train
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 class _Version(argparse.Action):
@@ -39,7 +36,12 @@ class _Version(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line, not a usage block and a line."""
+    """argparse, but a usage error is one line, not a usage block and a line; every
+    option's help shows its default."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -54,32 +56,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    scenario_commands.add_to(commands)
-    bench_command.add_to(commands)
-    evaluate_command.add_to(commands)
-    train_command.add_to(commands)
-    run_command.add_to(commands)
-    run_command.add_report_to(commands)
-    compare_command.add_to(commands)
+    for command in (scenarios, bench, evaluate, train, run, report, compare):
+        command.add_to(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``stopline`` command line; return the process exit status."""
-    parser = build_parser()
-    arguments = parser.parse_args(argv)
     try:
+        parser = build_parser()
+        arguments = parser.parse_args(argv)
         return int(arguments.handler(arguments))
-    except (ScenarioError, ConfigError, AgentError) as error:
+    except (ScenarioError, ConfigError, AgentError, ExperimentError) as error:
         print(f"stopline: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SimulationError as error:
         print(f"stopline: simulation failed: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("stopline: interrupted", file=sys.stderr)
-        return 130
+        return _interrupted()
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _interrupted() -> int:
+    # A second Ctrl-C while workers close must not print a traceback either.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    print("\nstopline: interrupted", file=sys.stderr)
+    sys.stderr.flush()
+    return EXIT_INTERRUPTED

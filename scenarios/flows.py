@@ -13,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from stopline.scenarios import TRAINING_SEEDS, Scenario, reseeded
-from stopline.scenarios.derived import observed_routes
-from stopline.scenarios.xmlfiles import elements
+from .derived import observed_routes
+from .loader import reseeded
+from .scenario import Scenario
+from .seeds import TRAINING_SEEDS
+from .xmlfiles import elements
 
 HOUR = 3600.0
 # Passenger-car equivalents by vehicle class where a type names none (HCM-style values).

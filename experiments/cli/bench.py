@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import arguments, bench
-from .scenario_commands import add_scenario_arguments, load_from
+from .. import bench
+from . import arguments
+from .scenarios import add_scenario_arguments, load_from
 
 
 def add_to(commands: Any) -> None:

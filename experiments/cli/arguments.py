@@ -43,6 +43,9 @@ def seeds(text: str) -> list[int]:
         values = []
     if not values:
         raise argparse.ArgumentTypeError(f"must be whole numbers >= 0 like 101,102; got {text!r}")
+    repeated = sorted({value for value in values if values.count(value) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(f"seed {repeated[0]} appears twice in {text!r}")
     return values
 
 

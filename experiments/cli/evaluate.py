@@ -10,9 +10,9 @@ from typing import Any
 from stopline import agents
 from stopline.agents import AgentError
 
+from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
+from ..statistics import mean_ci
 from . import arguments
-from .evaluate import evaluation_tasks, run_tasks, training_demand_note
-from .statistics import mean_ci
 
 COLUMNS = (
     ("mean_delay", "delay s", "{:.1f}"),

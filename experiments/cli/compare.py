@@ -8,11 +8,11 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from ..backends import LocalBackend
+from ..runner import run_spec
+from ..spec import Spec, parse_spec
 from . import arguments
-from .backends import LocalBackend
-from .run_command import summarise
-from .runner import run_spec
-from .spec import Spec, parse_spec
+from .run import summarise
 
 CLASSICAL = ("fixed", "webster", "actuated", "max-pressure", "sotl")
 # Short enough that the whole comparison fits in about 10 minutes on 2 cores.

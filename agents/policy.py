@@ -1,0 +1,74 @@
+"""``rl:PATH``: a policy trained by `training`, acting as a controller."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stopline.envs import EnvConfig, JunctionState
+from stopline.envs.observations import observation
+from stopline.envs.spaces import decode_action
+
+from .controller import Controller, Decisions
+from .errors import ModelMismatchError
+from .models import model_folder
+from .training import ALGORITHMS
+from .training_envs import padded, padded_action
+
+
+class RLController(Controller):
+    """A trained policy acting deterministically, one decision per junction.
+
+    It loads ``model.zip`` and ``config.json`` from PATH (the folder ``stopline train``
+    wrote) and refuses a scenario whose junctions give observations or green counts the
+    model was not trained for.
+    """
+
+    name = "rl"
+
+    def __init__(self, path: str | Path) -> None:
+        folder = model_folder(path)
+        self.path = str(folder)
+        self.config = json.loads((folder / "config.json").read_text())
+        algorithm = ALGORITHMS[self.config["algo"]]
+        self._model = algorithm.load(folder / "model.zip", device="cpu")
+        trained_with = EnvConfig.from_mapping(self.config["env_config"])
+        self._observation = observation(trained_with.observation)
+        self._mode = trained_with.action_mode
+        self._width = int(self._model.observation_space.shape[0])  # type: ignore[index]
+        self._actions = int(self._model.action_space.n)  # type: ignore[attr-defined]
+
+    def environment(self) -> Mapping[str, Any]:
+        """The env configuration the model was trained with (timings, observation...)."""
+        return dict(self.config["env_config"])
+
+    def reset(self, states: Mapping[str, JunctionState]) -> None:
+        trained = {tuple(shape) for shape in self.config["layout"].values()}
+        for junction, state in states.items():
+            shape = (int(self._observation.function(state).shape[0]), state.num_phases)
+            if shape not in trained:
+                seen = ", ".join(
+                    f"{size} values/{greens} greens" for size, greens in sorted(trained)
+                )
+                raise ModelMismatchError(
+                    f"model {self.path} was trained on {self.config['scenario']} for junctions "
+                    f"of {seen}; junction {junction} has {shape[0]} values/{shape[1]} greens: "
+                    "train a model on this scenario"
+                )
+
+    def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
+        junctions = list(states)
+        batch = np.stack(
+            [padded(self._observation.function(states[j]), self._width) for j in junctions]
+        )
+        actions, _ = self._model.predict(batch, deterministic=True)
+        decisions: Decisions = {}
+        for junction, action in zip(junctions, actions, strict=True):
+            state = states[junction]
+            chosen = padded_action(self._mode, int(action), state.phase, state.num_phases)
+            decisions[junction] = decode_action(self._mode, chosen, state.phase, state.num_phases)
+        return decisions
