@@ -13,7 +13,6 @@ import importlib.util
 import inspect
 import json
 import os
-import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv, VecMonitor
 
 from stopline import scenarios
 from stopline.envs import SignalEnv, SignalParallelEnv
+from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
 from .errors import AgentError
@@ -114,7 +114,16 @@ class TrainConfig:
                 f"{self.algo} has no hyper-parameter {unknown[0]!r}; "
                 f"its defaults here: {', '.join(HYPERPARAMETERS[self.algo])}"
             )
-        self.hyperparameters = {**HYPERPARAMETERS[self.algo], **self.hyperparameters}
+        defaults = HYPERPARAMETERS[self.algo]
+        for key, value in self.hyperparameters.items():
+            wanted = type(defaults.get(key, value))
+            fits = type(value) is wanted or (wanted is float and type(value) is int)
+            if not fits:
+                raise AgentError(
+                    f"{self.algo} hyper-parameter {key!r} must be {wanted.__name__}, "
+                    f"like its default {defaults[key]!r}; got {value!r}"
+                )
+        self.hyperparameters = {**defaults, **self.hyperparameters}
         self.training_seeds = tuple(self.training_seeds)
         self.evaluation_seeds = tuple(self.evaluation_seeds)
 
@@ -127,9 +136,6 @@ class TrainConfig:
 
 
 def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any:
-    # A worker process: Ctrl-C is the learning process's to handle (it closes the workers);
-    # a worker dying of it first would turn a clean interrupt into a broken pipe.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     env = SignalEnv(
         scenarios.load(
             config.scenario, demand_scale=config.demand_scale, seed=config.training_seeds[0]
@@ -152,7 +158,8 @@ def make_vec_env(
     for the cores: PPO with two workers took 136-157 s for 2,048 steps against 16-29 s with
     one thread on 2 cores (see README). Use this rather than `SubprocVecEnv` directly."""
     torch.set_num_threads(torch_threads)
-    return SubprocVecEnv(list(factories), start_method="spawn")
+    with shielded():  # Ctrl-C is the learner's to handle: it closes the workers
+        return SubprocVecEnv(list(factories), start_method="spawn")
 
 
 def make_training_env(config: TrainConfig, out: Path) -> VecEnv:

@@ -1,18 +1,28 @@
 """What is compared and what it showed: experiment specs, runs, metrics, reports and the CLI.
 
 ``run(spec)`` runs an experiment (a spec file or `Spec`) and returns its stored runs as
-rows; ``load_rows(folder)`` reads a results folder back without the CLI.
+rows; ``load_rows(folder)`` reads a results folder back without the CLI. Names are imported
+on first use, so the ``stopline`` command starts (and answers Ctrl-C) before SUMO, numpy and
+torch are loaded.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .backends import make_backend
-from .runner import run_spec
-from .spec import Spec, SpecError, load_spec
-from .store import load_rows
+if TYPE_CHECKING:
+    from .spec import Spec, SpecError, load_spec
+    from .store import load_rows
+
+_LAZY = {"Spec": ".spec", "SpecError": ".spec", "load_spec": ".spec", "load_rows": ".store"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run(
@@ -25,6 +35,11 @@ def run(
 ) -> list[dict[str, Any]]:
     """Run every missing run of ``spec`` (``jobs`` at a time, on the ``local`` or ``ray``
     backend) and return all its stored runs as rows."""
+    from .backends import make_backend
+    from .runner import run_spec
+    from .spec import Spec, load_spec
+    from .store import load_rows
+
     loaded = spec if isinstance(spec, Spec) else load_spec(Path(spec))
     chosen = make_backend(backend, jobs=jobs, ray_address=ray_address)
     return load_rows(run_spec(loaded, out=out, backend=chosen))

@@ -11,7 +11,6 @@ import collections
 import logging
 import multiprocessing
 import multiprocessing.connection
-import signal
 import time
 import typing
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +20,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 from stopline.envs import ConfigError
+from stopline.envs.workers import shielded
 
 from .tasks import Task, execute, failure
 
@@ -59,7 +59,8 @@ class LocalBackend:
                     task = waiting.popleft()
                     receiver, sender = context.Pipe(duplex=False)
                     process = context.Process(target=_serve, args=(self.worker, task, sender))
-                    process.start()
+                    with shielded():  # Ctrl-C is this process's to handle: it ends the runs
+                        process.start()
                     sender.close()  # the child holds the only writer: EOF when it dies
                     running[receiver] = (task, process, time.perf_counter())
                 for ready in multiprocessing.connection.wait(list(running)):
@@ -94,8 +95,7 @@ def fresh_process_context() -> Any:  # a ForkServerContext, or a SpawnContext on
 
 
 def _serve(worker: Callable[[Task], Outcome], task: Task, sender: Connection) -> None:
-    """A worker process: one run, its outcome sent back. Ctrl-C is the parent's to handle."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """A worker process: one run, its outcome sent back."""
     sender.send(worker(task))
     sender.close()
 

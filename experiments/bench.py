@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,23 +73,32 @@ def _env_run(scenario: Scenario, config: dict[str, Any]) -> Callable[[], int]:
     return run_many
 
 
-def bench(scenario: Scenario, *, repeats: int = 3, delta_time: float = 5.0) -> list[Timing]:
-    """Time the raw binary and the env in observe-only mode on the same traffic.
+def bench(
+    scenario: Scenario,
+    *,
+    repeats: int = 3,
+    config: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> list[Timing]:
+    """Time the raw binary and the env (``config`` its settings) in observe-only mode on the
+    same traffic; ``progress`` is told (done, 0, total) after each run.
 
     The two alternate within each repeat, so a busy spell on the machine hits both alike.
     (A controlling policy would change the traffic, and so SUMO's own work.)
     """
     runs: dict[str, Callable[[], int]] = {
         "raw sumo binary": lambda: _raw(scenario),
-        "env, observe-only": _env_run(scenario, {"delta_time": delta_time, "observe_only": True}),
+        "env, observe-only": _env_run(scenario, {**(config or {}), "observe_only": True}),
     }
     walls: dict[str, list[float]] = {label: [] for label in runs}
     decisions = dict.fromkeys(runs, 0)
-    for _ in range(repeats):
-        for label, run in runs.items():
+    for repeat in range(repeats):
+        for index, (label, run) in enumerate(runs.items()):
             start = time.perf_counter()
             decisions[label] = run()
             walls[label].append(time.perf_counter() - start)
+            if progress:
+                progress(repeat * len(runs) + index + 1, 0, repeats * len(runs))
     return [
         Timing(label, statistics.median(walls[label]), decisions[label], scenario.duration)
         for label in runs

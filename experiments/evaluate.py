@@ -11,7 +11,7 @@ from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 from .backends import LocalBackend
 from .measured import SeedResult
 from .store import RunKey
-from .tasks import Task
+from .tasks import Progress, Task
 
 
 class RunFailedError(RuntimeError):
@@ -37,9 +37,19 @@ def evaluation_tasks(
     ]
 
 
-def run_tasks(tasks: Sequence[Task], jobs: int = 1) -> Iterator[tuple[Task, dict[str, Any]]]:
-    """Each task's outcome (``status``, ``result`` or ``error``), in the order of ``tasks``."""
-    outcomes = {id(task): outcome for task, outcome in LocalBackend(jobs).results(tasks)}
+def run_tasks(
+    tasks: Sequence[Task], jobs: int = 1, progress: Progress | None = None
+) -> Iterator[tuple[Task, dict[str, Any]]]:
+    """Each task's outcome (``status``, ``result`` or ``error``), in the order of ``tasks``;
+    ``progress`` is told (done, failed, total) as runs finish."""
+    outcomes = {}
+    done = failed = 0
+    for task, outcome in LocalBackend(jobs).results(tasks):
+        outcomes[id(task)] = outcome
+        done += outcome["status"] == "done"
+        failed += outcome["status"] != "done"
+        if progress:
+            progress(done, failed, len(tasks))
     for task in tasks:
         yield task, outcomes[id(task)]
 

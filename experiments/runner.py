@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from stopline.scenarios.geometry import network_geometry
 from .backends import Backend, LocalBackend
 from .spec import ControllerEntry, Spec, digest
 from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, write_atomically
-from .tasks import Task
+from .tasks import Progress, Task
 
 
 def _training_config(entry: ControllerEntry, scenario: str, env: dict[str, Any]) -> Any:
@@ -72,9 +71,6 @@ def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
                     key = RunKey(entry_scenario.name, scale, entry.label, seed)
                     tasks.append(Task(key, name, entry.params, spec.env))
     return tasks, models
-
-
-Progress = Callable[[int, int, int], None]
 
 
 def save_networks(spec: Spec, folder: Path) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline import agents
+from stopline.envs import ConfigError, EnvConfig
 from stopline.scenarios import ScenarioError, check_demand_scale, check_seed, naming
 
 from .errors import ExperimentError
@@ -171,6 +172,13 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
     reference = data.get("reference", "fixed" if "fixed" in labels else labels[0])
     if reference not in labels:
         raise _fail(path, "reference", f"{reference!r} is not a controller; one of {labels}")
+    env = data.get("env", {})
+    if not isinstance(env, dict):
+        raise _fail(path, "env", "a table of signal settings, e.g. { min_green = 7 }")
+    try:
+        EnvConfig.from_mapping(env)
+    except ConfigError as error:
+        raise _fail(path, "env", str(error).removeprefix("config ")) from None
     out = base / data.get("out", f"results/{data.get('name', path.stem)}")
     return Spec(
         name=str(data.get("name", path.stem)),
@@ -179,7 +187,7 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
         scenarios=tuple(scenario_entries),
         controllers=tuple(entries),
         reference=reference,
-        env=dict(data.get("env", {})),
+        env=dict(env),
         source=path.resolve(),
     )
 
@@ -198,7 +206,7 @@ def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntr
         _unknown(path, f"{where}train.", train, _TRAIN_KEYS)
     elif not name.startswith("rl:"):
         try:
-            agents.make(name, **params)
+            agents.check(name, **params)
         except agents.AgentError as error:
             raise _fail(path, f"{where}name", str(error)) from None
     if name.startswith("rl:"):

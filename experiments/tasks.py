@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,9 @@ from stopline import agents
 
 from .measured import measure
 from .store import RunKey
+
+# Told (runs done, runs failed, runs in all) as each run finishes.
+Progress = Callable[[int, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import sumolib
 from . import sumo_tools
 from .catalogue import Blueprint
 from .demand import write_routes
+from .errors import ScenarioError
 from .naming import slug
 
 # Bump when the generated files change for the same parameters, so caches rebuild.
@@ -62,8 +63,14 @@ def cached(root: Path, folder_name: str, make: Callable[[Path], None]) -> Path:
     final = root / folder_name
     if final.is_dir():
         return final
-    root.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+    except OSError as error:
+        raise ScenarioError(
+            f"scenario cache {root}: cannot write there ({error.strerror or error}); "
+            "set STOPLINE_CACHE to a writable folder"
+        ) from None
     scratch.chmod(0o755)  # mkdtemp's 0700 would make a shared cache unreadable to others
     try:
         make(scratch)

@@ -163,7 +163,7 @@ def test_evaluate_compares_several_with_confidence_intervals(cache_dir: Path) ->
     ("arguments", "message"),
     [
         (["--controller", "wizard"], "unknown controller 'wizard'"),
-        (["--controller", "sotl", "--param", "omega=3"], "unexpected keyword argument 'omega'"),
+        (["--controller", "sotl", "--param", "omega=3"], "controller 'sotl' has no parameter 'omega'; its parameters: theta, mu"),
         (["--controller", "fixed,sotl", "--param", "theta=3"], "name just one"),
         (["--controller", "rl:/nowhere"], "/nowhere: no model.zip"),
         (["--controller", "fixed", "--seeds", "a,b"], "argument --seeds"),

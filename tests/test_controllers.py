@@ -75,6 +75,8 @@ def test_greedy_serves_the_longest_queue() -> None:
 def test_make_refuses_unknown_names_and_parameters() -> None:
     with pytest.raises(agents.UnknownControllerError, match="unknown controller 'smart'"):
         agents.make("smart")
-    with pytest.raises(agents.UnknownControllerError, match="unexpected keyword argument"):
+    with pytest.raises(agents.UnknownControllerError, match="has no parameter 'gamma'"):
         agents.make("sotl", gamma=3)
+    with pytest.raises(agents.UnknownControllerError, match="'theta' must be a number"):
+        agents.make("sotl", theta="60")
     assert agents.make("sotl", theta=60).parameters()["theta"] == 60

@@ -13,12 +13,8 @@ import sys
 from importlib.metadata import version
 from typing import NoReturn
 
-from stopline.agents import AgentError
-from stopline.envs import ConfigError, SimulationError
-from stopline.scenarios import ScenarioError, sumo_tools
-
-from ..errors import ExperimentError
-from . import bench, compare, evaluate, report, run, scenarios, train
+# Nothing heavy is imported here: a Ctrl-C while Python imports SUMO, numpy and torch
+# happens inside `main`, which turns it into one line.
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -31,17 +27,14 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show versions and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        from stopline.scenarios import sumo_tools
+
         print(f"stopline {version('stopline')} (SUMO {sumo_tools.version()})")
         parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line, not a usage block and a line; every
-    option's help shows its default."""
-
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    """argparse, but a usage error is one line, not a usage block and a line."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -53,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stopline",
         description="Traffic-signal optimisation lab on Eclipse SUMO.",
     )
+    from . import bench, compare, evaluate, report, run, scenarios, train
+
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
@@ -64,8 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``stopline`` command line; return the process exit status."""
     try:
-        parser = build_parser()
-        arguments = parser.parse_args(argv)
+        return _run(argv)
+    except KeyboardInterrupt:
+        return _interrupted()
+
+
+def _run(argv: list[str] | None) -> int:
+    from stopline.agents import AgentError
+    from stopline.envs import ConfigError, SimulationError
+    from stopline.scenarios import ScenarioError
+
+    from ..errors import ExperimentError
+
+    try:
+        arguments = build_parser().parse_args(argv)
         return int(arguments.handler(arguments))
     except (ScenarioError, ConfigError, AgentError, ExperimentError) as error:
         print(f"stopline: error: {error}", file=sys.stderr)
@@ -73,8 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     except SimulationError as error:
         print(f"stopline: simulation failed: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return _interrupted()
 
 
 def _interrupted() -> int:

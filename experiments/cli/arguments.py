@@ -7,8 +7,12 @@ import json
 from typing import Any
 
 from stopline import scenarios
-from stopline.envs import PHASE_SETS
+from stopline.envs import PHASE_SETS, ConfigError, EnvConfig
 from stopline.scenarios import ScenarioError
+
+# The signal settings `--env` may set from the command line (the rest of `EnvConfig` is for
+# Python users and specs: backend, GUI, observation and reward have options of their own).
+ENV_KEYS = ("min_green", "max_green", "yellow_time", "all_red", "delta_time", "phases")
 
 
 def demand_scale(text: str) -> float:
@@ -88,17 +92,56 @@ def add_evaluation_seeds(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_phases(parser: argparse.ArgumentParser) -> None:
-    """``--phases``: the phase set every strategy chooses among."""
+def env_setting(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` for one of `ENV_KEYS`, checked as `EnvConfig` checks it."""
+    key, value = key_value(text)
+    if key not in ENV_KEYS:
+        raise argparse.ArgumentTypeError(
+            f"unknown key {key!r} in {text!r}; one of {', '.join(ENV_KEYS)}"
+        )
+    try:
+        EnvConfig.from_mapping({key: value})
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("config ")) from None
+    return key, value
+
+
+def add_env(parser: argparse.ArgumentParser) -> None:
+    """``--phases`` and ``--env KEY=VALUE``: the signal settings of every run."""
     parser.add_argument(
         "--phases",
         choices=PHASE_SETS,
         default=None,
         help=(
             "the greens strategies choose among: rebuilt (the programme SUMO builds for each "
-            "junction; default) or own (the junction's own programme)"
+            "junction) or own (the junction's own programme); default rebuilt"
         ),
     )
+    parser.add_argument(
+        "--env",
+        type=env_setting,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=(
+            f"a signal setting, repeatable: {', '.join(ENV_KEYS)} (seconds; phases own or "
+            "rebuilt), e.g. --env min_green=7 --env all_red=2; defaults: yellow and all-red "
+            "from each junction's programme (else 3 s and none), min green from its "
+            "clearance (at least 5 s), max green 60 s, decisions every 5 s"
+        ),
+    )
+
+
+def env_config(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The signal settings ``--env`` and ``--phases`` give (saved with every run)."""
+    config = dict(arguments.env)
+    if arguments.phases:
+        config["phases"] = arguments.phases
+    try:
+        EnvConfig.from_mapping(config)  # settings valid alone may clash (max < min green)
+    except ConfigError as error:
+        raise ConfigError(f"--env: {str(error).removeprefix('config ')}") from None
+    return config
 
 
 def add_jobs(parser: argparse.ArgumentParser, default: int = 2) -> None:

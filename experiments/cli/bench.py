@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from stopline.envs import EnvConfig
+
 from .. import bench
 from . import arguments
+from .arguments import env_config
+from .progress import ProgressBar
 from .scenarios import add_scenario_arguments, load_from
 
 
@@ -29,18 +33,15 @@ def add_to(commands: Any) -> None:
         metavar="N",
         help="runs of each (default 3)",
     )
-    parser.add_argument(
-        "--delta-time",
-        type=arguments.positive_float,
-        default=5.0,
-        metavar="S",
-        help="seconds between decisions (default 5)",
-    )
+    arguments.add_env(parser)
     parser.set_defaults(handler=_run)
 
 
 def _run(arguments: argparse.Namespace) -> int:
     scenario = load_from(arguments)
-    rows = bench.bench(scenario, repeats=arguments.repeats, delta_time=arguments.delta_time)
-    print(bench.report(scenario, rows, arguments.repeats, arguments.delta_time))
+    config = env_config(arguments)
+    delta_time = EnvConfig.from_mapping(config).delta_time
+    with ProgressBar("bench", unit="simulation") as progress:
+        rows = bench.bench(scenario, repeats=arguments.repeats, config=config, progress=progress)
+    print(bench.report(scenario, rows, arguments.repeats, delta_time))
     return 0

@@ -8,10 +8,15 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from stopline.scenarios import naming
+
 from ..backends import LocalBackend
 from ..runner import run_spec
 from ..spec import Spec, parse_spec
+from ..store import make_folder
 from . import arguments
+from .arguments import env_config
+from .progress import ProgressBar
 from .run import summarise
 
 CLASSICAL = ("fixed", "webster", "actuated", "max-pressure", "sotl")
@@ -25,18 +30,17 @@ def default_spec(
     timesteps: int,
     out: Path | None,
     demand_scales: list[float] | None = None,
-    phases: str | None = None,
+    env: dict[str, Any] | None = None,
 ) -> Spec:
     """The embedded experiment behind ``stopline compare``."""
-    name = Path(scenario).name.split(".")[0].replace(":", "-")
     data: dict[str, Any] = {
-        "name": f"compare-{name}",
+        "name": f"compare-{naming.slug(scenario)}",
         "seeds": seeds,
         "scenarios": [{"name": scenario, "demand_scales": demand_scales or [1.0]}],
         "controllers": [{"name": controller} for controller in CLASSICAL]
         + [{"name": "ppo", "train": {"algo": "ppo", "timesteps": timesteps}}],
         "reference": "fixed",
-        "env": {"phases": phases} if phases else {},
+        "env": dict(env or {}),
     }
     spec = parse_spec(data, Path.cwd() / "stopline-compare")
     return dataclasses.replace(spec, out=(out or Path.cwd() / "results" / spec.name).resolve())
@@ -49,7 +53,9 @@ def add_to(commands: Any) -> None:
         description=(
             "Compare the network's fixed-time plan, Webster, SUMO's actuated logic, "
             "max-pressure, SOTL and a PPO policy trained with a short budget on training "
-            "seeds, on 5 evaluation demand seeds; print the table and write a report."
+            "seeds, on 5 evaluation demand seeds; print the table and write a report. "
+            "A results folder holds one experiment: rerunning with the same options resumes "
+            "it; with other options it is refused (choose another --out)."
         ),
     )
     parser.add_argument(
@@ -57,7 +63,7 @@ def add_to(commands: Any) -> None:
         nargs="?",
         default="corridor",
         metavar="SCENARIO",
-        help="built-in name or .sumocfg path (default corridor)",
+        help="built-in name (single, corridor, grid, grid:6x6, helsinki) or a .sumocfg path",
     )
     arguments.add_evaluation_seeds(parser)
     parser.add_argument(
@@ -71,27 +77,36 @@ def add_to(commands: Any) -> None:
         ),
     )
     parser.add_argument(
-        "--timesteps", type=arguments.positive_int, default=COMPARE_BUDGET, metavar="N"
+        "--timesteps",
+        type=arguments.positive_int,
+        default=COMPARE_BUDGET,
+        metavar="N",
+        help="PPO's training budget in decisions (all junctions of a network count)",
     )
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR")
-    arguments.add_phases(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="results folder (default results/compare-SCENARIO in the working directory)",
+    )
+    arguments.add_env(parser)
     arguments.add_jobs(parser)
     parser.set_defaults(handler=_run)
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    scenario = arguments.scenario
-    if scenario.endswith((".sumocfg", ".xml")) or "/" in scenario:
-        scenario = str(Path(scenario).resolve())
     spec = default_spec(
-        scenario,
+        naming.resolve(arguments.scenario),
         arguments.seeds,
         arguments.timesteps,
         arguments.out,
         arguments.demand_scale,
-        arguments.phases,
+        env_config(arguments),
     )
+    make_folder(spec.out)  # an --out that cannot be written: one line before anything runs
     print(f"comparing on {arguments.scenario}: {', '.join(CLASSICAL)} and ppo ...", flush=True)
-    folder = run_spec(spec, backend=LocalBackend(arguments.jobs))
+    with ProgressBar("evaluation runs") as progress:
+        folder = run_spec(spec, backend=LocalBackend(arguments.jobs), progress=progress)
     print(summarise(folder, spec.reference))
     return 0

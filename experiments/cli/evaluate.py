@@ -7,12 +7,15 @@ import json
 import sys
 from typing import Any
 
-from stopline import agents
+from stopline import agents, scenarios
 from stopline.agents import AgentError
+from stopline.scenarios import naming
 
 from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
 from ..statistics import mean_ci
 from . import arguments
+from .arguments import env_config
+from .progress import ProgressBar
 
 COLUMNS = (
     ("mean_delay", "delay s", "{:.1f}"),
@@ -62,7 +65,7 @@ def add_to(commands: Any) -> None:
         metavar="X",
         help="multiply the scenario's demand by X (default 1)",
     )
-    arguments.add_phases(parser)
+    arguments.add_env(parser)
     arguments.add_jobs(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON list, one per seed")
     parser.set_defaults(handler=_run)
@@ -75,10 +78,12 @@ def _run(arguments: argparse.Namespace) -> int:
         raise AgentError("--param sets the parameters of one controller; name just one")
     for name in names:  # bad names and parameters: one line before anything runs
         agents.check(name, **params)
-    config = {"phases": arguments.phases} if arguments.phases else {}
+    config = env_config(arguments)
+    scenario = naming.resolve(arguments.scenario)
+    scenarios.load(scenario, demand_scale=arguments.demand_scale)  # a bad scenario: one line
     tasks = evaluation_tasks(
         names,
-        arguments.scenario,
+        scenario,
         arguments.seeds,
         params=params,
         demand_scale=arguments.demand_scale,
@@ -86,7 +91,9 @@ def _run(arguments: argparse.Namespace) -> int:
     )
     rows: list[dict[str, Any]] = []
     failures: list[str] = []
-    for task, outcome in run_tasks(tasks, arguments.jobs):
+    with ProgressBar("runs") as progress:
+        outcomes = list(run_tasks(tasks, arguments.jobs, progress))
+    for task, outcome in outcomes:
         if outcome["status"] == "done":
             rows.append(
                 {

@@ -10,7 +10,9 @@ from ..backends import BACKENDS, make_backend
 from ..report import write_report
 from ..runner import run_spec
 from ..spec import load_spec
+from ..store import DATABASE
 from . import arguments
+from .progress import ProgressBar
 
 
 def add_to(commands: Any) -> None:
@@ -20,12 +22,19 @@ def add_to(commands: Any) -> None:
         description=(
             "Run every (scenario, demand scale, controller, seed) of a spec in local worker "
             "processes or as Ray tasks, storing each finished run in OUT/results.db. "
-            "Rerunning resumes: finished runs are skipped. Prints the comparison and writes "
-            "report.html, summary.md and the CSV exports."
+            "Rerunning resumes: finished runs are skipped; a folder holding another "
+            "experiment's runs is refused. Prints the comparison and writes report.html, "
+            "summary.md and the CSV exports."
         ),
     )
-    parser.add_argument("spec", type=Path, metavar="SPEC.toml")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR")
+    parser.add_argument("spec", type=Path, metavar="SPEC.toml", help="the experiment spec")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="results folder (default: the spec's out, else results/NAME beside the spec)",
+    )
     parser.add_argument(
         "--jobs",
         type=arguments.positive_int,
@@ -49,21 +58,12 @@ def add_to(commands: Any) -> None:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     spec = load_spec(arguments.spec)
     backend = make_backend(
         arguments.backend, jobs=arguments.jobs, ray_address=arguments.ray_address
     )
-    bar = tqdm(desc=spec.name, unit="run", mininterval=1)
-
-    def progress(done: int, failed: int, total: int) -> None:
-        bar.total = total
-        bar.set_postfix(done=done, failed=failed, refresh=False)
-        bar.update(done + failed - bar.n)
-
-    folder = run_spec(spec, out=arguments.out, backend=backend, progress=progress)
-    bar.close()
+    with ProgressBar(spec.name) as progress:
+        folder = run_spec(spec, out=arguments.out, backend=backend, progress=progress)
     print(summarise(folder, spec.reference))
     return 0
 
@@ -71,5 +71,4 @@ def _run(arguments: argparse.Namespace) -> int:
 def summarise(folder: Path, reference: str) -> str:
     """Write the report files for a results folder; return the table and where they are."""
     report = write_report(folder, reference)
-    table = (folder / "summary.md").read_text().split("\n\n", 1)[1].rstrip()
-    return f"{table}\n\nresults: {folder / 'results.db'}\nreport:  {report}"
+    return f"{report.table}\n\nresults: {folder / DATABASE}\nreport:  {report.page}"

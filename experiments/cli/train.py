@@ -7,9 +7,12 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from stopline.agents import AgentError
 from stopline.envs import OBSERVATIONS, REWARDS
+from stopline.scenarios import naming
 
 from . import arguments
+from .arguments import env_config
 
 
 def add_to(commands: Any) -> None:
@@ -25,7 +28,12 @@ def add_to(commands: Any) -> None:
         ),
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
-    parser.add_argument("--algo", choices=["ppo", "dqn", "a2c"], default="ppo")
+    parser.add_argument(
+        "--algo",
+        choices=["ppo", "dqn", "a2c"],
+        default="ppo",
+        help="stable-baselines3 algorithm (default ppo)",
+    )
     parser.add_argument(
         "--timesteps",
         type=arguments.positive_int,
@@ -34,9 +42,20 @@ def add_to(commands: Any) -> None:
         help="training decisions (default 100000 for one junction, 250000 for a network)",
     )
     parser.add_argument(
-        "--envs", type=arguments.positive_int, default=2, metavar="K", help="worker processes"
+        "--envs",
+        type=arguments.positive_int,
+        default=2,
+        metavar="K",
+        help="SUMO worker processes for a one-junction scenario (default 2; a network's "
+        "shared policy runs in one)",
     )
-    parser.add_argument("--seed", type=arguments.seed, default=0, metavar="S")
+    parser.add_argument(
+        "--seed",
+        type=arguments.seed,
+        default=0,
+        metavar="S",
+        help="seed of the learner and of the draw of training demand (default 0)",
+    )
     parser.add_argument(
         "--torch-threads",
         type=arguments.positive_int,
@@ -44,10 +63,26 @@ def add_to(commands: Any) -> None:
         metavar="N",
         help="PyTorch threads of the learning process (default one: workers get the rest)",
     )
-    parser.add_argument("--observation", choices=sorted(OBSERVATIONS), default="default")
-    parser.add_argument("--reward", choices=sorted(REWARDS), default="diff-waiting-time")
-    parser.add_argument("--demand-scale", type=arguments.demand_scale, default=1.0, metavar="X")
-    arguments.add_phases(parser)
+    parser.add_argument(
+        "--observation",
+        choices=sorted(OBSERVATIONS),
+        default="default",
+        help="what the policy sees (default: default, see stopline.envs.observations)",
+    )
+    parser.add_argument(
+        "--reward",
+        choices=sorted(REWARDS),
+        default="diff-waiting-time",
+        help="what the policy is rewarded for (default diff-waiting-time)",
+    )
+    parser.add_argument(
+        "--demand-scale",
+        type=arguments.demand_scale,
+        default=1.0,
+        metavar="X",
+        help="train on the scenario's demand times X (default 1)",
+    )
+    arguments.add_env(parser)
     parser.add_argument(
         "--hyper",
         type=arguments.key_value,
@@ -56,7 +91,13 @@ def add_to(commands: Any) -> None:
         metavar="KEY=VALUE",
         help="override a hyper-parameter, e.g. --hyper learning_rate=1e-4",
     )
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder for model.zip, config.json, monitor CSVs and checkpoints (required)",
+    )
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--tensorboard", action="store_true", help="log to DIR/tensorboard")
     parser.set_defaults(handler=_run)
@@ -68,13 +109,21 @@ def _run(arguments: argparse.Namespace) -> int:
 
     from ..plots import learning_curve
 
+    out: Path = arguments.out
+    if out.exists() and not out.is_dir():
+        raise AgentError(f"--out {out}: is a file, not a folder")
+    if (out / "model.zip").is_file() and not arguments.resume:
+        raise AgentError(
+            f"--out {out}: already holds a trained model; choose another --out, or add "
+            "--resume to continue training it"
+        )
     if arguments.resume and (arguments.out / "config.json").is_file():
         # Resuming repeats the saved run, only with the new total budget.
         saved = TrainConfig.saved(arguments.out)
         config = dataclasses.replace(saved, timesteps=arguments.timesteps or saved.timesteps)
     else:
         config = TrainConfig(
-            scenario=arguments.scenario,
+            scenario=naming.resolve(arguments.scenario),
             algo=arguments.algo,
             timesteps=arguments.timesteps,
             envs=arguments.envs,
@@ -83,7 +132,7 @@ def _run(arguments: argparse.Namespace) -> int:
             env_config={
                 "observation": arguments.observation,
                 "reward": arguments.reward,
-                **({"phases": arguments.phases} if arguments.phases else {}),
+                **env_config(arguments),
             },
             hyperparameters=dict(arguments.hyper),
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),

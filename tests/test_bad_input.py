@@ -1,0 +1,246 @@
+"""Bad input through the command line: one line on stderr naming the option or file at
+fault, exit status 2, no traceback, nothing run and nothing stored lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from stopline import scenarios
+from stopline.experiments.store import SETTINGS, RunKey, Store
+
+from conftest import stopline
+
+SPEC = """
+name = "bad"
+seeds = {seeds}
+{extra}
+[[scenarios]]
+name = "single"
+[[controllers]]
+name = "fixed"
+{controller}
+"""
+
+
+def _spec(
+    folder: Path, name: str, extra: str = "", controller: str = "", seeds: str = "[101]"
+) -> str:
+    path = folder / f"{name}.toml"
+    path.write_text(SPEC.format(extra=extra, controller=controller, seeds=seeds))
+    return str(path)
+
+
+def _stored(folder: Path, spec_hash: str) -> Path:
+    """A results folder holding one finished run of another experiment (as the runner
+    stores it), to test what commands do with folders they did not make."""
+    store = Store(folder)
+    store.record(
+        spec_hash,
+        RunKey("single", 1.0, "fixed", 101),
+        status="done",
+        versions=("0.1.0", "1.0"),
+        wall_time=1.0,
+        params={"controller": "fixed"},
+        result={"metrics": {"mean_delay": 10.0}},
+    )
+    store.close()
+    (folder / SETTINGS).write_text(json.dumps({"spec_hash": spec_hash, "reference": "fixed"}))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[str, str]:
+    """Every kind of bad file the cases name, by placeholder."""
+    folder = tmp_path_factory.mktemp("bad-input")
+    a_file = folder / "a-file"
+    a_file.write_text("mine")
+    garbage = folder / "garbage"
+    garbage.mkdir()
+    (garbage / "results.db").write_bytes(os.urandom(4096))
+    net = scenarios.load("single").net_file
+    (folder / "empty.rou.xml").write_text("<routes/>\n")
+    no_demand = folder / "no-demand.sumocfg"
+    no_demand.write_text(
+        f'<configuration><input><net-file value="{net}"/>'
+        '<route-files value="empty.rou.xml"/></input></configuration>'
+    )
+    (folder / "bad.toml").write_text("seeds = [")
+    model = folder / "model"
+    model.mkdir()
+    (model / "model.zip").write_bytes(b"a model already trained")
+    (model / "config.json").write_text("{}")
+    return {
+        "FILE": str(a_file),
+        "GARBAGE": str(garbage),
+        "EMPTY": str(tmp_path_factory.mktemp("empty")),
+        "OTHER": str(_stored(folder / "other", "another-experiment")),
+        "NODEMAND": str(no_demand),
+        "MODEL": str(model),
+        "NEW": str(folder / "new"),
+        "BADTOML": str(folder / "bad.toml"),
+        "UNKNOWNKEY": _spec(folder, "unknown-key", extra="colour = 'red'"),
+        "TWICE": _spec(folder, "twice", seeds="[101, 101]"),
+        "BADENV": _spec(folder, "bad-env", extra="env = { min_green = 'x' }"),
+        "BADPARAM": _spec(
+            folder, "bad-param", controller='[[controllers]]\nname = "sotl"\nparams = {nosuch = 1}'
+        ),
+        "GOODSPEC": _spec(folder, "good"),
+    }
+
+
+# (arguments, what the one line must say); upper-case words are files from `inputs`.
+CASES = [
+    # Controller parameters, checked against the documented ones before anything runs.
+    ("evaluate single --controller sotl --param theta=abc", "'theta' must be a number"),
+    (
+        "evaluate single --controller sotl --param nosuch=1",
+        "no parameter 'nosuch'; its parameters: theta, mu",
+    ),
+    ("evaluate single --controller sotl --param theta=-5", "'theta' must be >= 0"),
+    ("evaluate single --controller sotl --param mu=1.5", "'mu' must be a whole number"),
+    (
+        "evaluate single --controller fixed --param cycle=90",
+        "controller 'fixed' has no parameter 'cycle'",
+    ),
+    (
+        "evaluate single --controller fixed,sotl --param theta=3",
+        "--param sets the parameters of one",
+    ),
+    ("evaluate single --controller nosuch", "unknown controller 'nosuch'"),
+    ("evaluate single --controller rl:EMPTY", "no model.zip and config.json"),
+    ("evaluate single --controller fixed --param theta", "--param: must be KEY=VALUE"),
+    # Seeds, scales, scenarios.
+    ("evaluate single --controller fixed --seeds 101,101", "--seeds: seed 101 appears twice"),
+    ("evaluate single --controller fixed --seeds 101,x", "--seeds: must be whole numbers"),
+    ("evaluate single --controller fixed --demand-scale 0", "--demand-scale: must be a number > 0"),
+    ("evaluate nosuch --controller fixed", "unknown scenario 'nosuch'"),
+    ("evaluate NEW/missing.sumocfg --controller fixed", "missing.sumocfg: file not found"),
+    ("evaluate NODEMAND --controller fixed", "no-demand.sumocfg: no demand"),
+    # Signal settings.
+    ("evaluate single --controller fixed --env min_green=abc", "min_green must be a number > 0"),
+    ("evaluate single --controller fixed --env nosuch=1", "--env: unknown key 'nosuch'"),
+    (
+        "evaluate single --controller fixed --env min_green=30 --env max_green=10",
+        "max_green must be a number >= min_green",
+    ),
+    ("evaluate single --controller fixed --phases mine", "--phases: invalid choice"),
+    ("bench single --env delta_time=0", "delta_time must be a number > 0"),
+    ("bench single --repeats 0", "--repeats: must be a whole number >= 1"),
+    # Output folders and stores.
+    ("compare single --out FILE", "--out FILE: is a file, not a folder"),
+    ("compare single --out /proc/stopline-out", "--out /proc/stopline-out: cannot create it"),
+    (
+        "compare single --out GARBAGE --seeds 101",
+        "GARBAGE/results.db: not a Stopline results database",
+    ),
+    (
+        "compare single --out OTHER --seeds 101 --timesteps 10",
+        "OTHER holds the runs of another experiment",
+    ),
+    ("compare single --timesteps abc", "--timesteps: must be a whole number >= 1"),
+    ("compare single --jobs 0", "--jobs: must be a whole number >= 1"),
+    ("compare single --seeds 7,7", "--seeds: seed 7 appears twice"),
+    ("report GARBAGE", "GARBAGE/results.db: not a Stopline results database"),
+    ("report EMPTY", "EMPTY: no results.db here"),
+    (
+        "report OTHER --reference nosuch",
+        "--reference 'nosuch': not a strategy of OTHER; one of fixed",
+    ),
+    # Specs.
+    ("run NEW/missing.toml", "missing.toml: file not found"),
+    ("run BADTOML", "bad.toml: not valid TOML"),
+    ("run TWICE", "seeds: seed 101 appears twice"),
+    ("run UNKNOWNKEY", "colour: unknown key"),
+    ("run BADENV", "env: min_green must be a number > 0"),
+    ("run BADPARAM", "controllers[1].name: controller 'sotl' has no parameter 'nosuch'"),
+    ("run GOODSPEC --out OTHER", "OTHER holds the runs of another experiment"),
+    ("run GOODSPEC --ray-address auto", "--ray-address needs --backend ray"),
+    # Training.
+    ("train single --out FILE", "--out FILE: is a file, not a folder"),
+    ("train single --out MODEL", "--out MODEL: already holds a trained model"),
+    ("train single --out NEW --hyper nosuch=1", "ppo has no hyper-parameter 'nosuch'"),
+    ("train single --out NEW --hyper learning_rate=abc", "'learning_rate' must be float"),
+    ("train single --out NEW --algo sac", "--algo: invalid choice"),
+    ("train single --out NEW --env all_red=-1", "all_red must be a number >= 0"),
+    # Scenarios.
+    ("scenarios show nosuch", "unknown scenario 'nosuch'"),
+    ("scenarios show grid:99x99", "grid:99x99"),
+]
+
+
+@pytest.mark.parametrize(("command", "message"), CASES, ids=[case[0] for case in CASES])
+def test_bad_input_is_one_line_and_exit_2(
+    command: str, message: str, inputs: dict[str, str], cache_dir: Path
+) -> None:
+    def filled(text: str) -> str:
+        for name in sorted(inputs, key=len, reverse=True):
+            text = text.replace(name, inputs[name])
+        return text
+
+    other = Path(inputs["OTHER"]) / "results.db"
+    before = other.read_bytes()
+    result = stopline(*filled(command).split())
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1, result.stderr
+    assert filled(message) in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert other.read_bytes() == before  # what was stored is untouched
+    assert not Path(inputs["NEW"]).exists()
+
+
+def test_the_table_covers_at_least_30_cases() -> None:
+    assert len(CASES) >= 30
+
+
+def _descendants(pid: int) -> list[int]:
+    children = []
+    for process in Path("/proc").iterdir():
+        if process.name.isdigit():
+            try:
+                fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children += [int(process.name), *_descendants(int(process.name))]
+    return children
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [0.4, 2.5, 6.0, 12.0])
+@pytest.mark.parametrize("command", ["train", "compare"])
+def test_ctrl_c_is_one_line_and_exit_130_at_any_moment(
+    command: str, after: float, tmp_path: Path, cache_dir: Path
+) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while Python
+    imports, while workers start, while training and (compare) while evaluating."""
+    arguments = {
+        "train": ["train", "single", "--timesteps", "100000", "--out", str(tmp_path / "m")],
+        "compare": ["compare", "single", "--seeds", "101,102", "--timesteps", "200"],
+    }[command]
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("stopline")), *arguments],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(after)
+    workers = _descendants(process.pid)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == "stopline: interrupted"
+    time.sleep(0.5)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # no orphans
+    assert not list(tmp_path.rglob("model.zip"))  # nothing half-written
