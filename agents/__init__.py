@@ -2,12 +2,26 @@
 
 ``make(name, **params)`` builds any of them: ``fixed``, ``webster``, ``actuated``,
 ``delay-based``, ``max-pressure``, ``sotl``, ``greedy``, ``random``, ``rl:PATH``.
+Training (``train``, ``TrainConfig``, ``make_vec_env``) imports torch, so it loads on first
+use.
 """
+
+import importlib
+from typing import Any
 
 from .controller import Controller, Decisions, NativeController, run_episode
 from .errors import AgentError, ModelMismatchError, UnknownControllerError
 from .registry import CONTROLLERS, check, make
 from .webster import WebsterTiming, webster_timing
+
+_TRAINING = ("TrainConfig", "make_vec_env", "train")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TRAINING:
+        return getattr(importlib.import_module(".training", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CONTROLLERS",
@@ -16,10 +30,13 @@ __all__ = [
     "Decisions",
     "ModelMismatchError",
     "NativeController",
+    "TrainConfig",
     "UnknownControllerError",
     "WebsterTiming",
     "check",
     "make",
+    "make_vec_env",
     "run_episode",
+    "train",
     "webster_timing",
 ]

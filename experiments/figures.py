@@ -103,7 +103,7 @@ def delay_by_scale(table: Sequence[ComparisonRow]) -> str | None:
     figure, axes = _panels(len(varied), 6, 4)
     for axis, scenario in zip(axes, varied, strict=True):
         rows = [row for row in table if row.scenario == scenario]
-        for controller in sorted({row.controller for row in rows}):
+        for controller in in_order((row.controller for row in rows), [r.controller for r in table]):
             mine = sorted(
                 (row for row in rows if row.controller == controller),
                 key=lambda row: row.demand_scale,
@@ -124,8 +124,9 @@ def delay_by_scale(table: Sequence[ComparisonRow]) -> str | None:
     return png(figure)
 
 
-def halting_over_time(runs: Iterable[RunRecord], width: float) -> str:
-    """Halted vehicles in ``width``-second means, mean over seeds, a line per controller."""
+def halting_over_time(runs: Iterable[RunRecord], width: float, order: Sequence[str]) -> str:
+    """Halted vehicles in ``width``-second means, mean over seeds, a line per controller (in
+    ``order``), the legend below the panels."""
     series: dict[tuple[str, float, str], list[dict[float, float]]] = defaultdict(list)
     for run in runs:
         if run.status == "done" and run.series.get("time"):
@@ -133,17 +134,29 @@ def halting_over_time(runs: Iterable[RunRecord], width: float) -> str:
             series[key].append(bin_means(run.series["time"], run.series["halting"], width))
     groups = sorted({key[:2] for key in series})
     figure, axes = _panels(len(groups), 6, 4)
+    controllers = in_order((key[2] for key in series), order)
     for axis, group in zip(axes, groups, strict=True):
-        for key in sorted(k for k in series if k[:2] == group):
-            starts = sorted(set.intersection(*(set(run) for run in series[key])))
-            mean = [sum(run[t] for run in series[key]) / len(series[key]) for t in starts]
-            axis.plot([(t + width / 2) / 60 for t in starts], mean, marker=".", label=key[2])
+        for index, controller in enumerate(controllers):
+            runs_here = series.get((*group, controller))
+            if not runs_here:
+                continue
+            starts = sorted(set.intersection(*(set(run) for run in runs_here)))
+            mean = [sum(run[t] for run in runs_here) / len(runs_here) for t in starts]
+            axis.plot(
+                [(t + width / 2) / 60 for t in starts],
+                mean,
+                marker=".",
+                color=f"C{index}",
+                label=controller,
+            )
         axis.set_title(_title(*group))
         axis.set_xlabel("time (min)")
         axis.set_ylabel(f"halted vehicles ({width / 60:g}-min mean)")
-        axis.legend(fontsize=9)
         axis.grid(alpha=0.3)
-    return png(figure)
+    handles, labels = axes[0].get_legend_handles_labels() if axes else ([], [])
+    height = figure.get_size_inches()[1]
+    figure.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=10)
+    return png(figure, room_below=0.5 / height)
 
 
 def _by_scenario_and_scale(
@@ -155,13 +168,15 @@ def _by_scenario_and_scale(
     return dict(sorted(groups.items()))
 
 
-def queue_heatmaps(queues: Sequence[dict[str, Any]], width: float) -> list[tuple[str, str]]:
+def queue_heatmaps(
+    queues: Sequence[dict[str, Any]], width: float, order: Sequence[str]
+) -> list[tuple[str, str]]:
     """Per scenario and scale, each junction's queue in ``width``-second bins (mean over
     seeds), a panel per controller on one colour scale: (caption, base64 PNG) pairs. Large
     networks show their `HEATMAP_JUNCTIONS` junctions with the longest mean queues."""
     maps = []
     for (scenario, scale), rows in _by_scenario_and_scale(queues).items():
-        controllers = list(dict.fromkeys(row["controller"] for row in rows))
+        controllers = in_order((row["controller"] for row in rows), order)
         load: dict[str, float] = defaultdict(float)
         for row in rows:
             load[row["junction"]] += row["queue_veh"]
@@ -210,12 +225,15 @@ def los_maps(
         if geometry is None:
             continue
         controllers = in_order((row["controller"] for row in rows), order)
-        columns = min(2, len(controllers))
+        # A flat network (an arterial) fits three panels across; others two.
+        flat = _aspect(geometry) < 0.4
+        columns = min(3 if flat else 2, len(controllers))
+        width = 13.0 / columns
         lines = math.ceil(len(controllers) / columns)
-        # Panels as tall as the network's shape needs, plus a title line.
-        height = min(6.0, max(2.0, 6.0 * _aspect(geometry))) + 0.5
+        # Panels as tall as the network's shape needs at that width, plus a title line.
+        height = min(6.0, max(1.2, width * _aspect(geometry))) + 0.7
         figure, axes = plt.subplots(
-            lines, columns, figsize=(6.5 * columns, height * lines + 0.8), squeeze=False
+            lines, columns, figsize=(width * columns, height * lines + 0.6), squeeze=False
         )
         for axis in axes.flat:
             axis.set_axis_off()
@@ -232,7 +250,7 @@ def los_maps(
             fontsize=10,
             title_fontsize=10,
         )
-        maps.append((_title(scenario, scale), png(figure, room_below=0.8 / (height * lines + 0.8))))
+        maps.append((_title(scenario, scale), png(figure, room_below=0.6 / (height * lines + 0.6))))
     return maps
 
 
@@ -260,9 +278,11 @@ def _draw_map(axis: Any, geometry: NetworkGeometry, grades: dict[str, str]) -> N
             fontweight="bold", zorder=4,
         )  # fmt: skip
         axis.annotate(
-            name, (x, y), xytext=(0, -14 if len(names) <= 16 else -9),
-            textcoords="offset points", ha="center", va="top",
-            fontsize=9 if len(names) <= 16 else 6, color="#333333", zorder=4,
+            name, (x, y), xytext=(9, -9) if len(names) <= 16 else (5, -5),
+            textcoords="offset points", ha="left", va="top",
+            fontsize=9 if len(names) <= 16 else 7, color="#222222", zorder=5,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                  "alpha": 0.8},
         )  # fmt: skip
     axis.autoscale()
     axis.margins(0.08)

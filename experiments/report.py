@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stopline.envs import default_config
 from stopline.scenarios import naming
 from stopline.scenarios.geometry import NetworkGeometry
 
@@ -143,7 +144,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     body.append(
         _image(
             "Halted vehicles over time",
-            figures.halting_over_time(runs, REPORT_BIN),
+            figures.halting_over_time(runs, REPORT_BIN, [reference, *order]),
             f"Vehicles halted anywhere in the network, {REPORT_BIN / 60:g}-minute means, mean "
             "over seeds.",
         )
@@ -151,7 +152,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     queues = junction_queues(runs)
     if queues:
         _write_rows(queues, folder / QUEUES_CSV)
-        for caption, data in figures.queue_heatmaps(queues, REPORT_BIN):
+        for caption, data in figures.queue_heatmaps(queues, REPORT_BIN, [reference, *order]):
             body.append(
                 _image(
                     f"Queues by junction over time: {caption}",
@@ -211,7 +212,7 @@ def _provenance(folder: Path, settings: dict[str, Any], runs: Sequence[RunRecord
         ("spec hash", str(settings.get("spec_hash", "not recorded"))),
         ("evaluation demand seeds", ", ".join(str(seed) for seed in seeds) or "none"),
         ("demand (scenario x scale)", demand or "not recorded"),
-        ("signal settings", json.dumps(identity.get("env", {})) if identity else "not recorded"),
+        ("signal settings", _settings_text(identity) if identity else "not recorded"),
         ("runs", f"{done} done, {len(runs) - done} failed"),
     ]
     for label, model in settings.get("models", {}).items():
@@ -220,6 +221,12 @@ def _provenance(folder: Path, settings: dict[str, Any], runs: Sequence[RunRecord
         f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td></tr>" for key, value in facts
     )
     return f"<h2>Provenance</h2><table class='provenance'>{body}</table>"
+
+
+def _settings_text(identity: dict[str, Any]) -> str:
+    chosen = identity.get("env", {})
+    defaults = "the defaults (rebuilt phases; yellow, all-red and min green from each programme)"
+    return json.dumps(chosen) + ", else " + defaults if chosen else defaults
 
 
 def _model_facts(folder: Path) -> str:
@@ -231,11 +238,11 @@ def _model_facts(folder: Path) -> str:
     trained = f"trained in {wall / 60:.1f} min" if wall is not None else "training time unknown"
     seeds = config.get("training_seeds", [])
     span = f"{min(seeds)}-{max(seeds)}" if seeds else "?"
+    env = {**default_config(), **config.get("env_config", {})}
     return (
         f"{str(config.get('algo', '?')).upper()}, {config.get('timesteps')} decisions, "
-        f"{trained}, training demand seeds {span}, observation "
-        f"{config.get('env_config', {}).get('observation', 'default')}, reward "
-        f"{config.get('env_config', {}).get('reward', 'default')} ({folder.name})"
+        f"{trained}, training demand seeds {span}, observation {env['observation']}, "
+        f"reward {env['reward']} ({folder.name})"
     )
 
 

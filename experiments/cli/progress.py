@@ -19,7 +19,11 @@ class ProgressBar:
             from tqdm import tqdm  # only commands that show progress pay for the import
 
             self._bar = tqdm(
-                desc=self._description, unit=self._unit, mininterval=1, dynamic_ncols=True
+                total=total,
+                desc=self._description,
+                unit=self._unit,
+                mininterval=1,
+                dynamic_ncols=True,
             )
         self._bar.total = total
         self._bar.set_postfix(done=done, failed=failed, refresh=False)
