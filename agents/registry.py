@@ -55,7 +55,7 @@ def _known(name: str) -> str:
 def parameters(name: str) -> dict[str, tuple[type, ...]]:
     """A controller's documented parameters (its constructor's) and the types each takes."""
     factory = CONTROLLERS[_known(name)]
-    hints = typing.get_type_hints(factory.__init__)  # type: ignore[misc]
+    hints = typing.get_type_hints(factory.__init__)
     found = {}
     for parameter in inspect.signature(factory).parameters.values():
         hint = hints.get(parameter.name, Any)

@@ -294,14 +294,14 @@ def _levels(
         for junction in junctions:
             tds = []
             for name in controllers:
-                row = cell.get((junction, name))
-                if row is None:
+                level = cell.get((junction, name))
+                if level is None:
                     tds.append("<td></td>")
                     continue
-                colour = figures.LOS_COLOURS[row["los"]]
+                colour = figures.LOS_COLOURS[level["los"]]
                 tds.append(
                     f"<td class='los' style='background:{colour}'>"
-                    f"{row['los']} <small>{row['control_delay']:.0f} s</small></td>"
+                    f"{level['los']} <small>{level['control_delay']:.0f} s</small></td>"
                 )
             lines.append(f"<tr><td>{html.escape(junction)}</td>{''.join(tds)}</tr>")
         body.append(
