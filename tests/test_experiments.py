@@ -69,6 +69,7 @@ def test_a_small_spec_end_to_end(tmp_path: Path, cache_dir: Path) -> None:
         assert status == "done" and '"halting"' in series
 
 
+@pytest.mark.slow
 def test_rerun_resumes_without_duplicates_and_failures_are_recorded(
     tmp_path: Path, cache_dir: Path
 ) -> None:
@@ -109,6 +110,7 @@ def _crashing_model(folder: Path) -> str:
     return f'[[controllers]]\nname = "rl:{folder}"\nlabel = "crashes"'
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_fails_only_its_own_run(tmp_path: Path, cache_dir: Path) -> None:
     extra = _crashing_model(tmp_path / "crashing-model")
     spec = load_spec(_spec(tmp_path, _short_single(tmp_path), extra))
@@ -124,6 +126,7 @@ def test_a_worker_that_dies_fails_only_its_own_run(tmp_path: Path, cache_dir: Pa
     assert errors == {"RuntimeError: the worker process died during the run (a crash in SUMO?)"}
 
 
+@pytest.mark.slow
 def test_killing_the_run_loses_only_runs_in_progress(tmp_path: Path, cache_dir: Path) -> None:
     path = _spec(tmp_path, _short_single(tmp_path))
     path.write_text(path.read_text().replace("seeds = [101, 102]", "seeds = [101, 102, 103, 104]"))
@@ -178,6 +181,7 @@ def test_bad_specs_name_file_and_key(text: str, message: str, tmp_path: Path) ->
     assert str(path) in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_python_api_runs_a_spec_and_reads_rows_back(tmp_path: Path, cache_dir: Path) -> None:
     from stopline.experiments import run
 
@@ -197,6 +201,7 @@ def test_shipped_specs_are_valid() -> None:
     assert [c.label for c in specs["grid-rl"].controllers if c.train] == ["ppo"]
 
 
+@pytest.mark.slow
 def test_report_names_every_controller_and_matches_the_store(
     tmp_path: Path, cache_dir: Path
 ) -> None:
@@ -263,6 +268,7 @@ def test_report_names_every_controller_and_matches_the_store(
     assert again.images == 5 and not any("service map" in cell for cell in again.cells)
 
 
+@pytest.mark.slow
 def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) -> None:
     out = tmp_path / "compare"
     result = stopline(
@@ -284,6 +290,7 @@ def test_report_of_a_folder_without_results(tmp_path: Path) -> None:
     assert result.returncode == 2 and "no results.db here" in result.stderr
 
 
+@pytest.mark.slow
 def test_local_ray_gives_the_same_runs_as_local_processes(tmp_path: Path, cache_dir: Path) -> None:
     pytest.importorskip(
         "ray", reason="Ray is not installed: pip install -e '.[ray]' (CI installs it)"

@@ -128,6 +128,7 @@ def _programmes(scenario: scenarios.Scenario) -> dict[str, list[tuple[str, float
     return {j: [(p.state, p.duration) for p in phases] for j, phases in programmes.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout", ["random", "city-programmes"])
 def test_training_runs_on_odd_layouts(
     layout: str, layouts: dict[str, Path], tmp_path: Path

@@ -17,6 +17,8 @@ from stopline.scenarios import sumo_tools
 
 from conftest import stopline
 
+pytestmark = pytest.mark.slow  # one `stopline compare` with training shared by the module
+
 
 class Page(HTMLParser):
     """Headings, tables (rows of cell texts) and images of a report."""
@@ -97,7 +99,7 @@ def test_provenance_says_where_the_numbers_come_from(compared: tuple[Path, str])
     assert facts["software"] == f"Stopline 0.1.0, SUMO {sumo_tools.version()}"
     assert facts["evaluation demand seeds"] == "101"
     assert facts["demand (scenario x scale)"] == "single x 0.5, 1"
-    assert facts["signal settings"].startswith("{\"min_green\": 6}, else the defaults")
+    assert facts["signal settings"].startswith('{"min_green": 6}, else the defaults')
     assert facts["run on"].startswith("20")
     policy = facts["RL policy ppo on single"]
     assert policy.startswith("PPO, 1 decisions, trained in ") and " min" in policy

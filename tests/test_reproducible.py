@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from stopline import scenarios
 from stopline.envs import SignalParallelEnv
@@ -39,6 +40,7 @@ def _metrics(rows: list[dict], controller: str, seed: int) -> dict:
     return {key: value for key, value in row.items() if key not in ("controller", "seed")}
 
 
+@pytest.mark.slow
 def test_a_run_gives_the_same_numbers_however_it_is_run(
     layouts: dict[str, Path], tmp_path: Path
 ) -> None:

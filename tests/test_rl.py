@@ -46,6 +46,7 @@ def test_training_writes_model_config_monitor_and_checkpoints(single_model: Path
     assert header.split(",") == ["r", "l", "t", "mean_halting"]
 
 
+@pytest.mark.slow
 def test_reloaded_policy_acts_identically(single_model: Path) -> None:
     first = [r.as_dict() for r in evaluate(f"rl:{single_model}", "single", [101])]
     again = [r.as_dict() for r in evaluate(f"rl:{single_model}", "single", [101])]
@@ -61,11 +62,13 @@ def test_reloaded_policy_acts_identically(single_model: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_model_for_another_layout_is_refused(single_model: Path, cache_dir: Path) -> None:
     with pytest.raises(RunFailedError, match=r"ModelMismatchError.*trained on single.*junction J0"):
         evaluate(f"rl:{single_model}", "corridor", [101])
 
 
+@pytest.mark.slow
 def test_resume_continues_from_the_last_checkpoint(tmp_path: Path, cache_dir: Path) -> None:
     config = TrainConfig("single", timesteps=128, envs=1, hyperparameters=TINY, checkpoint_every=64)
     train(config, tmp_path)
@@ -94,6 +97,7 @@ def test_shared_policy_pads_and_masks_mixed_junctions(town: Path) -> None:
     env.close()
 
 
+@pytest.mark.slow
 def test_shared_policy_trains_on_a_grid_and_drives_it(tmp_path: Path, cache_dir: Path) -> None:
     config = TrainConfig("grid:2x2", timesteps=128, hyperparameters=TINY)
     train(config, tmp_path)
@@ -102,6 +106,7 @@ def test_shared_policy_trains_on_a_grid_and_drives_it(tmp_path: Path, cache_dir:
     assert result.metrics.throughput > 0
 
 
+@pytest.mark.slow
 def test_shared_policy_trains_on_a_real_world_net_with_mixed_junctions(
     tmp_path: Path, town: Path
 ) -> None:
@@ -113,6 +118,7 @@ def test_shared_policy_trains_on_a_real_world_net_with_mixed_junctions(
     assert result.metrics.throughput > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("algo", "hyper"),
     [("dqn", {"learning_starts": 32, "buffer_size": 1000}), ("a2c", {"n_steps": 8})],

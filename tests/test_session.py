@@ -77,6 +77,7 @@ def _children() -> list[str]:
     return names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["libsumo", "traci"])
 def test_sumo_failing_midway_is_one_clear_error_and_reset_recovers(
     backend: str, cache_dir: Path, tmp_path: Path
@@ -124,6 +125,7 @@ def test_gui_without_a_display_runs_without_a_window(
     assert Path(session.command[0]).name == "sumo"
 
 
+@pytest.mark.slow
 def test_check_env_passes_on_the_registered_envs_in_a_fresh_process() -> None:
     program = (
         "import gymnasium, stopline.envs\n"

@@ -45,6 +45,7 @@ def test_critical_lane_per_phase() -> None:
     assert ratios == pytest.approx((0.2, 0.1))
 
 
+@pytest.mark.slow
 def test_installed_plan_is_webster_and_overrides_the_nets_programme(
     cache_dir: Path, tmp_path: Path
 ) -> None:

@@ -80,6 +80,17 @@ def key_value(text: str) -> tuple[str, Any]:
         return key.replace("-", "_"), value
 
 
+def add_demand_scale(parser: argparse.ArgumentParser, meaning: str) -> None:
+    """``--demand-scale X``: one multiple of the scenario's demand (default 1)."""
+    parser.add_argument(
+        "--demand-scale",
+        type=demand_scale,
+        default=1.0,
+        metavar="X",
+        help=f"{meaning} (default 1)",
+    )
+
+
 def add_evaluation_seeds(parser: argparse.ArgumentParser) -> None:
     """``--seeds``: the evaluation demand seeds, by default the held-out ones."""
     default = ",".join(str(seed) for seed in scenarios.EVALUATION_SEEDS)

@@ -73,7 +73,7 @@ def add_to(commands: Any) -> None:
         metavar="X[,Y...]",
         help=(
             "what-if demand: evaluate at these multiples of the scenario's demand, e.g. "
-            "0.8,1,1.2 (PPO is trained at 1)"
+            "0.8,1,1.2 (default 1; PPO is trained at 1)"
         ),
     )
     parser.add_argument(
@@ -81,7 +81,10 @@ def add_to(commands: Any) -> None:
         type=arguments.positive_int,
         default=COMPARE_BUDGET,
         metavar="N",
-        help="PPO's training budget in decisions (all junctions of a network count)",
+        help=(
+            f"PPO's training budget in decisions, all junctions of a network counted "
+            f"(default {COMPARE_BUDGET})"
+        ),
     )
     parser.add_argument(
         "--out",

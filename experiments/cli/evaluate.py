@@ -58,13 +58,7 @@ def add_to(commands: Any) -> None:
         help="a parameter of the (single) controller, repeatable, e.g. --param theta=60",
     )
     arguments.add_evaluation_seeds(parser)
-    parser.add_argument(
-        "--demand-scale",
-        type=arguments.demand_scale,
-        default=1.0,
-        metavar="X",
-        help="multiply the scenario's demand by X (default 1)",
-    )
+    arguments.add_demand_scale(parser, "multiply the scenario's demand by X")
     arguments.add_env(parser)
     arguments.add_jobs(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON list, one per seed")

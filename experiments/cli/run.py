@@ -40,7 +40,7 @@ def add_to(commands: Any) -> None:
         type=arguments.positive_int,
         default=2,
         metavar="N",
-        help="runs at a time: local worker processes, or the CPUs of a local Ray",
+        help="runs at a time: local worker processes, or the CPUs of a local Ray (default 2)",
     )
     parser.add_argument(
         "--backend",

@@ -29,13 +29,7 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SCENARIO",
         help="built-in name (single, corridor, grid, grid:6x6) or a .sumocfg / .net.xml path",
     )
-    parser.add_argument(
-        "--demand-scale",
-        type=arguments.demand_scale,
-        default=1.0,
-        metavar="X",
-        help="multiply demand by X (what-if demand; default 1)",
-    )
+    arguments.add_demand_scale(parser, "multiply demand by X (what-if demand)")
     parser.add_argument(
         "--seed", type=arguments.seed, default=0, metavar="N", help="demand seed (default 0)"
     )
@@ -116,13 +110,7 @@ def add_to(commands: Any) -> None:
     importer.add_argument(
         "--seed", type=arguments.seed, default=0, metavar="N", help="demand seed (default 0)"
     )
-    importer.add_argument(
-        "--demand-scale",
-        type=arguments.demand_scale,
-        default=1.0,
-        metavar="X",
-        help="multiply the demand by X (default 1)",
-    )
+    arguments.add_demand_scale(importer, "multiply the demand by X")
     importer.add_argument(
         "--density",
         type=arguments.positive_float,
@@ -133,7 +121,13 @@ def add_to(commands: Any) -> None:
             "as for helsinki)"
         ),
     )
-    importer.add_argument("--out", type=Path, required=True, metavar="DIR")
+    importer.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder for NAME.net.xml, NAME.rou.xml, NAME.sumocfg and the map attribution",
+    )
     importer.set_defaults(handler=_import)
 
 

@@ -75,13 +75,7 @@ def add_to(commands: Any) -> None:
         default="diff-waiting-time",
         help="what the policy is rewarded for (default diff-waiting-time)",
     )
-    parser.add_argument(
-        "--demand-scale",
-        type=arguments.demand_scale,
-        default=1.0,
-        metavar="X",
-        help="train on the scenario's demand times X (default 1)",
-    )
+    arguments.add_demand_scale(parser, "train on the scenario's demand times X")
     arguments.add_env(parser)
     parser.add_argument(
         "--hyper",
