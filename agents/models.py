@@ -1,11 +1,18 @@
 """Where a trained policy lives: a folder written by ``stopline train``, checked without
-loading it (loading imports torch, which takes seconds)."""
+loading it (loading imports torch, which takes seconds). This module owns the names of the
+files a model folder holds."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from .errors import ModelMismatchError
+
+MODEL = "model.zip"
+CONFIG = "config.json"  # everything that trained the model (`training.TrainConfig` and more)
+LEARNING_CURVE = "learning_curve.png"
 
 
 def model_folder(path: str | Path) -> Path:
@@ -13,6 +20,14 @@ def model_folder(path: str | Path) -> Path:
     folder = Path(path)
     if folder.is_file():
         folder = folder.parent
-    if not (folder / "config.json").is_file() or not (folder / "model.zip").is_file():
-        raise ModelMismatchError(f"{folder}: no model.zip and config.json from stopline train")
+    if not (folder / CONFIG).is_file() or not (folder / MODEL).is_file():
+        raise ModelMismatchError(f"{folder}: no {MODEL} and {CONFIG} from stopline train")
     return folder
+
+
+def read_config(folder: Path) -> dict[str, Any]:
+    """What a training run saved in ``folder``."""
+    try:
+        return dict(json.loads((folder / CONFIG).read_text()))
+    except (OSError, ValueError) as error:
+        raise ModelMismatchError(f"{folder / CONFIG}: cannot be read ({error})") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from stopline.envs.spaces import decode_action
 
 from .controller import Controller, Decisions
 from .errors import ModelMismatchError
-from .models import model_folder
+from .models import MODEL, model_folder, read_config
 from .training import ALGORITHMS
 from .training_envs import padded, padded_action
 
@@ -33,9 +32,9 @@ class RLController(Controller):
     def __init__(self, path: str | Path) -> None:
         folder = model_folder(path)
         self.path = str(folder)
-        self.config = json.loads((folder / "config.json").read_text())
+        self.config = read_config(folder)
         algorithm = ALGORITHMS[self.config["algo"]]
-        self._model = algorithm.load(folder / "model.zip", device="cpu")
+        self._model = algorithm.load(folder / MODEL, device="cpu")
         trained_with = EnvConfig.from_mapping(self.config["env_config"])
         self._observation = observation(trained_with.observation)
         self._mode = trained_with.action_mode

@@ -35,6 +35,7 @@ from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
 from .errors import AgentError
+from .models import CONFIG, MODEL, read_config
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv
 
 Algorithm = Literal["ppo", "dqn", "a2c"]
@@ -131,7 +132,7 @@ class TrainConfig:
     def saved(cls, folder: Path) -> TrainConfig:
         """The configuration a training run saved in ``folder``."""
         fields = {field.name for field in dataclasses.fields(cls)}
-        values = json.loads((folder / "config.json").read_text())
+        values = read_config(folder)
         return cls(**{key: value for key, value in values.items() if key in fields})
 
 
@@ -236,7 +237,7 @@ def train(
     except OSError as error:
         raise AgentError(f"--out {out}: cannot create it ({error.strerror or error})") from None
     saved = {**dataclasses.asdict(config), "layout": _layout(config), "versions": _versions()}
-    _write_json(out / "config.json", saved)
+    _write_json(out / CONFIG, saved)
     started = time.perf_counter()
     threads = torch.get_num_threads()
     env = make_training_env(config, out)
@@ -253,13 +254,13 @@ def train(
         remaining = max(0, budget - model.num_timesteps)
         model.learn(remaining, callback=callbacks, reset_num_timesteps=not resume)
         # Saved whole or not at all: an interrupt never leaves a half-written model.
-        model.save(out / ".model.zip")
-        (out / ".model.zip").replace(out / "model.zip")
+        model.save(out / f".{MODEL}")
+        (out / f".{MODEL}").replace(out / MODEL)
     finally:
         env.close()  # a libsumo simulation left open would block the process's next one
         torch.set_num_threads(threads)
-    _write_json(out / "config.json", {**saved, "wall_time_s": time.perf_counter() - started})
-    return out / "model.zip"
+    _write_json(out / CONFIG, {**saved, "wall_time_s": time.perf_counter() - started})
+    return out / MODEL
 
 
 def _versions() -> dict[str, str]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stopline.agents import AgentError
+from stopline.agents.models import CONFIG, LEARNING_CURVE, read_config
 from stopline.envs import default_config
 from stopline.scenarios import naming
 from stopline.scenarios.geometry import NetworkGeometry
@@ -231,9 +233,9 @@ def _settings_text(identity: dict[str, Any]) -> str:
 
 def _model_facts(folder: Path) -> str:
     try:
-        config = json.loads((folder / "config.json").read_text())
-    except (OSError, json.JSONDecodeError):
-        return f"{folder} (its config.json is missing)"
+        config = read_config(folder)
+    except AgentError:
+        return f"{folder} (its {CONFIG} is missing)"
     wall = config.get("wall_time_s")
     trained = f"trained in {wall / 60:.1f} min" if wall is not None else "training time unknown"
     seeds = config.get("training_seeds", [])
@@ -316,7 +318,7 @@ def _levels(
 def _learning_curves(settings: dict[str, Any]) -> list[str]:
     body = []
     for label, model in settings.get("models", {}).items():
-        curve = Path(model) / "learning_curve.png"
+        curve = Path(model) / LEARNING_CURVE
         if curve.is_file():
             data = base64.b64encode(curve.read_bytes()).decode()
             body.append(

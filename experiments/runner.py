@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline import scenarios
+from stopline.agents.models import LEARNING_CURVE, MODEL
 from stopline.scenarios import naming, sumo_tools
 from stopline.scenarios.geometry import network_geometry
 
@@ -49,10 +50,10 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict
     config = _training_config(entry, scenario, env)
     key = digest(dataclasses.asdict(config))[:8]
     folder = out / MODELS / f"{entry.label}-{naming.slug(scenario)}-{key}"
-    if not (folder / "model.zip").is_file():
+    if not (folder / MODEL).is_file():
         print(f"training {entry.label} on {naming.slug(scenario)} ...", flush=True)
         train(config, folder)
-        learning_curve(folder, folder / "learning_curve.png")
+        learning_curve(folder, folder / LEARNING_CURVE)
     return f"rl:{folder}"
 
 

@@ -105,6 +105,19 @@ def stopline(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedPr
     )
 
 
+def cli(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, str]:
+    """The command line's `main` run in this process (what the ``stopline`` script calls):
+    exit status, stdout and stderr. For quick checks of parsing and bad input."""
+    from stopline.experiments.cli import main
+
+    try:
+        status = main(list(arguments))
+    except SystemExit as exit_:  # argparse exits from inside main (--help, usage errors)
+        status = int(exit_.code or 0)
+    output = capsys.readouterr()
+    return status, output.out, output.err
+
+
 def random_trips(
     net: Path,
     folder: Path,

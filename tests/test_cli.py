@@ -12,7 +12,7 @@ import pytest
 from stopline import scenarios
 from stopline.scenarios import sumo_tools
 
-from conftest import DATA, stopline
+from conftest import DATA, cli, stopline
 
 
 def test_version_names_stopline_and_sumo() -> None:
@@ -37,10 +37,10 @@ def test_version_names_stopline_and_sumo() -> None:
         ["compare"],
     ],
 )
-def test_every_command_has_help(command: list[str]) -> None:
-    result = stopline(*command, "--help")
-    assert result.returncode == 0
-    assert result.stdout.startswith("usage: stopline")
+def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = cli(capsys, *command, "--help")
+    assert status == 0
+    assert out.startswith("usage: stopline")
 
 
 def test_list_names_every_builtin() -> None:

@@ -20,7 +20,7 @@ from stopline.experiments.spec import SpecError, load_spec
 from stopline.experiments.store import RunKey, load_rows, read_runs
 from stopline.experiments.summary import compare
 
-from conftest import stopline
+from conftest import cli, stopline
 
 SMALL = """
 name = "small"
@@ -171,14 +171,16 @@ def test_killing_the_run_loses_only_runs_in_progress(tmp_path: Path, cache_dir: 
         ("seeds = [1", "not valid TOML"),
     ],
 )
-def test_bad_specs_name_file_and_key(text: str, message: str, tmp_path: Path) -> None:
+def test_bad_specs_name_file_and_key(
+    text: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(SpecError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_spec(path)
-    result = stopline("run", str(path))
-    assert result.returncode == 2
-    assert str(path) in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    status, _, errors = cli(capsys, "run", str(path))
+    assert status == 2
+    assert str(path) in errors and len(errors.strip().splitlines()) == 1
 
 
 @pytest.mark.slow

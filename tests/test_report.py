@@ -104,6 +104,9 @@ def test_provenance_says_where_the_numbers_come_from(compared: tuple[Path, str])
     policy = facts["RL policy ppo on single"]
     assert policy.startswith("PPO, 1 decisions, trained in ") and " min" in policy
     assert "training demand seeds 1-50" in policy
+    # The policy trained with the experiment's signal settings, as it is evaluated.
+    [model] = settings["models"].values()
+    assert json.loads((Path(model) / "config.json").read_text())["env_config"]["min_green"] == 6
 
 
 def test_comparison_puts_the_reference_first_and_counts_in_whole_numbers(

@@ -85,6 +85,10 @@ def _run(argv: list[str] | None) -> int:
 def _interrupted() -> int:
     # A second Ctrl-C while workers close must not print a traceback either.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Progress bars left open would redraw themselves at exit, after the last line.
+    tqdm = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", ())):
+        bar.close()
     print("\nstopline: interrupted", file=sys.stderr)
     sys.stderr.flush()
     return EXIT_INTERRUPTED

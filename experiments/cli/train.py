@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline.agents import AgentError
+from stopline.agents.models import CONFIG, LEARNING_CURVE, MODEL
 from stopline.envs import OBSERVATIONS, REWARDS
 from stopline.scenarios import naming
 
@@ -106,12 +107,12 @@ def _run(arguments: argparse.Namespace) -> int:
     out: Path = arguments.out
     if out.exists() and not out.is_dir():
         raise AgentError(f"--out {out}: is a file, not a folder")
-    if (out / "model.zip").is_file() and not arguments.resume:
+    if (out / MODEL).is_file() and not arguments.resume:
         raise AgentError(
             f"--out {out}: already holds a trained model; choose another --out, or add "
             "--resume to continue training it"
         )
-    if arguments.resume and (arguments.out / "config.json").is_file():
+    if arguments.resume and (arguments.out / CONFIG).is_file():
         # Resuming repeats the saved run, only with the new total budget.
         saved = TrainConfig.saved(arguments.out)
         config = dataclasses.replace(saved, timesteps=arguments.timesteps or saved.timesteps)
@@ -132,9 +133,9 @@ def _run(arguments: argparse.Namespace) -> int:
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )
     model = train(config, arguments.out, resume=arguments.resume, tensorboard=arguments.tensorboard)
-    plot = learning_curve(arguments.out, arguments.out / "learning_curve.png")
+    plot = learning_curve(arguments.out, arguments.out / LEARNING_CURVE)
     print(f"model:          {model}")
-    print(f"config:         {arguments.out / 'config.json'}")
+    print(f"config:         {arguments.out / CONFIG}")
     print(f"learning curve: {plot}")
     print(f"evaluate it:    stopline evaluate {arguments.scenario} --controller rl:{arguments.out}")
     return 0
