@@ -182,6 +182,11 @@ def queue_heatmaps(
             load[row["junction"]] += row["queue_veh"]
         junctions = sorted(sorted(load, key=lambda j: -load[j])[:HEATMAP_JUNCTIONS])
         times = sorted({row["time_s"] for row in rows})
+        labels = map_labels(load)  # numbered as on the LOS map where names are long
+        ticks = [
+            name if labels[name] == name else f"{labels[name]}: {_shortened(name)}"
+            for name in junctions
+        ]
         top = max(row["queue_veh"] for row in rows) or 1.0
         height = 0.9 + 0.28 * len(junctions)
         figure, axes = plt.subplots(
@@ -202,7 +207,7 @@ def queue_heatmaps(
                 extent=(times[0] / 60, (times[-1] + width) / 60, len(junctions) - 0.5, -0.5),
                 interpolation="nearest",
             )
-            axis.set_yticks(range(len(junctions)), junctions, fontsize=9)
+            axis.set_yticks(range(len(junctions)), ticks, fontsize=9)
             axis.set_title(controller, fontsize=11)
             figure.colorbar(image, ax=axis, label="halted vehicles", pad=0.01)
         axes[-1, 0].set_xlabel("time (min)")
@@ -254,6 +259,19 @@ def los_maps(
     return maps
 
 
+def map_labels(junctions: Iterable[str]) -> dict[str, str]:
+    """What the LOS map writes beside each junction: its name where names are short and
+    few, else its number in sorted order (the report's LOS table gives the key)."""
+    names = sorted(set(junctions))
+    if len(names) <= 16 and all(len(name) <= 8 for name in names):
+        return {name: name for name in names}
+    return {name: str(number) for number, name in enumerate(names, 1)}
+
+
+def _shortened(name: str, length: int = 18) -> str:
+    return name if len(name) <= length else name[: length - 1] + "…"
+
+
 def _aspect(geometry: NetworkGeometry) -> float:
     xs = [x for road in geometry.roads for x, _ in road]
     ys = [y for road in geometry.roads for _, y in road]
@@ -272,13 +290,14 @@ def _draw_map(axis: Any, geometry: NetworkGeometry, grades: dict[str, str]) -> N
         xs, ys, s=size, c=[LOS_COLOURS[grades[n]] for n in names], edgecolors="black", zorder=3
     )
     letters = 12 if len(names) <= 16 else 8
+    labels = map_labels(grades)
     for name, x, y in zip(names, xs, ys, strict=True):
         axis.annotate(
             grades[name], (x, y), ha="center", va="center", fontsize=letters,
             fontweight="bold", zorder=4,
         )  # fmt: skip
         axis.annotate(
-            name, (x, y), xytext=(9, -9) if len(names) <= 16 else (5, -5),
+            labels[name], (x, y), xytext=(9, -9) if len(names) <= 16 else (5, -5),
             textcoords="offset points", ha="left", va="top",
             fontsize=9 if len(names) <= 16 else 7, color="#222222", zorder=5,
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",

@@ -290,11 +290,14 @@ def _levels(
     for (scenario, scale), rows in sorted(groups.items()):
         controllers = in_order((row["controller"] for row in rows), order)
         junctions = sorted({row["junction"] for row in rows})
+        labels = figures.map_labels(junctions)
+        numbered = any(labels[junction] != junction for junction in junctions)
         cell = {(row["junction"], row["controller"]): row for row in rows}
-        head = "".join(f"<th>{html.escape(name)}</th>" for name in controllers)
+        head = "<th>on map</th>" if numbered else ""
+        head += "".join(f"<th>{html.escape(name)}</th>" for name in controllers)
         lines = []
         for junction in junctions:
-            tds = []
+            tds = [f"<td>{labels[junction]}</td>"] if numbered else []
             for name in controllers:
                 level = cell.get((junction, name))
                 if level is None:

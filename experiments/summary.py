@@ -4,6 +4,7 @@ the reference controller on the same seeds, with CI and win rate."""
 from __future__ import annotations
 
 import csv
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -117,8 +118,10 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
         Path(row.scenario).name,
         f"{row.demand_scale:g}",
         row.controller,
-        f"{row.mean_delay:.1f} ± {row.delay_ci:.1f}",
-        "reference" if is_reference else f"{row.delay_vs_reference:+.1f} ± {row.difference_ci:.1f}",
+        _with_ci(f"{row.mean_delay:.1f}", row.delay_ci),
+        "reference"
+        if is_reference
+        else _with_ci(f"{row.delay_vs_reference:+.1f}", row.difference_ci),
         "" if is_reference else f"{row.win_rate:.0%}",
         f"{row.mean_network_delay:.1f}",
         f"{row.mean_travel_time:.1f}",
@@ -128,6 +131,11 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
         f"{row.co2_total:.0f}",
         f"{row.runs}" + (f" ({row.failed} failed)" if row.failed else ""),
     ]
+
+
+def _with_ci(mean: str, half_width: float) -> str:
+    """``mean ± half-width``; one seed has no interval, and says so."""
+    return f"{mean} (1 seed: no CI)" if math.isnan(half_width) else f"{mean} ± {half_width:.1f}"
 
 
 def render(table: Sequence[ComparisonRow], reference: str) -> str:
