@@ -159,8 +159,27 @@ def make_vec_env(
     for the cores: PPO with two workers took 136-157 s for 2,048 steps against 16-29 s with
     one thread on 2 cores (see README). Use this rather than `SubprocVecEnv` directly."""
     torch.set_num_threads(torch_threads)
-    with shielded():  # Ctrl-C is the learner's to handle: it closes the workers
-        return SubprocVecEnv(list(factories), start_method="spawn")
+    env = None
+    try:
+        with shielded():  # Ctrl-C is the learner's to handle: it closes the workers
+            env = SubprocVecEnv(list(factories), start_method="spawn")
+    except BaseException:  # a Ctrl-C held while the workers started arrives here
+        if env is not None:
+            close_env(env, interrupted=True)
+        raise
+    return env
+
+
+def close_env(env: VecEnv, *, interrupted: bool = False) -> None:
+    """Close a training env. After a Ctrl-C, worker processes are ended rather than asked:
+    the interrupt may have cut a message to or from them in half."""
+    if interrupted and isinstance(env, SubprocVecEnv):
+        for process in env.processes:
+            process.terminate()
+        for process in env.processes:
+            process.join()
+        env.closed = True
+    env.close()
 
 
 def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
@@ -240,9 +259,12 @@ def train(
     _write_json(out / CONFIG, saved)
     started = time.perf_counter()
     threads = torch.get_num_threads()
-    env = make_training_env(config, out)
-    torch.set_num_threads(config.torch_threads)
+    env: VecEnv | None = None
+    interrupted = False
     try:
+        with shielded():  # a Ctrl-C arrives only once `env` is there to be closed
+            env = make_training_env(config, out)
+        torch.set_num_threads(config.torch_threads)
         model = _model(config, env, out, resume=resume, tensorboard=tensorboard)
         every = max(1, config.checkpoint_every // env.num_envs)
         callbacks = CallbackList(
@@ -256,8 +278,12 @@ def train(
         # Saved whole or not at all: an interrupt never leaves a half-written model.
         model.save(out / f".{MODEL}")
         (out / f".{MODEL}").replace(out / MODEL)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        env.close()  # a libsumo simulation left open would block the process's next one
+        if env is not None:  # a libsumo simulation left open would block the next one
+            close_env(env, interrupted=interrupted)
         torch.set_num_threads(threads)
     _write_json(out / CONFIG, {**saved, "wall_time_s": time.perf_counter() - started})
     return out / MODEL

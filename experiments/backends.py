@@ -59,10 +59,12 @@ class LocalBackend:
                     task = waiting.popleft()
                     receiver, sender = context.Pipe(duplex=False)
                     process = context.Process(target=_serve, args=(self.worker, task, sender))
-                    with shielded():  # Ctrl-C is this process's to handle: it ends the runs
+                    # Ctrl-C is this process's to handle: it ends the runs in progress (a
+                    # Ctrl-C held while this one starts arrives once it is among them).
+                    with shielded():
                         process.start()
-                    sender.close()  # the child holds the only writer: EOF when it dies
-                    running[receiver] = (task, process, time.perf_counter())
+                        sender.close()  # the child holds the only writer: EOF when it dies
+                        running[receiver] = (task, process, time.perf_counter())
                 for ready in multiprocessing.connection.wait(list(running)):
                     receiver = typing.cast(Connection, ready)
                     task, process, start = running.pop(receiver)

@@ -102,6 +102,16 @@ def _save_settings(spec: Spec, folder: Path, models: dict[str, str]) -> None:
     write_atomically(folder / SETTINGS, json.dumps(settings, indent=2) + "\n")
 
 
+def claim_folder(spec: Spec, folder: Path) -> None:
+    """Refuse (`ExperimentError`) a folder that cannot be written or holds another
+    experiment's runs, before anything runs."""
+    store = Store(folder)
+    try:
+        store.claim(spec.hash, spec.identity())
+    finally:
+        store.close()
+
+
 def run_spec(
     spec: Spec,
     *,

@@ -264,6 +264,8 @@ def differences(old: Any, new: Any, where: str = "") -> list[str]:
 
 
 def _short(value: Any) -> str:
+    if value is None:
+        return "(unset)"
     text = json.dumps(value, default=str)
     return text if len(text) <= 40 else text[:37] + "..."
 

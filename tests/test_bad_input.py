@@ -101,8 +101,14 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
     }
 
 
-# (arguments, what the one line must say); upper-case words are files from `inputs`.
+# (arguments, what the one line must say); upper-case words are files from `inputs`, and
+# leading NAME=VALUE words set an environment variable for the command.
 CASES = [
+    # The scenario cache.
+    (
+        "STOPLINE_CACHE=/proc/stopline-cache evaluate single --controller fixed",
+        "scenario cache /proc/stopline-cache/nets: cannot write there",
+    ),
     # Controller parameters, checked against the documented ones before anything runs.
     ("evaluate single --controller sotl --param theta=abc", "'theta' must be a number"),
     (
@@ -195,6 +201,7 @@ def test_bad_input_is_one_line_and_exit_2(
     inputs: dict[str, str],
     cache_dir: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def filled(text: str) -> str:
         for name in sorted(inputs, key=len, reverse=True):
@@ -203,7 +210,11 @@ def test_bad_input_is_one_line_and_exit_2(
 
     other = Path(inputs["OTHER"]) / "results.db"
     before = other.read_bytes()
-    status, _, errors = cli(capsys, *filled(command).split())
+    words = filled(command).split()
+    while "=" in words[0]:
+        name, _, value = words.pop(0).partition("=")
+        monkeypatch.setenv(name, value)
+    status, _, errors = cli(capsys, *words)
     lines = errors.strip().splitlines()
     assert status == 2, errors
     assert len(lines) == 1, errors
@@ -243,7 +254,7 @@ def _alive(pids: list[int]) -> list[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("after", [0.4, 2.5, 6.0, 12.0])
+@pytest.mark.parametrize("after", [0.4, 1.5, 2.5, 4.0, 8.0, 14.0])
 @pytest.mark.parametrize("command", ["train", "compare"])
 def test_ctrl_c_is_one_line_and_exit_130_at_any_moment(
     command: str, after: float, tmp_path: Path, cache_dir: Path

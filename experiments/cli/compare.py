@@ -11,9 +11,8 @@ from typing import Any
 from stopline.scenarios import naming
 
 from ..backends import LocalBackend
-from ..runner import run_spec
+from ..runner import claim_folder, run_spec
 from ..spec import Spec, parse_spec
-from ..store import make_folder
 from . import arguments
 from .arguments import env_config
 from .progress import ProgressBar
@@ -107,7 +106,7 @@ def _run(arguments: argparse.Namespace) -> int:
         arguments.demand_scale,
         env_config(arguments),
     )
-    make_folder(spec.out)  # an --out that cannot be written: one line before anything runs
+    claim_folder(spec, spec.out)  # a folder it cannot use: one line before anything runs
     print(f"comparing on {arguments.scenario}: {', '.join(CLASSICAL)} and ppo ...", flush=True)
     with ProgressBar("evaluation runs") as progress:
         folder = run_spec(spec, backend=LocalBackend(arguments.jobs), progress=progress)

@@ -1,0 +1,38 @@
+"""Worker processes started inside `shielded` never see Ctrl-C; the parent sees it late."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from stopline.envs.workers import shielded
+
+
+def test_a_ctrl_c_inside_is_held_until_the_block_ends() -> None:
+    reached_the_end = False
+    with pytest.raises(KeyboardInterrupt):
+        with shielded():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+            reached_the_end = True
+    assert reached_the_end
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_processes_started_inside_have_sigint_blocked() -> None:
+    with shielded():
+        child = subprocess.run(
+            [sys.executable, "-c", "print(open('/proc/self/status').read())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    blocked = int(child.stdout.split("SigBlk:")[1].split()[0], 16)
+    assert blocked & (1 << (signal.SIGINT - 1))
+    with open("/proc/self/status") as status:  # and this process is as it was
+        assert not int(status.read().split("SigBlk:")[1].split()[0], 16) & (1 << 1)
