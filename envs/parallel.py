@@ -99,7 +99,7 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
 
     def _observe(self) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
         self._states, totals = self.simulation.observe()
-        shared = measurements(totals, self._states)
+        shared = measurements(totals)
         observations = {
             agent: self._observation.function(self._states[agent]).astype(np.float32)
             for agent in self.agents

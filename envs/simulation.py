@@ -7,6 +7,7 @@ so the Python side costs a handful of calls per interval whatever the yellow tim
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 import traci.constants as tc
@@ -174,7 +175,10 @@ class TrafficSimulation:
         session = self._live()
         assert self._meter is not None
         table = session.call(self._meter.lanes)
-        totals = session.call(self._meter.totals, session.now)
+        halting, waiting = self._meter.controlled(table)
+        totals = dataclasses.replace(
+            session.call(self._meter.totals, session.now), halting=halting, waiting_time=waiting
+        )
         states = {
             junction: self._meter.junction_state(self.layouts[junction], signal, totals.time, table)
             for junction, signal in self.signals.items()

@@ -98,7 +98,7 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         state = states[self.junction]
         signal = self.simulation.signals[self.junction]
         info = {
-            **measurements(totals, states),
+            **measurements(totals),
             "action_mask": action_mask(self.config.action_mode, signal, totals.time),
         }
         return state, info

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -52,7 +51,7 @@ def action_mask(mode: ActionMode, signal: Signal, now: float) -> np.ndarray:
     return np.array([1, int(signal.min_green_passed(now))], dtype=np.int8)
 
 
-def measurements(totals: NetworkTotals, states: Mapping[str, JunctionState]) -> dict[str, Any]:
+def measurements(totals: NetworkTotals) -> dict[str, Any]:
     """Per-step measurements for ``info``: network totals and controlled-lane sums."""
     return {
         "time": totals.time,
@@ -60,6 +59,6 @@ def measurements(totals: NetworkTotals, states: Mapping[str, JunctionState]) -> 
         "arrived": totals.arrived,
         "backlog": totals.backlog,
         "teleports": totals.teleports,
-        "halting": int(sum(state.halting.sum() for state in states.values())),
-        "waiting_time": float(sum(state.waiting.sum() for state in states.values())),
+        "halting": totals.halting,
+        "waiting_time": totals.waiting_time,
     }

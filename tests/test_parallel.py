@@ -6,6 +6,7 @@ import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from pettingzoo.test import parallel_api_test
 
 from stopline import scenarios
@@ -61,3 +62,23 @@ def test_episode_ends_for_every_agent_at_the_window_end(cache_dir: Path) -> None
     env.close()
     assert steps == 6 and all(truncations.values())
     assert next(iter(infos.values()))["time"] == 60
+
+
+def test_info_counts_are_the_sums_of_the_junctions_lanes(cache_dir: Path) -> None:
+    scenario = dataclasses.replace(scenarios.load("grid:2x2"), end=600.0)
+    env = SignalParallelEnv(scenario)
+    env.reset(seed=1)
+    seen = 0
+    while env.agents:
+        *_, infos = env.step(dict.fromkeys(env.agents, 1))
+        if not env.agents:
+            break
+        states, _ = env.simulation.observe()  # the same readings, no step between
+        info = infos[env.agents[0]]
+        assert info["halting"] == sum(int(state.halting.sum()) for state in states.values())
+        assert info["waiting_time"] == pytest.approx(
+            sum(float(s.waiting.sum()) for s in states.values())
+        )
+        seen += info["halting"]
+    env.close()
+    assert seen > 0
