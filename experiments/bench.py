@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stopline.envs import Session, SignalEnv, SignalParallelEnv
+from stopline.envs.spaces import ADVANCE
 from stopline.scenarios import Scenario
 
 BENCH_SEED = 42
@@ -44,8 +45,11 @@ def _raw(scenario: Scenario) -> int:
     return 0
 
 
-def _env_run(scenario: Scenario, config: dict[str, Any]) -> Callable[[], int]:
-    """One full episode of the environment users would drive for this scenario."""
+def _env_run(
+    scenario: Scenario, config: dict[str, Any], action: int = 0
+) -> Callable[[], int]:
+    """One full episode of the environment users would drive for this scenario, every
+    junction given ``action`` at every decision."""
     if len(scenario.junctions) == 1:
         single = SignalEnv(scenario, **config)
 
@@ -53,7 +57,7 @@ def _env_run(scenario: Scenario, config: dict[str, Any]) -> Callable[[], int]:
             single.reset(seed=BENCH_SEED)
             steps, truncated = 0, False
             while not truncated:
-                truncated = single.step(0)[3]
+                truncated = single.step(action)[3]
                 steps += 1
             single.close()
             return steps
@@ -65,7 +69,7 @@ def _env_run(scenario: Scenario, config: dict[str, Any]) -> Callable[[], int]:
         many.reset(seed=BENCH_SEED)
         steps = 0
         while many.agents:
-            many.step(dict.fromkeys(many.agents, 0))
+            many.step(dict.fromkeys(many.agents, action))
             steps += 1
         many.close()
         return steps
@@ -80,15 +84,20 @@ def bench(
     config: Mapping[str, Any] | None = None,
     progress: Callable[[int, int, int], None] | None = None,
 ) -> list[Timing]:
-    """Time the raw binary and the env (``config`` its settings) in observe-only mode on the
-    same traffic; ``progress`` is told (done, 0, total) after each run.
+    """Time the raw binary, the env (``config`` its settings) in observe-only mode on the
+    same traffic, and the env in control (every junction asked to advance to its next green
+    at every decision, so signals switch as often as min green allows); ``progress`` is told
+    (done, 0, total) after each run.
 
-    The two alternate within each repeat, so a busy spell on the machine hits both alike.
-    (A controlling policy would change the traffic, and so SUMO's own work.)
+    The runs alternate within each repeat, so a busy spell on the machine hits all alike.
+    The env in control changes the traffic, and so SUMO's own work: its ratio to the raw
+    binary includes that.
     """
+    settings = dict(config or {})
     runs: dict[str, Callable[[], int]] = {
         "raw sumo binary": lambda: _raw(scenario),
-        "env, observe-only": _env_run(scenario, {**(config or {}), "observe_only": True}),
+        "env, observe-only": _env_run(scenario, {**settings, "observe_only": True}),
+        "env, in control": _env_run(scenario, {**settings, "action_mode": "cycle"}, ADVANCE),
     }
     walls: dict[str, list[float]] = {label: [] for label in runs}
     decisions = dict.fromkeys(runs, 0)

@@ -276,7 +276,11 @@ def test_ctrl_c_is_one_line_and_exit_130_at_any_moment(
     time.sleep(after)
     workers = _descendants(process.pid)
     os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=120)
+    try:
+        _, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # a failing test leaves nothing running
+        raise
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert stderr.strip().splitlines()[-1] == "stopline: interrupted"

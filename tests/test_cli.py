@@ -103,10 +103,11 @@ def test_bench_prints_rates_and_the_ratio_to_raw_sumo(cache_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("bench single: 1 junction, window 0-3600 s")
-    rows = {line[:26].strip(): line[26:].split() for line in lines[2:4]}
-    assert set(rows) == {"raw sumo binary", "env, observe-only"}
-    assert int(rows["env, observe-only"][1].replace(",", "")) > 0  # env steps/s
-    assert "env, observe-only / raw sumo:" in result.stdout
+    rows = {line[:26].strip(): line[26:].split() for line in lines[2:5]}
+    assert set(rows) == {"raw sumo binary", "env, observe-only", "env, in control"}
+    for env in ("env, observe-only", "env, in control"):
+        assert int(rows[env][1].replace(",", "")) > 0  # env steps/s
+        assert f"{env} / raw sumo:" in result.stdout
 
 
 @pytest.mark.slow
