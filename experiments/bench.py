@@ -45,9 +45,7 @@ def _raw(scenario: Scenario) -> int:
     return 0
 
 
-def _env_run(
-    scenario: Scenario, config: dict[str, Any], action: int = 0
-) -> Callable[[], int]:
+def _env_run(scenario: Scenario, config: dict[str, Any], action: int = 0) -> Callable[[], int]:
     """One full episode of the environment users would drive for this scenario, every
     junction given ``action`` at every decision."""
     if len(scenario.junctions) == 1:

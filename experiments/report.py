@@ -9,7 +9,6 @@ plan's cycle cannot alias with them), and the learning curve of every trained po
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import json
 from collections import defaultdict
@@ -39,6 +38,7 @@ from .store import (
     read_runs,
     read_settings,
     write_atomically,
+    write_rows,
 )
 from .summary import ComparisonRow, cells, compare, headers, in_order, render, write_csv
 
@@ -110,13 +110,6 @@ def junction_queues(runs: Sequence[RunRecord], width: float = REPORT_BIN) -> lis
     ]
 
 
-def _write_rows(rows: Sequence[dict[str, Any]], path: Path) -> None:
-    with path.open("w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def write_report(folder: Path, reference: str | None = None) -> Report:
     """Write report.html, summary.md and the CSV exports (comparison, junctions, queues)
     for the experiment a results folder holds."""
@@ -141,7 +134,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     body += _comparison(table, reference, rows)
     levels = junction_levels(runs)
     if levels:
-        _write_rows(levels, folder / JUNCTIONS_CSV)
+        write_rows(folder / JUNCTIONS_CSV, list(levels[0]), levels)
         body += _levels(levels, load_networks(folder), [reference, *order])
     body.append(
         _image(
@@ -153,7 +146,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     )
     queues = junction_queues(runs)
     if queues:
-        _write_rows(queues, folder / QUEUES_CSV)
+        write_rows(folder / QUEUES_CSV, list(queues[0]), queues)
         for caption, data in figures.queue_heatmaps(queues, REPORT_BIN, [reference, *order]):
             body.append(
                 _image(

@@ -12,11 +12,13 @@ pooled. This module owns the names of every file a results folder holds.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,6 +104,16 @@ def write_atomically(path: Path, text: str) -> None:
     except OSError as error:
         scratch.unlink(missing_ok=True)
         raise ExperimentError(f"{path}: cannot write ({error.strerror or error})") from None
+
+
+def write_rows(path: Path, fields: Sequence[str], rows: Iterable[dict[str, Any]]) -> Path:
+    """A CSV file of ``rows`` under the header ``fields``, written whole or not at all."""
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=list(fields))
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomically(path, text.getvalue())
+    return path
 
 
 def make_folder(folder: Path, option: str = "--out") -> Path:

@@ -3,7 +3,7 @@ the reference controller on the same seeds, with CI and win rate."""
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .statistics import mean_ci
+from .store import write_rows
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,5 @@ def render(table: Sequence[ComparisonRow], reference: str) -> str:
 
 
 def write_csv(table: Sequence[ComparisonRow], path: Path) -> Path:
-    with path.open("w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(asdict(table[0])) if table else [])
-        writer.writeheader()
-        for row in table:
-            writer.writerow(asdict(row))
-    return path
+    fields = [field.name for field in dataclasses.fields(ComparisonRow)]
+    return write_rows(path, fields, (asdict(row) for row in table))
