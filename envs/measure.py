@@ -120,26 +120,35 @@ class Meter:
         lanes = [lane for lay in layouts for lane in (*lay.incoming, *lay.outgoing)]
         self._lanes = list(dict.fromkeys(lanes))
         position = {lane: index for index, lane in enumerate(self._lanes)}
-        self._rows = {
-            lay.junction: (
-                np.array([position[lane] for lane in lay.incoming], dtype=np.intp),
-                np.array([position[lane] for lane in lay.outgoing], dtype=np.intp),
-            )
-            for lay in layouts
-        }
+        # Each junction's incoming then outgoing lanes, junction after junction: one gather
+        # per decision orders the table so that every junction's rows are two plain slices.
+        order: list[int] = []
+        self._slices: dict[str, tuple[slice, slice]] = {}
+        for lay in layouts:
+            start = len(order)
+            order += [position[lane] for lane in lay.incoming]
+            middle = len(order)
+            order += [position[lane] for lane in lay.outgoing]
+            self._slices[lay.junction] = (slice(start, middle), slice(middle, len(order)))
+        self._order = np.array(order, dtype=np.intp)
         self._incoming = np.unique(
-            np.concatenate([rows[0] for rows in self._rows.values()] or [np.zeros(0, np.intp)])
+            np.array([position[lane] for lay in layouts for lane in lay.incoming], dtype=np.intp)
         )
         self._row = operator.itemgetter(*_LANE_VARIABLES)
         for lane in self._lanes:
             api.lane.subscribe(lane, _LANE_VARIABLES)
 
     def lanes(self) -> np.ndarray:
-        """One row per controlled lane: vehicles, halting, waiting seconds, mean speed."""
+        """One row per controlled lane: vehicles, halting, waiting seconds, mean speed (each
+        lane once; `junction_rows` orders it by junction)."""
         results = self.api.lane.getAllSubscriptionResults()
         row = self._row  # one C-level lookup of the four values per lane, not four in Python
         table = np.array([row(results[lane]) for lane in self._lanes], dtype=float)
         return table.reshape(len(self._lanes), len(_LANE_VARIABLES))
+
+    def junction_rows(self, table: np.ndarray) -> np.ndarray:
+        """The lane table gathered junction by junction (see `junction_state`)."""
+        return table[self._order]
 
     def controlled(self, table: np.ndarray) -> tuple[int, float]:
         """Halted vehicles and their waiting seconds on every controlled incoming lane."""
@@ -158,10 +167,11 @@ class Meter:
         )
 
     def junction_state(
-        self, layout: Layout, signal: Signal, now: float, table: np.ndarray
+        self, layout: Layout, signal: Signal, now: float, rows: np.ndarray
     ) -> JunctionState:
-        """One junction's state, cut from the interval's lane table."""
-        inbound, outbound = (table[rows] for rows in self._rows[layout.junction])
+        """One junction's state, cut from the interval's `junction_rows`."""
+        inbound_rows, outbound_rows = self._slices[layout.junction]
+        inbound, outbound = rows[inbound_rows], rows[outbound_rows]
         return JunctionState(
             layout=layout,
             phase=signal.phase,

@@ -66,15 +66,13 @@ def _fill(counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
 @register_observation("default")
 def default(state: JunctionState) -> np.ndarray:
     """Phase one-hot, min-green-passed flag, then density and queue per incoming lane."""
-    capacity = state.layout.in_capacity
-    return np.concatenate(
-        [
-            _phase_one_hot(state),
-            [float(state.min_green_passed)],
-            _fill(state.vehicles, capacity),
-            _fill(state.halting, capacity),
-        ]
-    )
+    greens, lanes = state.num_phases, len(state.vehicles)
+    out = np.zeros(greens + 1 + 2 * lanes)  # filled in place: this runs every decision
+    out[state.phase] = 1.0
+    out[greens] = float(state.min_green_passed)
+    np.divide(state.vehicles, state.layout.in_capacity, out=out[greens + 1 : greens + 1 + lanes])
+    np.divide(state.halting, state.layout.in_capacity, out=out[greens + 1 + lanes :])
+    return np.minimum(out, 1.0, out=out)
 
 
 @register_observation("queue")

@@ -179,8 +179,9 @@ class TrafficSimulation:
         totals = dataclasses.replace(
             session.call(self._meter.totals, session.now), halting=halting, waiting_time=waiting
         )
+        rows = self._meter.junction_rows(table)
         states = {
-            junction: self._meter.junction_state(self.layouts[junction], signal, totals.time, table)
+            junction: self._meter.junction_state(self.layouts[junction], signal, totals.time, rows)
             for junction, signal in self.signals.items()
         }
         return states, totals

@@ -47,7 +47,7 @@ def decode_action(mode: ActionMode, action: int, phase: int, num_phases: int) ->
 def action_mask(mode: ActionMode, signal: Signal, now: float) -> np.ndarray:
     """Actions that take effect at once (the others are deferred or ignored)."""
     if mode == "phase":
-        return np.array(signal.phase_mask(now), dtype=np.int8)
+        return signal.phase_mask(now)
     return np.array([1, int(signal.min_green_passed(now))], dtype=np.int8)
 
 

@@ -56,12 +56,12 @@ def test_max_green_hands_over_to_the_next_green_in_order() -> None:
 
 def test_requests_during_a_transition_are_ignored_and_masks_say_so() -> None:
     signal = _signal(min_green=5, yellow=3)
-    assert signal.phase_mask(0) == [True, False, False, False]
+    assert signal.phase_mask(0).tolist() == [1, 0, 0, 0]
     signal.request(1, now=6)
     assert signal.in_transition
     signal.request(3, now=7)
     assert signal.advance(9) == FOUR_PHASES[1]
-    assert signal.phase_mask(9) == [False, True, False, False]
+    assert signal.phase_mask(9).tolist() == [0, 1, 0, 0]
 
 
 def test_no_yellow_when_nobody_loses_green() -> None:
