@@ -5,6 +5,7 @@ files a model folder holds."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,13 @@ def model_folder(path: str | Path) -> Path:
     if not (folder / CONFIG).is_file() or not (folder / MODEL).is_file():
         raise ModelMismatchError(f"{folder}: no {MODEL} and {CONFIG} from stopline train")
     return folder
+
+
+def write_config(folder: Path, config: dict[str, Any]) -> None:
+    """Save what trained the model, whole or not at all (an interrupt keeps the old one)."""
+    scratch = folder / f".{CONFIG}.{os.getpid()}"
+    scratch.write_text(json.dumps(config, indent=2) + "\n")
+    scratch.replace(folder / CONFIG)
 
 
 def read_config(folder: Path) -> dict[str, Any]:

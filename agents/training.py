@@ -11,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import inspect
-import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +33,7 @@ from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
 from .errors import AgentError
-from .models import CONFIG, MODEL, read_config
+from .models import MODEL, read_config, write_config
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv
 
 Algorithm = Literal["ppo", "dqn", "a2c"]
@@ -256,7 +254,7 @@ def train(
     except OSError as error:
         raise AgentError(f"--out {out}: cannot create it ({error.strerror or error})") from None
     saved = {**dataclasses.asdict(config), "layout": _layout(config), "versions": _versions()}
-    _write_json(out / CONFIG, saved)
+    write_config(out, saved)
     started = time.perf_counter()
     threads = torch.get_num_threads()
     env: VecEnv | None = None
@@ -285,7 +283,7 @@ def train(
         if env is not None:  # a libsumo simulation left open would block the next one
             close_env(env, interrupted=interrupted)
         torch.set_num_threads(threads)
-    _write_json(out / CONFIG, {**saved, "wall_time_s": time.perf_counter() - started})
+    write_config(out, {**saved, "wall_time_s": time.perf_counter() - started})
     return out / MODEL
 
 
@@ -294,12 +292,6 @@ def _versions() -> dict[str, str]:
         package: version(package)
         for package in ("stopline", "eclipse-sumo", "stable-baselines3", "torch", "gymnasium")
     }
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    scratch.write_text(json.dumps(data, indent=2) + "\n")
-    scratch.replace(path)
 
 
 def _model(

@@ -104,8 +104,8 @@ class NetworkTotals:
     inserted: int
     backlog: int
     teleports: int
-    halting: int = 0  # on the controlled incoming lanes, now
-    waiting_time: float = 0.0  # of the vehicles halted there, seconds
+    halting: int  # on the controlled incoming lanes, now
+    waiting_time: float  # of the vehicles halted there, seconds
 
     @property
     def arrived(self) -> int:
@@ -150,20 +150,19 @@ class Meter:
         """The lane table gathered junction by junction (see `junction_state`)."""
         return table[self._order]
 
-    def controlled(self, table: np.ndarray) -> tuple[int, float]:
-        """Halted vehicles and their waiting seconds on every controlled incoming lane."""
-        incoming = table[self._incoming]
-        return int(incoming[:, 1].sum()), float(incoming[:, 2].sum())
-
-    def totals(self, now: float) -> NetworkTotals:
-        """Network counts from SUMO's running statistics at time ``now``."""
+    def totals(self, now: float, table: np.ndarray) -> NetworkTotals:
+        """Network counts from SUMO's running statistics at time ``now``, and the halted
+        vehicles and their waiting seconds on every controlled incoming lane (``table``)."""
         stats = self.api.simulation.getParameter
+        incoming = table[self._incoming]
         return NetworkTotals(
             time=now,
             running=int(stats("", "stats.vehicles.running")),
             inserted=int(stats("", "stats.vehicles.inserted")),
             backlog=int(stats("", "stats.vehicles.waiting")),
             teleports=int(stats("", "stats.teleports.total")),
+            halting=int(incoming[:, 1].sum()),
+            waiting_time=float(incoming[:, 2].sum()),
         )
 
     def junction_state(

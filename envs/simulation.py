@@ -7,7 +7,6 @@ so the Python side costs a handful of calls per interval whatever the yellow tim
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 
 import traci.constants as tc
@@ -175,10 +174,7 @@ class TrafficSimulation:
         session = self._live()
         assert self._meter is not None
         table = session.call(self._meter.lanes)
-        halting, waiting = self._meter.controlled(table)
-        totals = dataclasses.replace(
-            session.call(self._meter.totals, session.now), halting=halting, waiting_time=waiting
-        )
+        totals = session.call(self._meter.totals, session.now, table)
         rows = self._meter.junction_rows(table)
         states = {
             junction: self._meter.junction_state(self.layouts[junction], signal, totals.time, rows)

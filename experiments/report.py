@@ -124,10 +124,11 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
             f"--reference {reference!r}: not a strategy of {folder}; "
             f"one of {', '.join(strategies) or 'none (no runs stored)'}"
         )
+    ranked = [reference, *(name for name in strategies if name != reference)]
     rows = [run.as_row() for run in runs]
     table = compare(rows, reference, order)
     markdown = render(table, reference)
-    title = _title(settings, runs, reference, order)
+    title = _title(settings, runs, ranked)
     write_atomically(folder / SUMMARY, f"# {title}\n\n{markdown}\n")
     write_csv(table, folder / COMPARISON_CSV)
     body = [f"<h1>{html.escape(title)}</h1>", _provenance(folder, settings, runs)]
@@ -135,11 +136,11 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     levels = junction_levels(runs)
     if levels:
         write_rows(folder / JUNCTIONS_CSV, list(levels[0]), levels)
-        body += _levels(levels, load_networks(folder), [reference, *order])
+        body += _levels(levels, load_networks(folder), ranked)
     body.append(
         _image(
             "Halted vehicles over time",
-            figures.halting_over_time(runs, REPORT_BIN, [reference, *order]),
+            figures.halting_over_time(runs, REPORT_BIN, ranked),
             f"Vehicles halted anywhere in the network, {REPORT_BIN / 60:g}-minute means, mean "
             "over seeds.",
         )
@@ -147,7 +148,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     queues = junction_queues(runs)
     if queues:
         write_rows(folder / QUEUES_CSV, list(queues[0]), queues)
-        for caption, data in figures.queue_heatmaps(queues, REPORT_BIN, [reference, *order]):
+        for caption, data in figures.queue_heatmaps(queues, REPORT_BIN, ranked):
             body.append(
                 _image(
                     f"Queues by junction over time: {caption}",
@@ -176,14 +177,12 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     return Report(output, markdown)
 
 
-def _title(
-    settings: dict[str, Any], runs: Sequence[RunRecord], reference: str, order: Sequence[str]
-) -> str:
+def _title(settings: dict[str, Any], runs: Sequence[RunRecord], ranked: Sequence[str]) -> str:
+    """The scenarios, and the strategies against the reference (``ranked[0]``)."""
     scenario_names = sorted({naming.slug(run.key.scenario) for run in runs}) or [
         str(settings.get("name", "experiment"))
     ]
-    others = [name for name in dict.fromkeys([*order, *(run.key.controller for run in runs)])]
-    others = [name for name in others if name != reference]
+    reference, others = ranked[0], ranked[1:]
     compared = f"{', '.join(others)} against {reference}" if others else reference
     return f"Signal timing on {', '.join(scenario_names)}: {compared}"
 

@@ -66,7 +66,9 @@ def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
         for entry in spec.controllers:
             name = _controller_name(entry, entry_scenario.name, out, spec.env)
             if entry.train is not None:
-                models[f"{entry.label} on {naming.slug(entry_scenario.name)}"] = name[3:]
+                models[f"{entry.label} on {naming.slug(entry_scenario.name)}"] = name.removeprefix(
+                    "rl:"
+                )
             for scale in entry_scenario.demand_scales:
                 for seed in spec.seeds:
                     key = RunKey(entry_scenario.name, scale, entry.label, seed)
@@ -127,7 +129,6 @@ def run_spec(
     store = Store(folder)
     try:
         store.claim(spec.hash, spec.identity())
-        _save_settings(spec, folder, {})
         save_networks(spec, folder)
         finished = store.done(spec.hash)
         tasks, models = plan(spec, folder)
