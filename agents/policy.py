@@ -39,7 +39,6 @@ class RLController(Controller):
         self._observation = observation(trained_with.observation)
         self._mode = trained_with.action_mode
         self._width = int(self._model.observation_space.shape[0])  # type: ignore[index]
-        self._actions = int(self._model.action_space.n)  # type: ignore[attr-defined]
 
     def environment(self) -> Mapping[str, Any]:
         """The env configuration the model was trained with (timings, observation...)."""

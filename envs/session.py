@@ -162,8 +162,8 @@ class Session:
         self._stderr: Path | None = None
 
     def start(self) -> None:
-        """Start SUMO; errors (bad options, a second libsumo simulation) are SimulationErrors
-        carrying SUMO's own error line."""
+        """Start SUMO (over TraCI, with a warning, if libsumo already runs one here); errors
+        (bad options, unwritable outputs) are SimulationErrors carrying SUMO's own line."""
         os.environ.setdefault("SUMO_HOME", str(sumo_tools.sumo_home()))
         if "--error-log" not in self.command:
             # SUMO's own words on failure; a TraCI exception only says the socket closed.
@@ -171,11 +171,11 @@ class Session:
         # Errors SUMO meets before its error log is open (a bad option, an unwritable
         # output) go to standard error only: catch them there while SUMO starts.
         self._stderr = _scratch_file("stderr")
+        if self.backend == "libsumo" and _libsumo_busy():
+            self.backend = "traci"  # said before stderr goes to the scratch file below
+            warnings.warn(_SECOND_SIMULATION, RuntimeWarning, stacklevel=2)
         try:
             with _stderr_to(self._stderr):
-                if self.backend == "libsumo" and _libsumo_busy():
-                    self.backend = "traci"
-                    warnings.warn(_SECOND_SIMULATION, RuntimeWarning, stacklevel=3)
                 if self.backend == "libsumo":
                     self.api = self._start_libsumo()
                 else:
