@@ -162,3 +162,19 @@ def test_a_failed_start_carries_sumos_own_error_line(
     # A failed libsumo start leaves nothing loaded: the next simulation starts.
     env = SignalEnv(scenarios.load("single"), backend=backend)
     env.close()
+
+
+def test_the_second_simulation_warning_reaches_the_users_terminal(cache_dir: Path) -> None:
+    # Standard error is captured while SUMO starts: the warning must be given before that.
+    program = (
+        "from stopline import scenarios\n"
+        "from stopline.envs import Session\n"
+        "scenario = scenarios.load('single')\n"
+        "first, second = Session(scenario, seed=0), Session(scenario, seed=0)\n"
+        "first.start(); second.start(); second.close(); first.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "runs over TraCI instead" in result.stderr
