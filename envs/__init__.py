@@ -8,7 +8,8 @@ import gymnasium
 
 from .config import EnvConfig, default_config
 from .errors import ConfigError, SimulationError
-from .measure import JunctionState, Layout, NetworkTotals
+from .layout import Layout
+from .measure import READINGS, JunctionState, NetworkTotals
 from .observations import OBSERVATIONS, Observation, register_observation
 from .parallel import SignalParallelEnv
 from .phases import PHASE_SETS, PhaseSet, controllable, phase_sets
@@ -30,6 +31,7 @@ for _name in ("single", "corridor", "grid"):
 __all__ = [
     "OBSERVATIONS",
     "PHASE_SETS",
+    "READINGS",
     "REWARDS",
     "ConfigError",
     "EnvConfig",

@@ -2,17 +2,19 @@
 
 Register your own with `register_observation`; the function gets a `JunctionState` and
 returns a flat float array of fixed length for that junction, within ``[low, high]``.
+``reads`` names the lane readings it uses (`READINGS`; all unless said): only those are
+read from SUMO.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import ConfigError
-from .measure import JunctionState
+from .measure import READINGS, JunctionState, checked_readings
 
 ObservationFunction = Callable[[JunctionState], np.ndarray]
 
@@ -26,19 +28,20 @@ class Observation:
     low: float
     high: float
     doc: str
+    reads: frozenset[str] = READINGS
 
 
 OBSERVATIONS: dict[str, Observation] = {}
 
 
 def register_observation(
-    name: str, *, low: float = 0.0, high: float = 1.0
+    name: str, *, low: float = 0.0, high: float = 1.0, reads: Iterable[str] = READINGS
 ) -> Callable[[ObservationFunction], ObservationFunction]:
     """Decorator: make ``function`` selectable as ``observation=name``."""
 
     def add(function: ObservationFunction) -> ObservationFunction:
         doc = (function.__doc__ or name).strip().splitlines()[0]
-        OBSERVATIONS[name] = Observation(name, function, low, high, doc)
+        OBSERVATIONS[name] = Observation(name, function, low, high, doc, checked_readings(reads))
         return function
 
     return add
@@ -63,11 +66,11 @@ def _fill(counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, counts / capacity)
 
 
-@register_observation("default")
+@register_observation("default", reads={"vehicles", "halting"})
 def default(state: JunctionState) -> np.ndarray:
     """Phase one-hot, min-green-passed flag, then density and queue per incoming lane."""
     greens, lanes = state.num_phases, len(state.vehicles)
-    out = np.zeros(greens + 1 + 2 * lanes)  # filled in place: this runs every decision
+    out = np.zeros(greens + 1 + 2 * lanes, dtype=np.float32)  # filled in place: runs often
     out[state.phase] = 1.0
     out[greens] = float(state.min_green_passed)
     np.divide(state.vehicles, state.layout.in_capacity, out=out[greens + 1 : greens + 1 + lanes])
@@ -75,13 +78,13 @@ def default(state: JunctionState) -> np.ndarray:
     return np.minimum(out, 1.0, out=out)
 
 
-@register_observation("queue")
+@register_observation("queue", reads={"halting"})
 def queue(state: JunctionState) -> np.ndarray:
     """Phase one-hot, then queue per incoming lane as a share of the lane's capacity."""
     return np.concatenate([_phase_one_hot(state), _fill(state.halting, state.layout.in_capacity)])
 
 
-@register_observation("pressure", low=-1.0)
+@register_observation("pressure", low=-1.0, reads={"halting", "out_halting"})
 def pressure(state: JunctionState) -> np.ndarray:
     """Phase one-hot, min-green-passed flag, then each green's pressure over its capacity."""
     capacity = np.array(

@@ -77,8 +77,9 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         self.agents: list[str] = []
         self._observation = observation(self.config.observation)
         self._reward = reward(self.config.reward)
-        self.simulation = TrafficSimulation(self.scenario, self.config, self.possible_agents)
-        states = self.simulation.probe()
+        reads = self._observation.reads | self._reward.reads  # only these are read
+        self.simulation = TrafficSimulation(self.scenario, self.config, self.possible_agents, reads)
+        states = self.simulation.blank_states()
         self._observation_spaces = {
             agent: observation_space(self._observation, states[agent]) for agent in states
         }
@@ -101,7 +102,7 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         self._states, totals = self.simulation.observe()
         shared = measurements(totals)
         observations = {
-            agent: self._observation.function(self._states[agent]).astype(np.float32)
+            agent: self._observation.function(self._states[agent]).astype(np.float32, copy=False)
             for agent in self.agents
         }
         infos = {

@@ -7,7 +7,7 @@ so the Python side costs a handful of calls per interval whatever the yellow tim
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import traci.constants as tc
 
@@ -15,7 +15,8 @@ from stopline.scenarios import Scenario
 
 from .config import EnvConfig
 from .errors import SimulationError
-from .measure import JunctionState, Layout, Meter, NetworkTotals
+from .layout import Layout
+from .measure import READINGS, JunctionState, Meter, NetworkTotals
 from .phases import PhaseSet, phase_sets
 from .session import Session
 from .signal import Signal
@@ -26,16 +27,23 @@ class TrafficSimulation:
     """One episode's simulation of a scenario with some of its junctions under control.
 
     Junctions not in ``junctions`` run their own programme. In observe-only mode none is
-    controlled: signals follow what SUMO shows and actions are ignored.
+    controlled: signals follow what SUMO shows and actions are ignored. ``reads`` names the
+    lane readings (`READINGS`) `observe` fills; the others are NaN.
     """
 
-    def __init__(self, scenario: Scenario, config: EnvConfig, junctions: Sequence[str]) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        config: EnvConfig,
+        junctions: Sequence[str],
+        reads: Iterable[str] = READINGS,
+    ) -> None:
         self.config = config
         self.junctions = tuple(junctions)
+        self.reads = frozenset(reads)
         self.use(scenario)
         self.session: Session | None = None
         self.signals: dict[str, Signal] = {}
-        self.layouts: dict[str, Layout] = {}
         self._meter: Meter | None = None
         self._shown: dict[str, str] = {}  # the state last sent to SUMO, per junction
 
@@ -55,6 +63,7 @@ class TrafficSimulation:
                 )
         self.scenario = scenario
         self.phase_sets: dict[str, PhaseSet] = {j: sets[j] for j in self.junctions}
+        self.layouts = {j: Layout.of(scenario.net_file, sets[j]) for j in self.junctions}
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -82,31 +91,31 @@ class TrafficSimulation:
                 )
             signal = Signal(phases, timing_for(phases, self.config), now)
             self.signals[junction] = signal
-            self.layouts[junction] = self.session.call(Layout.read, api, signal)
             if self.config.observe_only:
                 state = (tc.TL_RED_YELLOW_GREEN_STATE,)
                 self.session.call(api.trafficlight.subscribe, junction, state)
-        self._meter = self.session.call(Meter, api, list(self.layouts.values()))
+        subscribe = self.session.backend == "traci"  # direct calls are socket round trips
+        self._meter = self.session.call(
+            lambda: Meter(api, list(self.layouts.values()), self.reads, subscribe=subscribe)
+        )
         self._shown = {}
         if self.config.observe_only:
             self._follow(now)
         else:
             self._send()
 
-    def probe(self) -> dict[str, JunctionState]:
-        """Every controlled junction's state at the start, from a simulation opened and closed
-        for the purpose (environments size their spaces from it)."""
-        try:
-            self.start(sumo_seed=0)
-            return self.observe()[0]
-        finally:
-            self.close()
+    def blank_states(self) -> dict[str, JunctionState]:
+        """Every controlled junction empty, on its first green: what spaces are sized by."""
+        return {
+            j: JunctionState.blank(self.layouts[j], len(self.phase_sets[j].greens))
+            for j in self.junctions
+        }
 
     def close(self) -> None:
         if self.session is not None:
             self.session.close()
         self.session, self._meter = None, None
-        self.signals, self.layouts, self._shown = {}, {}, {}
+        self.signals, self._shown = {}, {}
 
     # -- running ---------------------------------------------------------------------
 
@@ -173,9 +182,8 @@ class TrafficSimulation:
         """Read every controlled lane and the network totals once."""
         session = self._live()
         assert self._meter is not None
-        table = session.call(self._meter.lanes)
-        totals = session.call(self._meter.totals, session.now, table)
-        rows = self._meter.junction_rows(table)
+        table, totals = session.call(self._meter.read, session.now)
+        rows = list(table)
         states = {
             junction: self._meter.junction_state(self.layouts[junction], signal, totals.time, rows)
             for junction, signal in self.signals.items()

@@ -86,9 +86,10 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         self.junction = junction
         self._observation = observation(self.config.observation)
         self._reward = reward(self.config.reward)
-        self.simulation = TrafficSimulation(self.scenario, self.config, [junction])
-        # The spaces depend on the junction's programme and lanes: read them from SUMO.
-        state = self.simulation.probe()[junction]
+        reads = self._observation.reads | self._reward.reads  # only these are read
+        self.simulation = TrafficSimulation(self.scenario, self.config, [junction], reads)
+        # The spaces depend on the junction's programme and lanes (read from the net file).
+        state = self.simulation.blank_states()[junction]
         self.observation_space = observation_space(self._observation, state)
         self.action_space = action_space(self.config.action_mode, state.num_phases)
         self._state: JunctionState | None = None
@@ -112,7 +113,7 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
             self.simulation.use(self.scenario)
         self.simulation.start(sumo_seed=int(self.np_random.integers(2**31 - 1)))
         self._state, info = self._observe()
-        return self._observation.function(self._state).astype(np.float32), info
+        return self._observation.function(self._state).astype(np.float32, copy=False), info
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         if self._state is None:
@@ -125,7 +126,7 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         value = self._reward.function(self._state, state)
         self._state = state
         truncated = self.simulation.done
-        observation_now = self._observation.function(state).astype(np.float32)
+        observation_now = self._observation.function(state).astype(np.float32, copy=False)
         return observation_now, value, False, truncated, info
 
     def action_masks(self) -> np.ndarray:

@@ -11,11 +11,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from stopline import agents, scenarios
 from stopline.agents.training import TrainConfig, train
-from stopline.envs import EnvConfig, Signal, controllable, phase_sets, timing_for
+from stopline.envs import (
+    EnvConfig,
+    Layout,
+    Session,
+    Signal,
+    controllable,
+    phase_sets,
+    timing_for,
+)
+from stopline.envs.layout import VEHICLE_SPACE
 from stopline.experiments.evaluate import evaluate
 
 from conftest import LAYOUTS
@@ -137,3 +147,26 @@ def test_training_runs_on_odd_layouts(
     train(TrainConfig(str(layouts[layout]), timesteps=64, hyperparameters=tiny), tmp_path)
     (result,) = evaluate(f"rl:{tmp_path}", str(layouts[layout]), [101])
     assert result.metrics.vehicles > 50
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_lanes_read_from_the_net_file_are_those_sumo_controls(
+    layout: str, layouts: dict[str, Path]
+) -> None:
+    """Environments size their spaces from the net file before SUMO starts: the lanes must
+    be SUMO's own, in its link order (crossings, joined clusters, shared link indices)."""
+    scenario = scenarios.load(layouts[layout])
+    session = Session(scenario, seed=1)
+    session.start()
+    try:
+        for junction, phases in phase_sets(scenario, "own").items():
+            found = Layout.of(scenario.net_file, phases)
+            links = session.api.trafficlight.getControlledLinks(junction)
+            assert found.incoming == tuple(dict.fromkeys(a for group in links for a, _, _ in group))
+            assert found.outgoing == tuple(dict.fromkeys(b for group in links for _, b, _ in group))
+            lengths = [session.api.lane.getLength(lane) for lane in found.incoming]
+            assert found.in_capacity == pytest.approx(
+                np.maximum(1.0, np.array(lengths) / VEHICLE_SPACE)
+            )
+    finally:
+        session.close()

@@ -13,11 +13,14 @@ from gymnasium.utils.env_checker import check_env
 from stopline import scenarios
 from stopline.envs import (
     OBSERVATIONS,
+    READINGS,
     REWARDS,
     ConfigError,
+    JunctionState,
     SignalEnv,
     SimulationError,
     default_config,
+    register_observation,
 )
 
 from tls_record import read_record, recording_options
@@ -125,6 +128,38 @@ def test_every_registered_reward_gives_finite_numbers(
     rewards = [env.step(step % 2)[1] for step in range(30)]
     env.close()
     assert all(np.isfinite(rewards)) and any(r != 0 for r in rewards)
+
+
+def test_only_the_readings_observation_and_reward_name_are_read(
+    short_single: scenarios.Scenario,
+) -> None:
+    """A reading neither the observation nor the reward names is NaN (never a stale or
+    made-up zero); one registered without ``reads`` gets every reading."""
+    seen: list[JunctionState] = []
+
+    @register_observation("test-everything")
+    def everything(state: JunctionState) -> np.ndarray:
+        seen.append(state)
+        return np.zeros(1)
+
+    try:
+        for observation, reward, unread in [
+            ("queue", "queue", {"vehicles", "speed", "out_vehicles", "out_halting"}),
+            ("test-everything", "queue", set()),
+        ]:
+            env = SignalEnv(short_single, observation=observation, reward=reward)
+            env.reset(seed=1)
+            for _ in range(10):
+                env.step(1)
+            state = env._state
+            env.close()
+            assert state is not None
+            for name in READINGS:
+                values = getattr(state, name)
+                assert np.isnan(values).all() == (name in unread), name
+    finally:
+        del OBSERVATIONS["test-everything"]
+    assert seen
 
 
 def test_a_junction_must_be_named_where_there_are_several(cache_dir: Path) -> None:

@@ -1,0 +1,93 @@
+"""The lanes each signal controls, read from the network file (no simulation needed).
+
+Environments size their spaces from layouts before SUMO ever starts; at every start the
+simulation checks that SUMO signals as many links as the programme the layout was read for.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from stopline.scenarios.xmlfiles import elements
+
+from .phases import GREEN, PhaseSet
+
+VEHICLE_SPACE = 7.5  # metres of lane one queued car takes, gap included
+
+
+@dataclass(frozen=True)
+class NetLanes:
+    """What a network file says about signalised links and lanes.
+
+    ``links[light][index]`` lists the (incoming lane, outgoing lane) pairs the light's link
+    ``index`` controls, in the file's order; ``lanes[lane]`` is its (length, speed limit).
+    """
+
+    links: dict[str, dict[int, list[tuple[str, str]]]]
+    lanes: dict[str, tuple[float, float]]
+
+
+@functools.cache
+def net_lanes(net: Path) -> NetLanes:
+    """The signalised links and every lane of ``net`` (read once per file)."""
+    links: dict[str, dict[int, list[tuple[str, str]]]] = {}
+    lanes: dict[str, tuple[float, float]] = {}
+    for element in elements(net):
+        get = element.get
+        if element.tag == "lane":
+            lanes[get("id", "")] = (float(get("length", "0")), float(get("speed", "0")))
+        elif element.tag == "connection" and get("tl") and get("linkIndex"):
+            pair = (f"{get('from')}_{get('fromLane')}", f"{get('to')}_{get('toLane')}")
+            links.setdefault(get("tl", ""), {}).setdefault(int(get("linkIndex", "0")), []).append(
+                pair
+            )
+        element.clear()  # read: keep memory flat on city-sized nets
+    return NetLanes(links, lanes)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The lanes one signal controls, in link-index order.
+
+    ``movements[p]`` lists the (incoming, outgoing) lane index pairs that green ``p`` serves.
+    """
+
+    junction: str
+    incoming: tuple[str, ...]
+    outgoing: tuple[str, ...]
+    in_capacity: np.ndarray
+    out_capacity: np.ndarray
+    in_speed_limit: np.ndarray
+    movements: tuple[tuple[tuple[int, int], ...], ...]
+
+    @classmethod
+    def of(cls, net: Path, phases: PhaseSet) -> Layout:
+        """The layout of light ``phases.junction`` of ``net``, its greens from ``phases``."""
+        found = net_lanes(net)
+        indexed = found.links.get(phases.junction, {})
+        pairs = {index: indexed[index] for index in sorted(indexed)}
+        incoming = tuple(dict.fromkeys(i for group in pairs.values() for i, _ in group))
+        outgoing = tuple(dict.fromkeys(o for group in pairs.values() for _, o in group))
+        movements = []
+        for green in phases.greens:
+            served = {
+                (incoming.index(i), outgoing.index(o))
+                for index, group in pairs.items()
+                if index < len(green) and green[index] in GREEN
+                for i, o in group
+            }
+            movements.append(tuple(sorted(served)))
+        length = lambda lanes: np.array([found.lanes[lane][0] for lane in lanes])  # noqa: E731
+        return cls(
+            junction=phases.junction,
+            incoming=incoming,
+            outgoing=outgoing,
+            in_capacity=np.maximum(1.0, length(incoming) / VEHICLE_SPACE),
+            out_capacity=np.maximum(1.0, length(outgoing) / VEHICLE_SPACE),
+            in_speed_limit=np.array([found.lanes[lane][1] for lane in incoming]),
+            movements=tuple(movements),
+        )
