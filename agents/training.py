@@ -34,6 +34,7 @@ from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
 from .errors import AgentError
 from .models import MODEL, read_config, write_config
+from .network_workers import NetworkWorkers
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv
 
 Algorithm = Literal["ppo", "dqn", "a2c"]
@@ -134,6 +135,11 @@ class TrainConfig:
         return cls(**{key: value for key, value in values.items() if key in fields})
 
 
+def _worker_seed(config: TrainConfig, rank: int) -> int:
+    """The seed of worker ``rank``'s own stream of demand seeds and SUMO seeds."""
+    return config.seed * 1000 + rank
+
+
 def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any:
     env = SignalEnv(
         scenarios.load(
@@ -142,9 +148,24 @@ def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any
         **config.env_config,
     )
     env = ResampleDemand(
-        env, config.scenario, config.training_seeds, config.demand_scale, config.seed * 1000 + rank
+        env,
+        config.scenario,
+        config.training_seeds,
+        config.demand_scale,
+        _worker_seed(config, rank),
     )
     return Monitor(env, monitor_file, info_keywords=EPISODE_KEYWORDS)
+
+
+def network_env(config: TrainConfig, rank: int) -> SharedPolicyVecEnv:
+    """Worker ``rank``'s whole-network env for the shared policy (see `NetworkWorkers`)."""
+    return SharedPolicyVecEnv(
+        config.scenario,
+        config.training_seeds,
+        config.demand_scale,
+        _worker_seed(config, rank),
+        config.env_config,
+    )
 
 
 def make_vec_env(
@@ -171,17 +192,22 @@ def make_vec_env(
 def close_env(env: VecEnv, *, interrupted: bool = False) -> None:
     """Close a training env. After a Ctrl-C, worker processes are ended rather than asked:
     the interrupt may have cut a message to or from them in half."""
-    if interrupted and isinstance(env, SubprocVecEnv):
-        for process in env.processes:
+    workers = env.unwrapped
+    if interrupted and isinstance(workers, NetworkWorkers):
+        workers.terminate()
+    elif interrupted and isinstance(workers, SubprocVecEnv):
+        for process in workers.processes:
             process.terminate()
-        for process in env.processes:
+        for process in workers.processes:
             process.join()
-        env.closed = True
+        workers.closed = True
     env.close()
 
 
 def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
-    """Worker processes for one junction; one shared-policy vector env for a network."""
+    """``config.envs`` worker processes: each simulates the junction (a one-junction
+    scenario) or the whole network for the shared policy (`NetworkWorkers`); a network with
+    one worker runs in this process."""
     junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
     if len(junctions) == 1:
         factories: list[Callable[[], gym.Env[Any, Any]]] = [
@@ -189,10 +215,12 @@ def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
             for rank in range(config.envs)
         ]
         return make_vec_env(factories, torch_threads=config.torch_threads)
-    shared = SharedPolicyVecEnv(
-        config.scenario, config.training_seeds, config.demand_scale, config.seed, config.env_config
-    )
-    return VecMonitor(shared, str(out / "monitor-0"), info_keywords=EPISODE_KEYWORDS)
+    network: VecEnv
+    if config.envs == 1:
+        network = network_env(config, 0)
+    else:
+        network = NetworkWorkers([partial(network_env, config, r) for r in range(config.envs)])
+    return VecMonitor(network, str(out / "monitor-0"), info_keywords=EPISODE_KEYWORDS)
 
 
 class _Progress(BaseCallback):

@@ -255,14 +255,16 @@ def _alive(pids: list[int]) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("after", [0.4, 1.5, 2.5, 4.0, 8.0, 14.0])
-@pytest.mark.parametrize("command", ["train", "compare"])
+@pytest.mark.parametrize("command", ["train", "train-network", "compare"])
 def test_ctrl_c_is_one_line_and_exit_130_at_any_moment(
     command: str, after: float, tmp_path: Path, cache_dir: Path
 ) -> None:
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while Python
-    imports, while workers start, while training and (compare) while evaluating."""
+    imports, while workers start (one junction's, or whole networks'), while training and
+    (compare) while evaluating."""
     arguments = {
         "train": ["train", "single", "--timesteps", "100000", "--out", str(tmp_path / "m")],
+        "train-network": ["train", "grid:2x2", "--timesteps", "100000", "--out", str(tmp_path)],
         "compare": ["compare", "single", "--seeds", "101,102", "--timesteps", "200"],
     }[command]
     process = subprocess.Popen(

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from stopline.agents.network_workers import NetworkWorkers
 from stopline.agents.policy import RLController
-from stopline.agents.training import TrainConfig, train
+from stopline.agents.training import TrainConfig, network_env, train
 from stopline.agents.training_envs import SharedPolicyVecEnv
+from stopline.envs import SimulationError
 from stopline.experiments.evaluate import RunFailedError, evaluate
 
 TINY = {"n_steps": 64, "batch_size": 32, "n_epochs": 2}
@@ -95,6 +98,34 @@ def test_shared_policy_pads_and_masks_mixed_junctions(town: Path) -> None:
         observations, rewards, dones, _ = env.step(np.full(4, big - 1))
     assert rewards.shape == (4,) and not dones.any()
     env.close()
+
+
+def test_network_workers_join_whole_network_simulations_into_one_vector_env(
+    cache_dir: Path,
+) -> None:
+    """K processes, each simulating the whole network: slots worker after worker, the same
+    traffic as the in-process env with the same seed, and a worker's error in one line."""
+    config = TrainConfig("grid:2x2", envs=2)
+    workers = NetworkWorkers([partial(network_env, config, rank) for rank in range(2)])
+    alone = network_env(config, 1)
+    try:
+        assert workers.num_envs == 8 and workers.get_attr("agents")[4] == alone.agents
+        observations = workers.reset()
+        assert observations.shape == (8, *alone.observation_space.shape)
+        assert np.array_equal(observations[4:], alone.reset())
+        for step in range(3):
+            actions = np.array([step % 2] * 8)
+            observations, rewards, dones, infos = workers.step(actions)
+            expected = alone.step(actions[4:])
+            assert np.array_equal(observations[4:], expected[0])
+            assert np.array_equal(rewards[4:], expected[1])
+        assert dones.shape == (8,) and len(infos) == 8
+        with pytest.raises(SimulationError, match=r"^network worker: ValueError"):
+            workers.step(np.zeros(6, dtype=int))  # one action short per worker
+    finally:
+        workers.close()
+        alone.close()
+    assert not any(process.is_alive() for process in workers.processes)
 
 
 @pytest.mark.slow

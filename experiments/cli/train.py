@@ -47,8 +47,7 @@ def add_to(commands: Any) -> None:
         type=arguments.positive_int,
         default=2,
         metavar="K",
-        help="SUMO worker processes for a one-junction scenario (default 2; a network's "
-        "shared policy runs in one)",
+        help="SUMO worker processes, each simulating the junction or the whole network (default 2)",
     )
     parser.add_argument(
         "--seed",
