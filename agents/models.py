@@ -11,6 +11,11 @@ from typing import Any
 
 from .errors import ModelMismatchError
 
+# The algorithms a model is trained with, by the name config.json saves
+# (`training.ALGORITHMS` maps each to its class; named here so the CLI lists them without
+# importing torch).
+ALGORITHM_NAMES = ("ppo", "maskable-ppo", "dqn", "a2c")
+
 MODEL = "model.zip"
 CONFIG = "config.json"  # everything that trained the model (`training.TrainConfig` and more)
 LEARNING_CURVE = "learning_curve.png"

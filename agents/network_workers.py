@@ -1,10 +1,11 @@
-"""Parallel rollouts for a network: K worker processes, each simulating the whole network.
+"""Parallel rollouts for a network: K simulations of the whole network, stepped at once.
 
-Each worker holds a `SharedPolicyVecEnv` (every junction one slot); `NetworkWorkers` joins
+Each simulation is a `SharedPolicyVecEnv` (every junction one slot); `NetworkWorkers` joins
 them into one vector env of K x junctions slots, so one shared policy learns from K
 simulations stepped at the same time, one per core. libsumo runs one simulation per
-process, hence processes; they are started fresh (``spawn``) as SB3's `SubprocVecEnv`'s
-are, and inside `shielded` by the caller so that Ctrl-C stays with the learner.
+process, hence worker processes; they are started fresh (``spawn``) as SB3's
+`SubprocVecEnv`'s are, and inside `shielded` by the caller so that Ctrl-C stays with the
+learner.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def _answer(env: SharedPolicyVecEnv, command: str, data: Any) -> Any:
         return env.step(data)
     if command == "get":
         return getattr(env, data)
+    if command == "has":
+        return hasattr(env, data)
     if command == "set":
         return setattr(env, *data)
     if command == "call":
@@ -63,48 +66,65 @@ def _serve(remote: Connection, parent: Connection, factory: CloudpickleWrapper) 
 
 
 class NetworkWorkers(VecEnv):
-    """One vector env over K worker processes, each a `SharedPolicyVecEnv` of the network.
+    """One vector env over K simulations of the network, each a `SharedPolicyVecEnv`.
 
-    Slots are worker after worker, junction after junction. Every worker's episode ends at
-    the same decision (same window), so they reset together.
+    The first runs in this (the learner's) process, the others in worker processes: while
+    the workers step, the learner steps its own, so K simulations use K cores with K
+    processes and no core waits on the learner. Slots are simulation after simulation,
+    junction after junction. Every episode ends at the same decision (same window), so all
+    reset together.
     """
 
     def __init__(self, factories: Sequence[Callable[[], SharedPolicyVecEnv]]) -> None:
+        first, *others = factories
         context = multiprocessing.get_context("spawn")
-        pipes = [context.Pipe() for _ in factories]
+        pipes = [context.Pipe() for _ in others]
         self.remotes = [learner for learner, _ in pipes]
         self.processes = []
-        for (learner, worker), factory in zip(pipes, factories, strict=True):
-            process = context.Process(
-                target=_serve, args=(worker, learner, CloudpickleWrapper(factory)), daemon=True
-            )
-            process.start()
-            self.processes.append(process)
-            worker.close()
         self.closed = False
+        self.local: SharedPolicyVecEnv | None = None
         try:
-            answers = self._ask_all("spaces")
+            for (learner, worker), factory in zip(pipes, others, strict=True):
+                process = context.Process(
+                    target=_serve, args=(worker, learner, CloudpickleWrapper(factory)), daemon=True
+                )
+                process.start()
+                self.processes.append(process)
+                worker.close()
+            self.local = first()
+            self._ask_all("spaces")  # every worker has built its network, or says why not
         except BaseException:
             self.terminate()
             raise
-        self.slots, observation_space, action_space = answers[0]
+        self.slots = self.local.num_envs
         self.render_mode = None
-        super().__init__(self.slots * len(self.remotes), observation_space, action_space)
+        super().__init__(
+            self.slots * len(factories), self.local.observation_space, self.local.action_space
+        )
         self._actions: np.ndarray | None = None
 
     def _ask_all(self, command: str, data: Any = None, *, each: Sequence[Any] = ()) -> list[Any]:
-        """Send every worker ``command`` with ``data`` (or its own item of ``each``)."""
-        for index, remote in enumerate(self.remotes):
+        """Every simulation's answer to ``command`` with ``data`` (or its own item of
+        ``each``): the workers are asked first, so they work while this process does."""
+        for index, remote in enumerate(self.remotes, start=1):
             remote.send((command, each[index] if each else data))
-        answers = []
+        assert self.local is not None
+        failure: BaseException | None = None
+        answers: list[Any] = []
+        try:
+            answers.append(_answer(self.local, command, each[0] if each else data))
+        except Exception as error:  # raised once every worker has answered: none left behind
+            failure = error
         for remote in self.remotes:
             try:
                 status, value = remote.recv()
             except EOFError:
                 raise SimulationError("a network worker process died") from None
-            if status == "error":
-                raise SimulationError(f"network worker: {value}")
+            if status == "error" and failure is None:
+                failure = SimulationError(f"network worker: {value}")
             answers.append(value)
+        if failure is not None:
+            raise failure
         return answers
 
     def reset(self) -> np.ndarray:
@@ -115,7 +135,7 @@ class NetworkWorkers(VecEnv):
 
     def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
         assert self._actions is not None
-        parts = np.split(self._actions, len(self.remotes))
+        parts = np.split(self._actions, len(self.remotes) + 1)
         answers = self._ask_all("step", each=parts)
         observations, rewards, dones, infos = zip(*answers, strict=True)
         joined: list[dict[str, Any]] = [info for worker in infos for info in worker]
@@ -132,6 +152,8 @@ class NetworkWorkers(VecEnv):
             process.terminate()
         for process in self.processes:
             process.join()
+        if self.local is not None:
+            self.local.close()
         self.closed = True
 
     def close(self) -> None:
@@ -142,7 +164,13 @@ class NetworkWorkers(VecEnv):
                 remote.send(("close", None))
         for process in self.processes:
             process.join()
+        if self.local is not None:
+            self.local.close()
         self.closed = True
+
+    def has_attr(self, attr_name: str) -> bool:
+        """Asked, not fetched: a method of the workers' envs cannot travel back."""
+        return all(self._ask_all("has", attr_name))
 
     def get_attr(self, attr_name: str, indices: Any = None) -> list[Any]:
         return self._per_slot(self._ask_all("get", attr_name), indices)
@@ -153,11 +181,15 @@ class NetworkWorkers(VecEnv):
     def env_method(
         self, method_name: str, *args: Any, indices: Any = None, **kwargs: Any
     ) -> list[Any]:
-        return self._per_slot(self._ask_all("call", (method_name, args, kwargs)), indices)
+        answers = self._ask_all("call", (method_name, args, kwargs))
+        if method_name in SharedPolicyVecEnv.SLOT_METHODS:  # one row per slot already
+            rows = [row for answer in answers for row in answer]
+            return [rows[index] for index in self._get_indices(indices)]
+        return self._per_slot(answers, indices)
 
     def env_is_wrapped(self, wrapper_class: type, indices: Any = None) -> list[bool]:
         return [False for _ in self._get_indices(indices)]
 
     def _per_slot(self, answers: Sequence[Any], indices: Any) -> list[Any]:
-        """Each worker's one answer, given to each of its slots."""
+        """Each simulation's one answer, given to each of its slots."""
         return [answers[index // self.slots] for index in self._get_indices(indices)]

@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sb3_contrib import MaskablePPO
 
 from stopline.envs import EnvConfig, JunctionState
 from stopline.envs.observations import observation
-from stopline.envs.spaces import decode_action
+from stopline.envs.spaces import action_mask, decode_action
 
 from .controller import Controller, Decisions
 from .errors import ModelMismatchError
 from .models import MODEL, model_folder, read_config
 from .training import ALGORITHMS
-from .training_envs import padded, padded_action
+from .training_envs import padded, padded_action, padded_mask
 
 
 class RLController(Controller):
@@ -39,6 +40,7 @@ class RLController(Controller):
         self._observation = observation(trained_with.observation)
         self._mode = trained_with.action_mode
         self._width = int(self._model.observation_space.shape[0])  # type: ignore[index]
+        self._actions = int(self._model.action_space.n)  # type: ignore[attr-defined]
 
     def environment(self) -> Mapping[str, Any]:
         """The env configuration the model was trained with (timings, observation...)."""
@@ -63,7 +65,13 @@ class RLController(Controller):
         batch = np.stack(
             [padded(self._observation.function(states[j]), self._width) for j in junctions]
         )
-        actions, _ = self._model.predict(batch, deterministic=True)
+        if isinstance(self._model, MaskablePPO):  # it was trained never to pick the others
+            masks = np.stack(
+                [padded_mask(action_mask(self._mode, states[j]), self._actions) for j in junctions]
+            )
+            actions, _ = self._model.predict(batch, deterministic=True, action_masks=masks)
+        else:
+            actions, _ = self._model.predict(batch, deterministic=True)
         decisions: Decisions = {}
         for junction, action in zip(junctions, actions, strict=True):
             state = states[junction]

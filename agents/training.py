@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import gymnasium as gym
 import torch
+from sb3_contrib import MaskablePPO
 from stable_baselines3 import A2C, DQN, PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList, CheckpointCallback
@@ -33,12 +34,16 @@ from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
 from .errors import AgentError
-from .models import MODEL, read_config, write_config
+from .models import ALGORITHM_NAMES, MODEL, read_config, write_config
 from .network_workers import NetworkWorkers
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv
 
-Algorithm = Literal["ppo", "dqn", "a2c"]
-ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "dqn": DQN, "a2c": A2C}
+Algorithm = Literal["ppo", "maskable-ppo", "dqn", "a2c"]
+# maskable-ppo (sb3-contrib) is PPO that never picks an action the env's mask rules out:
+# a switch before min green (which would only be deferred) or a padding green.
+ALGORITHMS: dict[str, type[BaseAlgorithm]] = dict(
+    zip(ALGORITHM_NAMES, (PPO, MaskablePPO, DQN, A2C), strict=True)
+)
 # Default budgets, in decisions (samples): a shared policy gets one per junction per step,
 # so a network needs more of them. Each fits in 15 minutes on 2 cores (see README).
 SINGLE_JUNCTION_BUDGET = 100_000
@@ -46,18 +51,20 @@ NETWORK_BUDGET = 250_000
 
 
 # Visible defaults for each algorithm; every value used is saved with the model.
+_PPO: dict[str, Any] = {
+    "learning_rate": 3e-4,
+    "n_steps": 360,
+    "batch_size": 180,
+    "n_epochs": 10,
+    "gamma": 0.95,
+    "gae_lambda": 0.95,
+    "clip_range": 0.2,
+    "ent_coef": 0.01,
+    "policy_kwargs": {"net_arch": [64, 64]},
+}
 HYPERPARAMETERS: dict[str, dict[str, Any]] = {
-    "ppo": {
-        "learning_rate": 3e-4,
-        "n_steps": 360,
-        "batch_size": 180,
-        "n_epochs": 10,
-        "gamma": 0.95,
-        "gae_lambda": 0.95,
-        "clip_range": 0.2,
-        "ent_coef": 0.01,
-        "policy_kwargs": {"net_arch": [64, 64]},
-    },
+    "ppo": _PPO,
+    "maskable-ppo": _PPO,
     "dqn": {
         "learning_rate": 1e-3,
         "buffer_size": 50_000,
@@ -205,9 +212,9 @@ def close_env(env: VecEnv, *, interrupted: bool = False) -> None:
 
 
 def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
-    """``config.envs`` worker processes: each simulates the junction (a one-junction
-    scenario) or the whole network for the shared policy (`NetworkWorkers`); a network with
-    one worker runs in this process."""
+    """``config.envs`` simulations in worker processes: each of the junction (a one-junction
+    scenario), or of the whole network for the shared policy (`NetworkWorkers`, the first
+    in this process)."""
     junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
     if len(junctions) == 1:
         factories: list[Callable[[], gym.Env[Any, Any]]] = [
@@ -215,11 +222,7 @@ def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
             for rank in range(config.envs)
         ]
         return make_vec_env(factories, torch_threads=config.torch_threads)
-    network: VecEnv
-    if config.envs == 1:
-        network = network_env(config, 0)
-    else:
-        network = NetworkWorkers([partial(network_env, config, r) for r in range(config.envs)])
+    network = NetworkWorkers([partial(network_env, config, r) for r in range(config.envs)])
     return VecMonitor(network, str(out / "monitor-0"), info_keywords=EPISODE_KEYWORDS)
 
 

@@ -55,6 +55,13 @@ def padded(observation: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
+def padded_mask(mask: np.ndarray, size: int) -> np.ndarray:
+    """An action mask zero-padded to ``size``: the padding actions are never chosen."""
+    out = np.zeros(size, dtype=bool)
+    out[: mask.shape[0]] = mask
+    return out
+
+
 def padded_action(mode: ActionMode, action: int, phase: int, num_phases: int) -> int:
     """A shared policy's action at a junction: one beyond the junction's own greens (the
     padding of a junction with fewer greens than the largest) keeps its current green."""
@@ -67,10 +74,14 @@ class SharedPolicyVecEnv(VecEnv):
     """Every junction of a network as one slot of a vector env: one policy for all.
 
     Observations are zero-padded to the largest junction's size; actions beyond a
-    junction's own greens keep its current green (the mask in ``infos`` says which are
-    real). An episode ends for all slots at once; the env then resets on the next training
-    demand seed, as SB3's vector envs do, with ``terminal_observation`` in the infos.
+    junction's own greens keep its current green, and `action_masks` (one row per slot,
+    for maskable algorithms) rules them out. An episode ends for all slots at once; the env
+    then resets on the next training demand seed, as SB3's vector envs do, with
+    ``terminal_observation`` in the infos.
     """
+
+    # Methods that answer one row per slot (`env_method` hands each slot its own).
+    SLOT_METHODS = frozenset({"action_masks"})
 
     def __init__(
         self,
@@ -106,11 +117,20 @@ class SharedPolicyVecEnv(VecEnv):
     def reset(self) -> np.ndarray:
         demand_seed = int(self._rng.choice(self._demand_seeds))
         scenario = scenarios.load(self._name, demand_scale=self._scale, seed=demand_seed)
-        observations, _ = self.env.reset(
+        observations, infos = self.env.reset(
             seed=int(self._rng.integers(2**31 - 1)), options={"scenario": scenario}
         )
         self._halting: list[int] = []
+        self._keep_masks(infos)
         return self._stack(observations)
+
+    def _keep_masks(self, infos: dict[str, dict[str, Any]]) -> None:
+        width = int(self.action_space.n)  # type: ignore[attr-defined]
+        self._masks = np.stack([padded_mask(infos[a]["action_mask"], width) for a in self.agents])
+
+    def action_masks(self) -> np.ndarray:
+        """Per slot, the actions that take effect at once (padding greens never do)."""
+        return self._masks
 
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = actions
@@ -124,6 +144,7 @@ class SharedPolicyVecEnv(VecEnv):
             for agent, action in zip(self.agents, self._actions, strict=True)
         }
         observations, rewards, _, truncations, shared = self.env.step(requests)
+        self._keep_masks(shared)
         stacked = self._stack(observations)
         reward = np.array([rewards[a] for a in self.agents], dtype=np.float32)
         self._halting.append(shared[self.agents[0]]["halting"])
@@ -151,6 +172,8 @@ class SharedPolicyVecEnv(VecEnv):
         self, method_name: str, *args: Any, indices: Any = None, **kwargs: Any
     ) -> list[Any]:
         result = getattr(self, method_name)(*args, **kwargs)
+        if method_name in self.SLOT_METHODS:
+            return [result[index] for index in self._get_indices(indices)]
         return [result for _ in self._get_indices(indices)]
 
     def env_is_wrapped(self, wrapper_class: type, indices: Any = None) -> list[bool]:

@@ -108,9 +108,7 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         infos = {
             agent: {
                 **shared,
-                "action_mask": action_mask(
-                    self.config.action_mode, self.simulation.signals[agent], totals.time
-                ),
+                "action_mask": action_mask(self.config.action_mode, self._states[agent]),
             }
             for agent in self.agents
         }

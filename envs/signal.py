@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
-
 from .config import DEFAULT_MAX_GREEN, DEFAULT_YELLOW, MIN_GREEN_FLOOR
 from .phases import GREEN, PhaseSet
 
@@ -112,15 +110,6 @@ class Signal:
 
     def min_green_passed(self, now: float) -> bool:
         return not self.in_transition and now - self.green_start >= self.min_green
-
-    def phase_mask(self, now: float) -> np.ndarray:
-        """Greens a request would switch to now without deferral (1), the current one always;
-        an int8 array, as Gymnasium's masks are."""
-        if self.min_green_passed(now):
-            return np.ones(self.num_phases, dtype=np.int8)
-        mask = np.zeros(self.num_phases, dtype=np.int8)
-        mask[self.phase] = 1
-        return mask
 
     def request(self, target: int, now: float) -> None:
         """Ask for green ``target``; deferred until min green, ignored during a transition."""

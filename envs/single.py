@@ -97,10 +97,9 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
     def _observe(self) -> tuple[JunctionState, dict[str, Any]]:
         states, totals = self.simulation.observe()
         state = states[self.junction]
-        signal = self.simulation.signals[self.junction]
         info = {
             **measurements(totals),
-            "action_mask": action_mask(self.config.action_mode, signal, totals.time),
+            "action_mask": action_mask(self.config.action_mode, state),
         }
         return state, info
 
@@ -130,9 +129,11 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         return observation_now, value, False, truncated, info
 
     def action_masks(self) -> np.ndarray:
-        """The current action mask (for maskable algorithms)."""
-        signal = self.simulation.signals[self.junction]
-        return action_mask(self.config.action_mode, signal, self.simulation.time())
+        """The current action mask (for maskable algorithms such as sb3-contrib's
+        MaskablePPO)."""
+        if self._state is None:
+            raise SimulationError("action_masks() before reset(): call reset() first")
+        return action_mask(self.config.action_mode, self._state)
 
     def render(self) -> None:
         """Rendering is sumo-gui itself: pass ``render_mode="human"`` (or ``gui=True``)."""

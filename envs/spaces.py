@@ -12,7 +12,6 @@ from stopline.scenarios import Scenario, load
 from .config import ActionMode, EnvConfig
 from .measure import JunctionState, NetworkTotals
 from .observations import Observation
-from .signal import Signal
 
 KEEP, ADVANCE = 0, 1
 
@@ -44,11 +43,20 @@ def decode_action(mode: ActionMode, action: int, phase: int, num_phases: int) ->
     return (phase + 1) % num_phases if action == ADVANCE else phase
 
 
-def action_mask(mode: ActionMode, signal: Signal, now: float) -> np.ndarray:
-    """Actions that take effect at once (the others are deferred or ignored)."""
-    if mode == "phase":
-        return signal.phase_mask(now)
-    return np.array([1, int(signal.min_green_passed(now))], dtype=np.int8)
+def action_mask(mode: ActionMode, state: JunctionState) -> np.ndarray:
+    """Actions that take effect at once at a junction in ``state`` (the others are deferred
+    until min green or ignored during a transition); int8, as Gymnasium's masks are.
+
+    ``phase`` mode: every green once min green has passed, else only the current one.
+    ``cycle`` mode: keep always, advance once min green has passed.
+    """
+    if mode == "cycle":
+        return np.array([1, int(state.min_green_passed)], dtype=np.int8)
+    if state.min_green_passed:
+        return np.ones(state.num_phases, dtype=np.int8)
+    mask = np.zeros(state.num_phases, dtype=np.int8)
+    mask[state.phase] = 1
+    return mask
 
 
 def measurements(totals: NetworkTotals) -> dict[str, Any]:

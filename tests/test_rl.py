@@ -14,7 +14,7 @@ from stopline.agents.network_workers import NetworkWorkers
 from stopline.agents.policy import RLController
 from stopline.agents.training import TrainConfig, network_env, train
 from stopline.agents.training_envs import SharedPolicyVecEnv
-from stopline.envs import SimulationError
+from stopline.envs import SignalParallelEnv, SimulationError
 from stopline.experiments.evaluate import RunFailedError, evaluate
 
 TINY = {"n_steps": 64, "batch_size": 32, "n_epochs": 2}
@@ -103,29 +103,64 @@ def test_shared_policy_pads_and_masks_mixed_junctions(town: Path) -> None:
 def test_network_workers_join_whole_network_simulations_into_one_vector_env(
     cache_dir: Path,
 ) -> None:
-    """K processes, each simulating the whole network: slots worker after worker, the same
-    traffic as the in-process env with the same seed, and a worker's error in one line."""
+    """K simulations of the whole network, the first in this process: slots simulation after
+    simulation, each the same traffic as that simulation alone, a worker's error in one line."""
     config = TrainConfig("grid:2x2", envs=2)
     workers = NetworkWorkers([partial(network_env, config, rank) for rank in range(2)])
-    alone = network_env(config, 1)
+    alone = [network_env(config, rank) for rank in range(2)]
     try:
-        assert workers.num_envs == 8 and workers.get_attr("agents")[4] == alone.agents
+        assert workers.num_envs == 8 and len(workers.processes) == 1
+        assert workers.get_attr("agents")[4] == alone[1].agents
         observations = workers.reset()
-        assert observations.shape == (8, *alone.observation_space.shape)
-        assert np.array_equal(observations[4:], alone.reset())
+        with pytest.warns(RuntimeWarning, match="one simulation per process"):
+            expected = [env.reset() for env in alone]  # over TraCI: libsumo is taken
+        assert np.array_equal(observations, np.concatenate(expected))
         for step in range(3):
             actions = np.array([step % 2] * 8)
             observations, rewards, dones, infos = workers.step(actions)
-            expected = alone.step(actions[4:])
-            assert np.array_equal(observations[4:], expected[0])
-            assert np.array_equal(rewards[4:], expected[1])
+            steps = [env.step(actions[:4]) for env in alone]
+            assert np.array_equal(observations, np.concatenate([s[0] for s in steps]))
+            assert np.array_equal(rewards, np.concatenate([s[1] for s in steps]))
         assert dones.shape == (8,) and len(infos) == 8
-        with pytest.raises(SimulationError, match=r"^network worker: ValueError"):
-            workers.step(np.zeros(6, dtype=int))  # one action short per worker
+        assert workers.has_attr("action_masks") and not workers.has_attr("no_such_method")
+        masks = np.stack(workers.env_method("action_masks"))
+        assert masks.shape == (8, workers.action_space.n)
+        assert np.array_equal(masks, np.concatenate([env.action_masks() for env in alone]))
+        with pytest.raises(ValueError, match="shorter"):  # this process's own simulation
+            workers.step(np.zeros(6, dtype=int))  # one action short per simulation
+        with pytest.raises(AttributeError):
+            workers.get_attr("no_such_attribute")
+        assert workers.step(np.zeros(8, dtype=int))[0].shape == (8, observations.shape[1])
+        with pytest.raises(SimulationError, match=r"^network worker: ValueError: .*no green"):
+            workers.step(np.array([0] * 4 + [-1] * 4))  # only the worker's actions are bad
     finally:
         workers.close()
-        alone.close()
+        for env in alone:
+            env.close()
     assert not any(process.is_alive() for process in workers.processes)
+
+
+@pytest.mark.parametrize("scenario", ["single", "grid:2x2"])
+def test_maskable_ppo_trains_with_the_envs_masks_and_drives(
+    scenario: str, tmp_path: Path, cache_dir: Path
+) -> None:
+    """sb3-contrib's MaskablePPO reads the masks of one junction's workers and of the
+    network workers; as ``rl:PATH`` it picks only greens that take effect at once."""
+    config = TrainConfig(scenario, algo="maskable-ppo", timesteps=128, hyperparameters=TINY)
+    train(config, tmp_path)
+    controller = RLController(tmp_path)
+    env = SignalParallelEnv(scenario, **controller.environment())
+    env.reset(seed=3)
+    states = env.simulation.observe()[0]
+    controller.reset(states)
+    for _ in range(12):
+        decisions = controller.act(env.simulation.time(), states)
+        for junction, green in decisions.items():
+            state = states[junction]
+            assert state.min_green_passed or green == state.phase  # never a deferred request
+        env.step({j: env.simulation.signals[j].phase for j in env.agents})
+        states = env.simulation.observe()[0]
+    env.close()
 
 
 @pytest.mark.slow

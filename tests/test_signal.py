@@ -7,16 +7,28 @@ import random
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stopline import scenarios
-from stopline.envs import PhaseSet, Signal, SignalEnv, SignalParallelEnv, Timing, transition
+from stopline.envs import (
+    JunctionState,
+    Layout,
+    PhaseSet,
+    Signal,
+    SignalEnv,
+    SignalParallelEnv,
+    Timing,
+    transition,
+)
+from stopline.envs.spaces import action_mask
 
 from tls_record import Limits, read_record, recording_options, violations
 
 FOUR_PHASES = ("GGgrrrGGgrrr", "rrGrrrrrGrrr", "rrrGGgrrrGGg", "rrrrrGrrrrrG")
+_LAYOUT = Layout("J", (), (), np.zeros(0), np.zeros(0), np.zeros(0), ((),) * 4)
 
 
 def _signal(**timing: float) -> Signal:
@@ -54,14 +66,24 @@ def test_max_green_hands_over_to_the_next_green_in_order() -> None:
     assert signal.advance(23) == FOUR_PHASES[1]
 
 
+def _masks(signal: Signal, now: float) -> tuple[list[int], list[int]]:
+    """The phase-mode and cycle-mode action masks of ``signal`` at ``now``."""
+    state = JunctionState.blank(_LAYOUT, signal.num_phases)._replace(
+        phase=signal.phase, min_green_passed=signal.min_green_passed(now)
+    )
+    return action_mask("phase", state).tolist(), action_mask("cycle", state).tolist()
+
+
 def test_requests_during_a_transition_are_ignored_and_masks_say_so() -> None:
     signal = _signal(min_green=5, yellow=3)
-    assert signal.phase_mask(0).tolist() == [1, 0, 0, 0]
+    assert _masks(signal, 0) == ([1, 0, 0, 0], [1, 0])
+    assert _masks(signal, 5) == ([1, 1, 1, 1], [1, 1])
     signal.request(1, now=6)
     assert signal.in_transition
+    assert _masks(signal, 7) == ([0, 1, 0, 0], [1, 0])  # nothing changes mid-transition
     signal.request(3, now=7)
     assert signal.advance(9) == FOUR_PHASES[1]
-    assert signal.phase_mask(9).tolist() == [0, 1, 0, 0]
+    assert _masks(signal, 9) == ([0, 1, 0, 0], [1, 0])
 
 
 def test_no_yellow_when_nobody_loses_green() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline.agents import AgentError
-from stopline.agents.models import CONFIG, LEARNING_CURVE, MODEL
+from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODEL
 from stopline.envs import OBSERVATIONS, REWARDS
 from stopline.scenarios import naming
 
@@ -19,7 +19,7 @@ from .arguments import env_config
 def add_to(commands: Any) -> None:
     parser = commands.add_parser(
         "train",
-        help="train an RL signal policy (PPO, DQN or A2C) on training demand seeds",
+        help="train an RL signal policy (PPO, maskable PPO, DQN or A2C) on training demand seeds",
         description=(
             "Train a policy with stable-baselines3 on the scenario's training demand seeds "
             "(1-50; evaluation uses 101-105), in parallel worker processes for one junction "
@@ -31,9 +31,10 @@ def add_to(commands: Any) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
     parser.add_argument(
         "--algo",
-        choices=["ppo", "dqn", "a2c"],
+        choices=ALGORITHM_NAMES,
         default="ppo",
-        help="stable-baselines3 algorithm (default ppo)",
+        help="stable-baselines3 algorithm; maskable-ppo is sb3-contrib's PPO that never "
+        "picks a green the action mask rules out (default ppo)",
     )
     parser.add_argument(
         "--timesteps",
