@@ -2,8 +2,8 @@
 
 ``make(name, **params)`` builds any of them: ``fixed``, ``webster``, ``actuated``,
 ``delay-based``, ``max-pressure``, ``sotl``, ``greedy``, ``random``, ``rl:PATH``.
-Training (``train``, ``TrainConfig``, ``make_vec_env``) imports torch, so it loads on first
-use.
+Training (``train``, ``TrainConfig``, ``make_vec_env``, ``NetworkWorkers``) imports torch,
+so it loads on first use.
 """
 
 import importlib
@@ -14,12 +14,18 @@ from .errors import AgentError, ModelMismatchError, UnknownControllerError
 from .registry import CONTROLLERS, check, make
 from .webster import WebsterTiming, webster_timing
 
-_TRAINING = ("TrainConfig", "make_vec_env", "train")
+# Loaded on first use, from the module named.
+_TRAINING = {
+    "TrainConfig": ".training",
+    "make_vec_env": ".training",
+    "train": ".training",
+    "NetworkWorkers": ".network_workers",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _TRAINING:
-        return getattr(importlib.import_module(".training", __name__), name)
+        return getattr(importlib.import_module(_TRAINING[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -30,6 +36,7 @@ __all__ = [
     "Decisions",
     "ModelMismatchError",
     "NativeController",
+    "NetworkWorkers",
     "TrainConfig",
     "UnknownControllerError",
     "WebsterTiming",
