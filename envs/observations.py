@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config import DEFAULT_MAX_GREEN
 from .errors import ConfigError
 from .measure import READINGS, JunctionState, checked_readings
 
@@ -76,6 +77,14 @@ def default(state: JunctionState) -> np.ndarray:
     np.divide(state.vehicles, state.layout.in_capacity, out=out[greens + 1 : greens + 1 + lanes])
     np.divide(state.halting, state.layout.in_capacity, out=out[greens + 1 + lanes :])
     return np.minimum(out, 1.0, out=out)
+
+
+@register_observation("timed", reads={"vehicles", "halting"})
+def timed(state: JunctionState) -> np.ndarray:
+    """`default`, then the time the current green has been shown (as a share of the default
+    max green, capped at 1) and whether a transition is under way."""
+    clock = (min(1.0, state.green_time / DEFAULT_MAX_GREEN), float(state.in_transition))
+    return np.concatenate([default(state), np.array(clock, dtype=np.float32)])
 
 
 @register_observation("queue", reads={"halting"})

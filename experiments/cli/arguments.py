@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from stopline import scenarios
-from stopline.envs import PHASE_SETS, ConfigError, EnvConfig
+from stopline.envs import OBSERVATIONS, PHASE_SETS, REWARDS, ConfigError, EnvConfig
 from stopline.scenarios import ScenarioError
 
 # The signal settings `--env` may set from the command line (the rest of `EnvConfig` is for
@@ -153,6 +154,56 @@ def env_config(arguments: argparse.Namespace) -> dict[str, Any]:
     except ConfigError as error:
         raise ConfigError(f"--env: {str(error).removeprefix('config ')}") from None
     return config
+
+
+def add_training(parser: argparse.ArgumentParser, algorithms: Sequence[str]) -> None:
+    """The options of every command that trains policies: algorithm, simulations at once,
+    seed, observation, reward, demand scale and signal settings."""
+    parser.add_argument(
+        "--algo",
+        choices=algorithms,
+        default="ppo",
+        help="stable-baselines3 algorithm; maskable-ppo is sb3-contrib's PPO that never "
+        "picks a green the action mask rules out (default ppo)",
+    )
+    parser.add_argument(
+        "--envs",
+        type=positive_int,
+        default=2,
+        metavar="K",
+        help="SUMO simulations stepped at once, each of the junction or of the whole "
+        "network (default 2)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=seed,
+        default=0,
+        metavar="S",
+        help="seed of the learner and of the draw of training demand (default 0)",
+    )
+    parser.add_argument(
+        "--observation",
+        choices=sorted(OBSERVATIONS),
+        default="default",
+        help="what the policy sees (default: default, see stopline.envs.observations)",
+    )
+    parser.add_argument(
+        "--reward",
+        choices=sorted(REWARDS),
+        default="diff-waiting-time",
+        help="what the policy is rewarded for (default diff-waiting-time)",
+    )
+    add_demand_scale(parser, "train on the scenario's demand times X")
+    add_env(parser)
+
+
+def training_env_config(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The env configuration `add_training`'s options give (saved with the model)."""
+    return {
+        "observation": arguments.observation,
+        "reward": arguments.reward,
+        **env_config(arguments),
+    }
 
 
 def add_jobs(parser: argparse.ArgumentParser, default: int = 2) -> None:

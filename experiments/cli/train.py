@@ -9,11 +9,10 @@ from typing import Any
 
 from stopline.agents import AgentError
 from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODEL
-from stopline.envs import OBSERVATIONS, REWARDS
 from stopline.scenarios import naming
 
 from . import arguments
-from .arguments import env_config
+from .arguments import training_env_config
 
 
 def add_to(commands: Any) -> None:
@@ -22,20 +21,14 @@ def add_to(commands: Any) -> None:
         help="train an RL signal policy (PPO, maskable PPO, DQN or A2C) on training demand seeds",
         description=(
             "Train a policy with stable-baselines3 on the scenario's training demand seeds "
-            "(1-50; evaluation uses 101-105), in parallel worker processes for one junction "
-            "or one shared policy for every junction of a network. Writes model.zip, "
+            "(1-50; evaluation uses 101-105), --envs simulations stepped at once: of the "
+            "junction, or of the whole network for one policy every junction shares. Writes "
+            "model.zip, "
             "config.json (everything to repeat the run), monitor CSVs, checkpoints and "
             "learning_curve.png into --out."
         ),
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
-    parser.add_argument(
-        "--algo",
-        choices=ALGORITHM_NAMES,
-        default="ppo",
-        help="stable-baselines3 algorithm; maskable-ppo is sb3-contrib's PPO that never "
-        "picks a green the action mask rules out (default ppo)",
-    )
     parser.add_argument(
         "--timesteps",
         type=arguments.positive_int,
@@ -43,20 +36,7 @@ def add_to(commands: Any) -> None:
         metavar="N",
         help="training decisions (default 100000 for one junction, 250000 for a network)",
     )
-    parser.add_argument(
-        "--envs",
-        type=arguments.positive_int,
-        default=2,
-        metavar="K",
-        help="SUMO worker processes, each simulating the junction or the whole network (default 2)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=arguments.seed,
-        default=0,
-        metavar="S",
-        help="seed of the learner and of the draw of training demand (default 0)",
-    )
+    arguments.add_training(parser, ALGORITHM_NAMES)
     parser.add_argument(
         "--torch-threads",
         type=arguments.positive_int,
@@ -64,20 +44,6 @@ def add_to(commands: Any) -> None:
         metavar="N",
         help="PyTorch threads of the learning process (default one: workers get the rest)",
     )
-    parser.add_argument(
-        "--observation",
-        choices=sorted(OBSERVATIONS),
-        default="default",
-        help="what the policy sees (default: default, see stopline.envs.observations)",
-    )
-    parser.add_argument(
-        "--reward",
-        choices=sorted(REWARDS),
-        default="diff-waiting-time",
-        help="what the policy is rewarded for (default diff-waiting-time)",
-    )
-    arguments.add_demand_scale(parser, "train on the scenario's demand times X")
-    arguments.add_env(parser)
     parser.add_argument(
         "--hyper",
         type=arguments.key_value,
@@ -124,11 +90,7 @@ def _run(arguments: argparse.Namespace) -> int:
             envs=arguments.envs,
             seed=arguments.seed,
             demand_scale=arguments.demand_scale,
-            env_config={
-                "observation": arguments.observation,
-                "reward": arguments.reward,
-                **env_config(arguments),
-            },
+            env_config=training_env_config(arguments),
             hyperparameters=dict(arguments.hyper),
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )

@@ -1,0 +1,81 @@
+"""``stopline tune SCENARIO``: search PPO's hyper-parameters on training demand (optuna)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from stopline.scenarios import naming
+
+from ..tuning import TUNABLE
+from . import arguments
+from .arguments import training_env_config
+from .progress import ProgressBar
+
+
+def add_to(commands: Any) -> None:
+    parser = commands.add_parser(
+        "tune",
+        help="search PPO hyper-parameters on training demand seeds (optuna)",
+        description=(
+            "Train one policy per trial with hyper-parameters optuna's TPE sampler proposes, "
+            "on training demand seeds 1-45, and score each by the headline mean delay on "
+            "seeds 46-50 (training demand the trial never trained on; evaluation seeds "
+            "101-105 are never used). Writes DIR/study.db (stop and rerun to continue), "
+            "trials.csv, best.json and one model folder per trial; prints the best values "
+            "and the train command that uses them."
+        ),
+    )
+    parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
+    parser.add_argument(
+        "--trials",
+        type=arguments.positive_int,
+        default=20,
+        metavar="N",
+        help="trials in the search, counting finished ones in --out (default 20)",
+    )
+    parser.add_argument(
+        "--timesteps",
+        type=arguments.positive_int,
+        default=20_000,
+        metavar="N",
+        help="training decisions per trial (default 20000)",
+    )
+    arguments.add_training(parser, TUNABLE)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder of the search: study.db, trials.csv, best.json, trial models (required)",
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    from ..tuning import TuneConfig, tune
+
+    config = TuneConfig(
+        scenario=naming.resolve(arguments.scenario),
+        algo=arguments.algo,
+        trials=arguments.trials,
+        timesteps=arguments.timesteps,
+        envs=arguments.envs,
+        seed=arguments.seed,
+        demand_scale=arguments.demand_scale,
+        env_config=training_env_config(arguments),
+    )
+    with ProgressBar("tune", unit="trial") as progress:
+        result = tune(config, arguments.out, progress)
+    ranked = sorted(
+        (row for row in result.trials if row["mean_delay_s"] is not None),
+        key=lambda row: row["mean_delay_s"],
+    )
+    print(f"trials (mean delay on validation seeds 46-50, best first), of {len(result.trials)}:")
+    for row in ranked[:5]:
+        print(f"  trial {row['trial']:>3}: {row['mean_delay_s']:.1f} s")
+    hyper = " ".join(f"--hyper {key}={value}" for key, value in result.best_hyperparameters.items())
+    print(f"best: {result.best_value:.1f} s with {result.best_hyperparameters}")
+    print(f"train with them: stopline train {arguments.scenario} {hyper} --out DIR")
+    return 0
