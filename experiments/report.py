@@ -12,7 +12,7 @@ import base64
 import html
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,20 @@ from .store import (
     write_atomically,
     write_rows,
 )
-from .summary import ComparisonRow, cells, compare, headers, in_order, render, write_csv
+from .summary import (
+    AGAINST_BEST_HEADERS,
+    AgainstBest,
+    ComparisonRow,
+    against_best,
+    against_best_cells,
+    cells,
+    compare,
+    headers,
+    in_order,
+    render,
+    render_against_best,
+    write_csv,
+)
 
 # Time series are shown as means over this many seconds: long enough that a fixed plan's
 # cycle (up to 120 s) cannot beat against the bins, short enough to show the peak.
@@ -129,10 +142,18 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     table = compare(rows, reference, order)
     markdown = render(table, reference)
     title = _title(settings, runs, ranked)
+    learned = {entry["label"] for entry in identity.get("controllers", []) if entry.get("train")}
+    learned |= {name for name in strategies if name.startswith("rl:")}
+    best = against_best(rows, learned)
+    if best:
+        markdown += (
+            "\n\nLearned policies against the best classical strategy (paired on the same "
+            f"seeds):\n\n{render_against_best(best)}"
+        )
     write_atomically(folder / SUMMARY, f"# {title}\n\n{markdown}\n")
     write_csv(table, folder / COMPARISON_CSV)
     body = [f"<h1>{html.escape(title)}</h1>", _provenance(folder, settings, runs)]
-    body += _comparison(table, reference, rows)
+    body += _comparison(table, reference, rows, best)
     levels = junction_levels(runs)
     if levels:
         write_rows(folder / JUNCTIONS_CSV, list(levels[0]), levels)
@@ -241,7 +262,10 @@ def _model_facts(folder: Path) -> str:
 
 
 def _comparison(
-    table: Sequence[ComparisonRow], reference: str, rows: Sequence[dict[str, Any]]
+    table: Sequence[ComparisonRow],
+    reference: str,
+    rows: Sequence[dict[str, Any]],
+    best: Sequence[AgainstBest],
 ) -> list[str]:
     body = [
         "<h2>Comparison</h2><p>Delay is each vehicle's SUMO timeLoss plus the time it waited "
@@ -252,11 +276,16 @@ def _comparison(
         "intervals (Student's t); wins: share of seeds where the strategy had less delay. "
         "Counts (arrived, unfinished, teleports) are means over seeds, rounded. CO2 is the "
         "emissions device's total over all trips.</p>",
-        _html_table(table, reference),
+        _html_table(
+            headers(reference),
+            (cells(row, reference) for row in table),
+            [row.controller == reference for row in table],
+        ),
     ]
     failed = sum(row["status"] == "failed" for row in rows)
     if failed:
         body.append(f"<p>{failed} run(s) failed; see results.db (status, error).</p>")
+    body += _against_best(best)
     if table:
         body.append(
             _image("Delay by strategy", figures.delay_by_controller(table), "Means, 95 % CI.")
@@ -265,6 +294,19 @@ def _comparison(
     if by_scale:
         body.append(_image("Delay against demand scale", by_scale, "Means, 95 % CI."))
     return body
+
+
+def _against_best(table: Sequence[AgainstBest]) -> list[str]:
+    if not table:
+        return []
+    return [
+        "<h3>Learned policies against the best classical strategy</h3><p>Per scenario and "
+        "demand scale, each learned policy paired seed by seed with the classical strategy "
+        "of lowest mean delay there (chosen on these seeds, so the comparison favours it); "
+        "ratio: the policy's mean delay over that strategy's; wins: seeds where the policy "
+        "had less delay.</p>",
+        _html_table(AGAINST_BEST_HEADERS, map(against_best_cells, table)),
+    ]
 
 
 def _levels(
@@ -335,12 +377,16 @@ def _image(title: str, data: str, caption: str) -> str:
     )
 
 
-def _html_table(table: Sequence[ComparisonRow], reference: str) -> str:
-    head = "".join(f"<th>{html.escape(title)}</th>" for title in headers(reference))
+def _html_table(
+    titles: Sequence[str], rows: Iterable[Sequence[str]], marked: Sequence[bool] = ()
+) -> str:
+    """An HTML table; rows flagged in ``marked`` are shown as the reference."""
+    head = "".join(f"<th>{html.escape(title)}</th>" for title in titles)
+    flags = list(marked)
     body = "".join(
-        f"<tr{' class=reference' if row.controller == reference else ''}>"
-        + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells(row, reference))
+        f"<tr{' class=reference' if index < len(flags) and flags[index] else ''}>"
+        + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
         + "</tr>"
-        for row in table
+        for index, row in enumerate(rows)
     )
     return f"<table><tr>{head}</tr>{body}</table>"

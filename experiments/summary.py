@@ -1,12 +1,14 @@
 """The comparison: each controller's mean with a 95 % CI, and its paired difference against
-the reference controller on the same seeds, with CI and win rate."""
+the reference controller on the same seeds, with CI and win rate; and each learned policy
+paired against the best classical strategy of its scenario and scale."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from math import nan
 from pathlib import Path
@@ -139,14 +141,102 @@ def _with_ci(mean: str, half_width: float) -> str:
     return f"{mean} (1 seed: no CI)" if math.isnan(half_width) else f"{mean} ± {half_width:.1f}"
 
 
-def render(table: Sequence[ComparisonRow], reference: str) -> str:
-    """The comparison as a Markdown table (readable in a terminal too)."""
-    titles = headers(reference)
+def markdown_table(titles: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table (readable in a terminal too)."""
     lines = ["| " + " | ".join(titles) + " |", "|" + " --- |" * len(titles)]
-    lines += ["| " + " | ".join(cells(row, reference)) + " |" for row in table]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def render(table: Sequence[ComparisonRow], reference: str) -> str:
+    """The comparison as a Markdown table."""
+    return markdown_table(headers(reference), (cells(row, reference) for row in table))
 
 
 def write_csv(table: Sequence[ComparisonRow], path: Path) -> Path:
     fields = [field.name for field in dataclasses.fields(ComparisonRow)]
     return write_rows(path, fields, (asdict(row) for row in table))
+
+
+@dataclass(frozen=True)
+class AgainstBest:
+    """A learned policy against the best classical strategy on the same scenario, scale
+    and seeds (best: the lowest mean delay among the strategies that learn nothing)."""
+
+    scenario: str
+    demand_scale: float
+    controller: str
+    best: str
+    mean_delay: float
+    best_delay: float
+    difference: float
+    difference_ci: float
+    wins: int
+    seeds: int
+
+    @property
+    def ratio(self) -> float:
+        return self.mean_delay / self.best_delay
+
+
+def against_best(rows: Sequence[dict[str, Any]], learned: Collection[str]) -> list[AgainstBest]:
+    """Per scenario and scale, each controller in ``learned`` paired seed by seed with the
+    classical strategy of lowest mean delay (over the seeds both finished)."""
+    delays: dict[tuple[str, float], dict[str, dict[int, float]]] = defaultdict(dict)
+    for row in rows:
+        if row["status"] == "done":
+            group = delays[row["scenario"], row["demand_scale"]]
+            group.setdefault(row["controller"], {})[row["seed"]] = row["mean_delay"]
+    found = []
+    for (scenario, scale), by_controller in sorted(delays.items()):
+        classical = {name: seeds for name, seeds in by_controller.items() if name not in learned}
+        if not classical:
+            continue
+        best = min(classical, key=lambda name: statistics.fmean(classical[name].values()))
+        for controller in sorted(set(by_controller) & set(learned)):
+            seeds = sorted(set(by_controller[controller]) & set(classical[best]))
+            if not seeds:
+                continue
+            paired = [by_controller[controller][s] - classical[best][s] for s in seeds]
+            difference, difference_ci = mean_ci(paired)
+            found.append(
+                AgainstBest(
+                    scenario,
+                    scale,
+                    controller,
+                    best,
+                    statistics.fmean(by_controller[controller][s] for s in seeds),
+                    statistics.fmean(classical[best][s] for s in seeds),
+                    difference,
+                    difference_ci,
+                    sum(d < 0 for d in paired),
+                    len(seeds),
+                )
+            )
+    return found
+
+
+AGAINST_BEST_HEADERS = [
+    "scenario", "scale", "learned policy", "delay s", "best classical", "its delay s",
+    "ratio", "difference s (95 % CI)", "wins",
+]  # fmt: skip
+
+
+def against_best_cells(row: AgainstBest) -> list[str]:
+    """One row of the learned-against-best table, formatted."""
+    return [
+        Path(row.scenario).name,
+        f"{row.demand_scale:g}",
+        row.controller,
+        f"{row.mean_delay:.1f}",
+        row.best,
+        f"{row.best_delay:.1f}",
+        f"{row.ratio:.2f}x",
+        _with_ci(f"{row.difference:+.1f}", row.difference_ci),
+        f"{row.wins} of {row.seeds}",
+    ]
+
+
+def render_against_best(table: Sequence[AgainstBest]) -> str:
+    """The learned-against-best comparison as a Markdown table."""
+    return markdown_table(AGAINST_BEST_HEADERS, map(against_best_cells, table))

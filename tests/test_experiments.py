@@ -18,7 +18,7 @@ from stopline.experiments.backends import LocalBackend
 from stopline.experiments.runner import run_spec
 from stopline.experiments.spec import SpecError, load_spec
 from stopline.experiments.store import RunKey, load_rows, read_runs
-from stopline.experiments.summary import compare
+from stopline.experiments.summary import against_best, compare
 
 from conftest import cli, stopline
 
@@ -348,3 +348,26 @@ def test_ray_backend_without_ray_installed_is_one_clear_line(tmp_path: Path) -> 
         "install it with pip install 'stopline[ray]'"
     )
     assert not out.exists()
+
+
+def test_a_learned_policy_is_paired_with_the_classical_strategy_of_lowest_mean_delay() -> None:
+    def row(controller: str, seed: int, delay: float, status: str = "done") -> dict[str, Any]:
+        return {
+            "scenario": "corridor", "demand_scale": 1.0, "controller": controller,
+            "seed": seed, "mean_delay": delay, "status": status,
+        }  # fmt: skip
+
+    rows = [
+        *(row("fixed", s, 90.0) for s in (1, 2, 3)),
+        *(row("sotl", s, d) for s, d in zip((1, 2, 3), (30.0, 32.0, 28.0), strict=True)),
+        *(row("greedy", s, d) for s, d in zip((1, 2, 3), (29.0, 31.0, 33.0), strict=True)),
+        *(row("ppo", s, d) for s, d in zip((1, 2, 3), (27.0, 33.0, 24.0), strict=True)),
+        row("ppo-other", 1, 10.0),  # learned too: never "the best classical"
+        row("ppo-other", 2, 0.0, status="failed"),
+    ]
+    found = {entry.controller: entry for entry in against_best(rows, {"ppo", "ppo-other"})}
+    ppo = found["ppo"]
+    assert (ppo.best, ppo.seeds, ppo.wins) == ("sotl", 3, 2)  # sotl 30.0 beats greedy 31.0
+    assert ppo.difference == pytest.approx(-2.0) and ppo.ratio == pytest.approx(28.0 / 30.0)
+    other = found["ppo-other"]
+    assert (other.best, other.seeds, other.best_delay) == ("sotl", 1, 30.0)

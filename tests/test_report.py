@@ -179,3 +179,22 @@ def test_a_rerun_with_other_options_is_refused_and_stores_nothing(
     assert again.returncode == 0, again.stderr
     assert len(read_runs(out)) == 12
     assert len(list((out / "models").iterdir())) == 1
+
+
+def test_learned_policies_are_paired_with_the_best_classical_strategy(
+    compared: tuple[Path, str],
+) -> None:
+    out, _ = compared
+    page = Page((out / "report.html").read_text())
+    assert "Learned policies against the best classical strategy" in page.headings["h3"]
+    table = page.table_after("scenario")  # the comparison
+    best_table = next(t for t in page.tables if t[0][2] == "learned policy")
+    rows = best_table[1:]
+    assert [(row[1], row[2]) for row in rows] == [("0.5", "ppo"), ("1", "ppo")]
+    classical = {row[2] for row in table[1:]} - {"ppo"}
+    for row in rows:
+        assert row[4] in classical and row[8] in ("0 of 1", "1 of 1")
+        assert float(row[6].rstrip("x")) == pytest.approx(float(row[3]) / float(row[5]), abs=0.01)
+    assert (
+        "Learned policies against the best classical strategy" in (out / "summary.md").read_text()
+    )
