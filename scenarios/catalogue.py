@@ -6,6 +6,7 @@ the catalogue is adding an entry to `FAMILIES`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -90,41 +91,83 @@ def _grid_demand(net: sumolib.net.Net) -> Demand:
     )
 
 
+# The argument of a turning-mix variant (``single:turns``, ``corridor:turns``).
+TURNING_VARIANT = "turns"
+
+
+def _turned(shares: Mapping[str, float]) -> dict[str, float]:
+    """An entry's exit shares with its main movement giving half its share to the others,
+    in proportion to theirs (through traffic turns more; the other movements keep their mix)."""
+    total = sum(shares.values())
+    normal = {exit_: share / total for exit_, share in shares.items()}
+    main = max(normal, key=lambda exit_: normal[exit_])
+    given, rest = normal[main] / 2, 1.0 - normal[main]
+    return {
+        exit_: share / 2 if exit_ == main else share + given * share / rest
+        for exit_, share in normal.items()
+    }
+
+
+def _variant(
+    family: str, argument: str, demand: Callable[[sumolib.net.Net], Demand]
+) -> tuple[str, Callable[[sumolib.net.Net], Demand], str]:
+    """The name, demand and description suffix of ``family`` or its turning-mix variant."""
+    if not argument:
+        return family, demand, ""
+    if argument != TURNING_VARIANT:
+        raise ScenarioError(
+            f"unknown scenario '{family}:{argument}': {family!r} takes no size; "
+            f"'{family}:{TURNING_VARIANT}' is its turning-mix variant"
+        )
+
+    def turned(net: sumolib.net.Net) -> Demand:
+        base = demand(net)
+        return dataclasses.replace(
+            base, exits={entry: _turned(shares) for entry, shares in base.exits.items()}
+        )
+
+    note = (
+        " Turning-mix variant: every entry's main movement gives half its share to the "
+        "others (same flows, more turning)."
+    )
+    return f"{family}:{TURNING_VARIANT}", turned, note
+
+
 def _no_argument(family: str, argument: str) -> None:
     if argument:
         raise ScenarioError(f"unknown scenario '{family}:{argument}': {family!r} takes no size")
 
 
 def _single(argument: str) -> Blueprint:
-    _no_argument("single", argument)
+    name, demand, note = _variant("single", argument, _single_demand)
     return Blueprint(
-        name="single",
+        name=name,
         description=(
             "One four-arm junction; two lanes plus a left-turn lane on every approach and a "
             "four-phase programme with protected lefts. One hour of shoulder-peak-shoulder "
-            "demand, 500 veh/h north-south and 350 veh/h east-west per approach at peak."
+            "demand, 500 veh/h north-south and 350 veh/h east-west per approach at peak." + note
         ),
         topology={"arm_length": 300.0},
         build_net=networks.build_single,
-        demand=_single_demand,
+        demand=demand,
         junctions=1,
     )
 
 
 def _corridor(argument: str) -> Blueprint:
-    _no_argument("corridor", argument)
+    name, demand, note = _variant("corridor", argument, _corridor_demand)
     count = len(networks.CORRIDOR_SPACING) + 1
     return Blueprint(
-        name="corridor",
+        name=name,
         description=(
             f"An arterial through {count} signalised junctions 250-350 m apart; two lanes plus "
             "a left-turn lane on the arterial, one-lane side streets. One hour of "
             "shoulder-peak-shoulder demand, 900 veh/h each way on the arterial and "
-            "100-150 veh/h per side street at peak: a green wave matters here."
+            "100-150 veh/h per side street at peak: a green wave matters here." + note
         ),
         topology={"spacing": networks.CORRIDOR_SPACING, "side_length": 200.0},
         build_net=networks.build_corridor,
-        demand=_corridor_demand,
+        demand=demand,
         junctions=count,
     )
 
@@ -185,7 +228,7 @@ FAMILIES: dict[str, Callable[[str], Blueprint]] = {
 
 def names() -> list[str]:
     """The names `blueprint` accepts, as shown to users."""
-    return ["single", "corridor", "grid", "grid:CxR", "helsinki"]
+    return ["single", "corridor", "grid", "grid:CxR", "helsinki", "single:turns", "corridor:turns"]
 
 
 def blueprint(name: str) -> Blueprint:

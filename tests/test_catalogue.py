@@ -77,13 +77,24 @@ def test_demand_follows_profile_and_scale(cache_dir: Path) -> None:
     assert 1.4 < peak / shoulder < 1.95  # profile factors 0.6 and 1.0
 
 
-def test_turning_proportions_at_the_single_junction(cache_dir: Path) -> None:
-    text = scenarios.load("single", demand_scale=3.0).route_files[0].read_text()
+@pytest.mark.parametrize(
+    ("name", "through", "turning"),
+    [("single", 0.70, 0.15), ("single:turns", 0.35, 0.325)],
+)
+def test_turning_proportions_at_the_single_junction(
+    name: str, through: float, turning: float, cache_dir: Path
+) -> None:
+    """The turning-mix variant: the same flows, through traffic giving half its share to
+    the turns in proportion to theirs (robustness checks evaluate policies on it)."""
+    scenario = scenarios.load(name, demand_scale=3.0)
+    text = scenario.route_files[0].read_text()
     routes = re.findall(r'<route edges="N_C (C_\w)"', text)
     shares = {exit: routes.count(exit) / len(routes) for exit in ("C_E", "C_S", "C_W")}
-    assert shares["C_S"] == pytest.approx(0.70, abs=0.05)  # through
-    assert shares["C_E"] == pytest.approx(0.15, abs=0.04)  # left
-    assert shares["C_W"] == pytest.approx(0.15, abs=0.04)  # right
+    assert shares["C_S"] == pytest.approx(through, abs=0.05)
+    assert shares["C_E"] == pytest.approx(turning, abs=0.04)  # left
+    assert shares["C_W"] == pytest.approx(turning, abs=0.04)  # right
+    base = scenarios.load("single", demand_scale=3.0).route_files[0].read_text()
+    assert abs(text.count("<vehicle ") - base.count("<vehicle ")) < 0.1 * base.count("<vehicle ")
 
 
 def test_cached_scenario_is_reused_not_rebuilt(cache_dir: Path) -> None:
@@ -102,6 +113,7 @@ def test_cached_scenario_is_reused_not_rebuilt(cache_dir: Path) -> None:
         ("grid:13x2", "grid size must be CxR"),
         ("grid:four", "grid size must be CxR"),
         ("single:2", "takes no size"),
+        ("corridor:left", "'corridor:turns' is its turning-mix variant"),
     ],
 )
 def test_bad_names_are_refused_by_name(name: str, message: str, cache_dir: Path) -> None:

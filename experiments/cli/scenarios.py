@@ -140,6 +140,10 @@ def _list(_: argparse.Namespace) -> int:
         print(f"{name:<{width}}{blueprint.junctions:<11}{first_sentence}")
     low, high = scenarios.catalogue.GRID_LIMITS
     print(f"\nOther grid sizes: grid:CxR with {low} <= C, R <= {high}, e.g. grid:6x6.")
+    print(
+        "Turning-mix variants: single:turns, corridor:turns (every entry's main movement "
+        "gives half its share to the others)."
+    )
     print("Your own network: pass the path of a .sumocfg, or of a .net.xml with --routes.")
     return 0
 
