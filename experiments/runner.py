@@ -27,11 +27,13 @@ from .tasks import Progress, Task
 
 
 def _training_config(entry: ControllerEntry, scenario: str, env: dict[str, Any]) -> Any:
-    """The entry's TrainConfig: the spec's env settings (phase set, timings), so the policy
-    is evaluated as it trained, with the entry's observation and reward on top."""
+    """The entry's TrainConfig: on the scenario evaluated unless the entry names one, with
+    the spec's env settings (phase set, timings), so the policy is evaluated as it trained,
+    and the entry's observation and reward on top."""
     from stopline.agents.training import TrainConfig  # torch is heavy: only for RL entries
 
     settings = dict(entry.train or {})
+    scenario = settings.pop("scenario", scenario)
     env_config: dict[str, Any] = dict(env)
     env_config.update(
         {key: settings.pop(key) for key in ("observation", "reward") if key in settings}
@@ -49,9 +51,9 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict
 
     config = _training_config(entry, scenario, env)
     key = digest(dataclasses.asdict(config))[:8]
-    folder = out / MODELS / f"{entry.label}-{naming.slug(scenario)}-{key}"
+    folder = out / MODELS / f"{entry.label}-{naming.slug(config.scenario)}-{key}"
     if not (folder / MODEL).is_file():
-        print(f"training {entry.label} on {naming.slug(scenario)} ...", flush=True)
+        print(f"training {entry.label} on {naming.slug(config.scenario)} ...", flush=True)
         train(config, folder)
         learning_curve(folder, folder / LEARNING_CURVE)
     return f"rl:{folder}"
@@ -59,16 +61,15 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict
 
 def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
     """Every run the spec asks for, RL entries resolved to trained models; and the trained
-    models' folders, by ``label on scenario``."""
+    models' folders, by ``label on`` the scenario each trained on."""
     tasks = []
     models = {}
     for entry_scenario in spec.scenarios:
         for entry in spec.controllers:
             name = _controller_name(entry, entry_scenario.name, out, spec.env)
             if entry.train is not None:
-                models[f"{entry.label} on {naming.slug(entry_scenario.name)}"] = name.removeprefix(
-                    "rl:"
-                )
+                trained_on = entry.train.get("scenario", entry_scenario.name)
+                models[f"{entry.label} on {naming.slug(trained_on)}"] = name.removeprefix("rl:")
             for scale in entry_scenario.demand_scales:
                 for seed in spec.seeds:
                     key = RunKey(entry_scenario.name, scale, entry.label, seed)

@@ -19,6 +19,10 @@ params = { theta = 20 }
 [[controllers]]
 name = "ppo"                     # a label; `train` makes it an RL entry trained first
 train = { algo = "ppo", timesteps = 20000 }
+
+[[controllers]]
+name = "ppo-from-single"         # trained on one scenario, evaluated on all (zero-shot)
+train = { algo = "ppo", timesteps = 20000, scenario = "single" }
 ```
 """
 
@@ -40,7 +44,16 @@ from .errors import ExperimentError
 _TOP_KEYS = {"name", "out", "seeds", "scenarios", "controllers", "reference", "env"}
 _SCENARIO_KEYS = {"name", "demand_scales"}
 _CONTROLLER_KEYS = {"name", "params", "train", "label"}
-_TRAIN_KEYS = {"algo", "timesteps", "envs", "seed", "observation", "reward", "hyperparameters"}
+_TRAIN_KEYS = {
+    "algo",
+    "timesteps",
+    "envs",
+    "seed",
+    "observation",
+    "reward",
+    "hyperparameters",
+    "scenario",  # train there, evaluate on every scenario (robustness, zero-shot)
+}
 
 
 class SpecError(ExperimentError):
@@ -204,6 +217,10 @@ def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntr
         if not isinstance(train, dict):
             raise _fail(path, f"{where}train", 'a table like { algo = "ppo", timesteps = 20000 }')
         _unknown(path, f"{where}train.", train, _TRAIN_KEYS)
+        if "scenario" in train:
+            if not isinstance(train["scenario"], str) or not train["scenario"]:
+                raise _fail(path, f"{where}train.scenario", "a built-in name or a .sumocfg path")
+            train = {**train, "scenario": naming.resolve(train["scenario"], path.parent)}
     elif not name.startswith("rl:"):
         try:
             agents.check(name, **params)

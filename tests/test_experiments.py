@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import sqlite3
@@ -169,6 +170,11 @@ def test_killing_the_run_loses_only_runs_in_progress(tmp_path: Path, cache_dir: 
             "controllers[0].name: unknown controller 'wizard'",
         ),
         ("seeds = [1", "not valid TOML"),
+        (
+            'seeds = [1]\n[[scenarios]]\nname = "single"\n[[controllers]]\nname = "ppo"\n'
+            "train = { scenario = 5 }",
+            "controllers[0].train.scenario: a built-in name or a .sumocfg path",
+        ),
     ],
 )
 def test_bad_specs_name_file_and_key(
@@ -181,6 +187,32 @@ def test_bad_specs_name_file_and_key(
     status, _, errors = cli(capsys, "run", str(path))
     assert status == 2
     assert str(path) in errors and len(errors.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_a_policy_trained_on_one_scenario_is_evaluated_on_every_scenario(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """``train.scenario``: one model, trained where the entry says, evaluated zero-shot on
+    the spec's other scenario (here the turning-mix variant) as on its own."""
+    short = _short_single(tmp_path)
+    extra = (
+        '[[scenarios]]\nname = "single:turns"\n[[controllers]]\nname = "ppo"\n'
+        f'train = {{ timesteps = 64, scenario = "{short}", '
+        "hyperparameters = { n_steps = 64, batch_size = 32, n_epochs = 2 } }"
+    )
+    spec = load_spec(_spec(tmp_path, short, extra))
+    folder = run_spec(spec, out=tmp_path / "out", backend=LocalBackend(2))
+    models = sorted(path.name for path in (folder / "models").iterdir())
+    assert len(models) == 1 and models[0].startswith("ppo-single-")
+    rows = load_rows(folder)
+    assert {row["scenario"] for row in rows if row["controller"] == "ppo"} == {
+        short,
+        "single:turns",
+    }
+    assert all(row["status"] == "done" for row in rows)
+    saved = json.loads((folder / "experiment.json").read_text())
+    assert list(saved["models"]) == ["ppo on single"]
 
 
 @pytest.mark.slow
