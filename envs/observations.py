@@ -71,7 +71,9 @@ def _fill(counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
 def default(state: JunctionState) -> np.ndarray:
     """Phase one-hot, min-green-passed flag, then density and queue per incoming lane."""
     greens, lanes = state.num_phases, len(state.vehicles)
-    out = np.zeros(greens + 1 + 2 * lanes, dtype=np.float32)  # filled in place: runs often
+    # Filled in place (this runs every decision), in float64 like the readings: a ufunc
+    # writing float32 from float64 takes a slower casting loop than one cast at the end.
+    out = np.zeros(greens + 1 + 2 * lanes)
     out[state.phase] = 1.0
     out[greens] = float(state.min_green_passed)
     np.divide(state.vehicles, state.layout.in_capacity, out=out[greens + 1 : greens + 1 + lanes])
@@ -84,7 +86,7 @@ def timed(state: JunctionState) -> np.ndarray:
     """`default`, then the time the current green has been shown (as a share of the default
     max green, capped at 1) and whether a transition is under way."""
     clock = (min(1.0, state.green_time / DEFAULT_MAX_GREEN), float(state.in_transition))
-    return np.concatenate([default(state), np.array(clock, dtype=np.float32)])
+    return np.concatenate([default(state), clock])
 
 
 @register_observation("queue", reads={"halting"})
