@@ -2,10 +2,11 @@
 
 Each simulation is a `SharedPolicyVecEnv` (every junction one slot); `NetworkWorkers` joins
 them into one vector env of K x junctions slots, so one shared policy learns from K
-simulations stepped at the same time, one per core. libsumo runs one simulation per
-process, hence worker processes; they are started fresh (``spawn``) as SB3's
-`SubprocVecEnv`'s are, and inside `shielded` by the caller so that Ctrl-C stays with the
-learner.
+simulations stepped at the same time. libsumo runs one simulation per process, hence the
+others run elsewhere: in worker processes on this machine (started fresh, ``spawn``, as
+SB3's `SubprocVecEnv`'s are, inside `shielded` by the caller so that Ctrl-C stays with the
+learner), or as Ray actors on a Ray cluster. Both answer the same commands, so the same
+seeds give the same numbers either way.
 """
 
 from __future__ import annotations
@@ -65,32 +66,103 @@ def _serve(remote: Connection, parent: Connection, factory: CloudpickleWrapper) 
         remote.close()
 
 
+class _ProcessLink:
+    """A simulation in a worker process, reached through a pipe."""
+
+    def __init__(self, context: Any, factory: Callable[[], SharedPolicyVecEnv]) -> None:
+        self._pipe, worker = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(worker, self._pipe, CloudpickleWrapper(factory)), daemon=True
+        )
+        self.process.start()
+        worker.close()
+
+    def send(self, command: str, data: Any) -> None:
+        self._pipe.send((command, data))
+
+    def recv(self) -> tuple[str, Any]:
+        try:
+            answer: tuple[str, Any] = self._pipe.recv()
+        except EOFError:
+            return "died", "its worker process died"
+        return answer
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # that worker is already gone
+            self._pipe.send(("close", None))
+        self.process.join()
+
+    def kill(self) -> None:
+        self.process.terminate()
+        self.process.join()
+
+
+class _RaySimulation:
+    """A Ray actor holding one simulation (libsumo: one per actor process)."""
+
+    def __init__(self, factory: CloudpickleWrapper) -> None:
+        self.env = factory.var()
+
+    def answer(self, command: str, data: Any) -> tuple[str, Any]:
+        try:
+            if command == "close":
+                self.env.close()
+                return "ok", None
+            return "ok", _answer(self.env, command, data)
+        except Exception as error:  # the learner says it in one line and stops
+            return "error", f"{type(error).__name__}: {error}"
+
+
+class _RayLink:
+    """A simulation in a Ray actor (one CPU), reached by method calls."""
+
+    def __init__(self, ray: Any, factory: Callable[[], SharedPolicyVecEnv]) -> None:
+        self._ray = ray
+        actor = ray.remote(num_cpus=1, max_restarts=0)(_RaySimulation)
+        self._actor = actor.remote(CloudpickleWrapper(factory))
+        self._pending: Any = None
+
+    def send(self, command: str, data: Any) -> None:
+        self._pending = self._actor.answer.remote(command, data)
+
+    def recv(self) -> tuple[str, Any]:
+        try:
+            answer: tuple[str, Any] = self._ray.get(self._pending)
+        except self._ray.exceptions.RayError as error:
+            return "died", f"its Ray actor died ({type(error).__name__})"
+        return answer
+
+    def close(self) -> None:
+        self.send("close", None)
+        self.recv()
+        self.kill()
+
+    def kill(self) -> None:
+        self._ray.kill(self._actor)
+
+
 class NetworkWorkers(VecEnv):
     """One vector env over K simulations of the network, each a `SharedPolicyVecEnv`.
 
-    The first runs in this (the learner's) process, the others in worker processes: while
-    the workers step, the learner steps its own, so K simulations use K cores with K
-    processes and no core waits on the learner. Slots are simulation after simulation,
-    junction after junction. Every episode ends at the same decision (same window), so all
-    reset together.
+    The first runs in this (the learner's) process, the others in worker processes, or in
+    Ray actors when ``ray`` (the module, started) is given: while they step, the learner
+    steps its own, so K simulations use K cores and no core waits on the learner. Slots are
+    simulation after simulation, junction after junction. Every episode ends at the same
+    decision (same window), so all reset together.
     """
 
-    def __init__(self, factories: Sequence[Callable[[], SharedPolicyVecEnv]]) -> None:
+    def __init__(
+        self, factories: Sequence[Callable[[], SharedPolicyVecEnv]], *, ray: Any = None
+    ) -> None:
         first, *others = factories
         context = multiprocessing.get_context("spawn")
-        pipes = [context.Pipe() for _ in others]
-        self.remotes = [learner for learner, _ in pipes]
-        self.processes = []
+        self.links: list[_ProcessLink | _RayLink] = []
         self.closed = False
         self.local: SharedPolicyVecEnv | None = None
         try:
-            for (learner, worker), factory in zip(pipes, others, strict=True):
-                process = context.Process(
-                    target=_serve, args=(worker, learner, CloudpickleWrapper(factory)), daemon=True
-                )
-                process.start()
-                self.processes.append(process)
-                worker.close()
+            for factory in others:
+                link = _RayLink(ray, factory) if ray else _ProcessLink(context, factory)
+                self.links.append(link)
             self.local = first()
             self._ask_all("spaces")  # every worker has built its network, or says why not
         except BaseException:
@@ -106,8 +178,8 @@ class NetworkWorkers(VecEnv):
     def _ask_all(self, command: str, data: Any = None, *, each: Sequence[Any] = ()) -> list[Any]:
         """Every simulation's answer to ``command`` with ``data`` (or its own item of
         ``each``): the workers are asked first, so they work while this process does."""
-        for index, remote in enumerate(self.remotes, start=1):
-            remote.send((command, each[index] if each else data))
+        for index, link in enumerate(self.links, start=1):
+            link.send(command, each[index] if each else data)
         assert self.local is not None
         failure: BaseException | None = None
         answers: list[Any] = []
@@ -115,11 +187,10 @@ class NetworkWorkers(VecEnv):
             answers.append(_answer(self.local, command, each[0] if each else data))
         except Exception as error:  # raised once every worker has answered: none left behind
             failure = error
-        for remote in self.remotes:
-            try:
-                status, value = remote.recv()
-            except EOFError:
-                raise SimulationError("a network worker process died") from None
+        for link in self.links:
+            status, value = link.recv()
+            if status == "died":
+                raise SimulationError(f"a network worker is gone: {value}")
             if status == "error" and failure is None:
                 failure = SimulationError(f"network worker: {value}")
             answers.append(value)
@@ -135,7 +206,7 @@ class NetworkWorkers(VecEnv):
 
     def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
         assert self._actions is not None
-        parts = np.split(self._actions, len(self.remotes) + 1)
+        parts = np.split(self._actions, len(self.links) + 1)
         answers = self._ask_all("step", each=parts)
         observations, rewards, dones, infos = zip(*answers, strict=True)
         joined: list[dict[str, Any]] = [info for worker in infos for info in worker]
@@ -148,10 +219,8 @@ class NetworkWorkers(VecEnv):
 
     def terminate(self) -> None:
         """End the workers without asking (after a Ctrl-C a message may be cut in half)."""
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            process.join()
+        for link in self.links:
+            link.kill()
         if self.local is not None:
             self.local.close()
         self.closed = True
@@ -159,11 +228,8 @@ class NetworkWorkers(VecEnv):
     def close(self) -> None:
         if self.closed:
             return
-        for remote in self.remotes:
-            with contextlib.suppress(OSError):  # that worker is already gone
-                remote.send(("close", None))
-        for process in self.processes:
-            process.join()
+        for link in self.links:
+            link.close()
         if self.local is not None:
             self.local.close()
         self.closed = True

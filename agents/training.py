@@ -36,6 +36,7 @@ from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 from .errors import AgentError
 from .models import ALGORITHM_NAMES, MODEL, read_config, write_config
 from .network_workers import NetworkWorkers
+from .ray_runtime import import_ray, start_ray
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv
 
 Algorithm = Literal["ppo", "maskable-ppo", "dqn", "a2c"]
@@ -211,10 +212,11 @@ def close_env(env: VecEnv, *, interrupted: bool = False) -> None:
     env.close()
 
 
-def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
+def make_training_env(config: TrainConfig, out: Path, ray: Any = None) -> VecEnv:
     """``config.envs`` simulations in worker processes: each of the junction (a one-junction
     scenario), or of the whole network for the shared policy (`NetworkWorkers`, the first
-    in this process)."""
+    in this process; given ``ray``, the started Ray module, a network's others run as Ray
+    actors)."""
     junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
     if len(junctions) == 1:
         factories: list[Callable[[], gym.Env[Any, Any]]] = [
@@ -222,7 +224,8 @@ def make_training_env(config: TrainConfig, out: Path) -> VecEnv:
             for rank in range(config.envs)
         ]
         return make_vec_env(factories, torch_threads=config.torch_threads)
-    network = NetworkWorkers([partial(network_env, config, r) for r in range(config.envs)])
+    networks = [partial(network_env, config, rank) for rank in range(config.envs)]
+    network = NetworkWorkers(networks, ray=ray)
     return VecMonitor(network, str(out / "monitor-0"), info_keywords=EPISODE_KEYWORDS)
 
 
@@ -270,11 +273,25 @@ def default_budget(junctions: int) -> int:
 
 
 def train(
-    config: TrainConfig, out: Path, *, resume: bool = False, tensorboard: bool = False
+    config: TrainConfig,
+    out: Path,
+    *,
+    resume: bool = False,
+    tensorboard: bool = False,
+    ray_address: str | None = None,
+    backend: str = "local",
 ) -> Path:
-    """Train a policy and write ``model.zip``, ``config.json``, monitor CSVs and checkpoints."""
+    """Train a policy and write ``model.zip``, ``config.json``, monitor CSVs and checkpoints.
+
+    ``backend="ray"`` runs a network's simulations but the learner's own as Ray actors, on
+    the cluster at ``ray_address`` or a local Ray; the same seeds give the same model."""
+    junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
+    if backend == "ray" and len(junctions) == 1:
+        raise AgentError(
+            "--backend ray trains networks; a one-junction scenario trains in local worker "
+            "processes (--backend local)"
+        )
     if config.timesteps is None:
-        junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
         config = dataclasses.replace(config, timesteps=default_budget(len(junctions)))
     budget = config.timesteps
     assert budget is not None
@@ -290,9 +307,14 @@ def train(
     threads = torch.get_num_threads()
     env: VecEnv | None = None
     interrupted = False
+    ray = None
+    ray_started = False
     try:
+        if backend == "ray":
+            ray = import_ray()
+            ray_started = start_ray(ray_address, config.envs)
         with shielded():  # a Ctrl-C arrives only once `env` is there to be closed
-            env = make_training_env(config, out)
+            env = make_training_env(config, out, ray)
         torch.set_num_threads(config.torch_threads)
         model = _model(config, env, out, resume=resume, tensorboard=tensorboard)
         every = max(1, config.checkpoint_every // env.num_envs)
@@ -313,6 +335,8 @@ def train(
     finally:
         if env is not None:  # a libsumo simulation left open would block the next one
             close_env(env, interrupted=interrupted)
+        if ray_started and ray is not None:
+            ray.shutdown()
         torch.set_num_threads(threads)
     write_config(out, {**saved, "wall_time_s": time.perf_counter() - started})
     return out / MODEL

@@ -8,7 +8,6 @@ libsumo allows one simulation per process and keeps state from one to the next.
 from __future__ import annotations
 
 import collections
-import logging
 import multiprocessing
 import multiprocessing.connection
 import time
@@ -19,6 +18,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
+from stopline.agents.ray_runtime import import_ray, start_ray
 from stopline.envs import ConfigError
 from stopline.envs.workers import shielded
 
@@ -111,18 +111,8 @@ class RayBackend:
     jobs: int = 1
 
     def results(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
-        ray = _import_ray()
-        started_here = not ray.is_initialized()
-        if started_here:
-            options: dict[str, Any] = {"address": self.address} if self.address else {}
-            if not self.address:
-                options["num_cpus"] = self.jobs
-            ray.init(
-                **options,
-                include_dashboard=False,
-                log_to_driver=False,
-                logging_level=logging.WARNING,
-            )
+        ray = import_ray()
+        started_here = start_ray(self.address, self.jobs)
         # A crashed run is not retried: SUMO given the same input would crash again. A
         # worker process serves one run (max_calls=1), as on the local backend.
         remote = ray.remote(num_cpus=1, max_retries=0, max_calls=1)(execute)
@@ -145,23 +135,17 @@ class RayBackend:
                 ray.shutdown()
 
 
-def _import_ray() -> Any:
-    try:
-        import ray
-    except ImportError:
-        raise ConfigError(
-            "--backend ray: Ray is not installed; install it with pip install 'stopline[ray]'"
-        ) from None
-    return ray
+def check_backend(name: str, ray_address: str | None) -> None:
+    """Refuse an unknown backend, a Ray address without Ray, and Ray not installed."""
+    if name not in BACKENDS:
+        raise ConfigError(f"--backend {name!r}: unknown; one of {', '.join(BACKENDS)}")
+    if name == "local" and ray_address:
+        raise ConfigError("--ray-address needs --backend ray")
+    if name == "ray":
+        import_ray()  # fail now, not after training RL entries
 
 
 def make_backend(name: str, *, jobs: int = 1, ray_address: str | None = None) -> Backend:
     """A backend by name (``local`` or ``ray``)."""
-    if name == "local":
-        if ray_address:
-            raise ConfigError("--ray-address needs --backend ray")
-        return LocalBackend(jobs)
-    if name == "ray":
-        _import_ray()  # fail now, not after training RL entries
-        return RayBackend(ray_address, jobs)
-    raise ConfigError(f"--backend {name!r}: unknown; one of {', '.join(BACKENDS)}")
+    check_backend(name, ray_address)
+    return RayBackend(ray_address, jobs) if name == "ray" else LocalBackend(jobs)

@@ -183,6 +183,10 @@ CASES = [
     ("train single --out NEW --env all_red=-1", "all_red must be a number >= 0"),
     ("train single --out NEW --timesteps 0", "--timesteps: must be a whole number >= 1"),
     ("train single --out NEW --torch-threads 0", "--torch-threads: must be a whole number >= 1"),
+    ("train single --out NEW --backend ray", "--backend ray trains networks"),
+    ("train grid:2x2 --out NEW --ray-address 1.2.3.4:6379", "--ray-address needs --backend ray"),
+    ("tune single --out NEW --algo dqn", "--algo: invalid choice"),
+    ("tune single --out NEW --trials 0", "--trials: must be a whole number >= 1"),
     # Scenarios.
     ("scenarios show nosuch", "unknown scenario 'nosuch'"),
     ("scenarios show grid:99x99", "grid:99x99"),

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from stable_baselines3 import PPO
 
 from stopline.agents.network_workers import NetworkWorkers
 from stopline.agents.policy import RLController
@@ -109,7 +110,7 @@ def test_network_workers_join_whole_network_simulations_into_one_vector_env(
     workers = NetworkWorkers([partial(network_env, config, rank) for rank in range(2)])
     alone = [network_env(config, rank) for rank in range(2)]
     try:
-        assert workers.num_envs == 8 and len(workers.processes) == 1
+        assert workers.num_envs == 8 and len(workers.links) == 1
         assert workers.get_attr("agents")[4] == alone[1].agents
         observations = workers.reset()
         with pytest.warns(RuntimeWarning, match="one simulation per process"):
@@ -137,7 +138,7 @@ def test_network_workers_join_whole_network_simulations_into_one_vector_env(
         workers.close()
         for env in alone:
             env.close()
-    assert not any(process.is_alive() for process in workers.processes)
+    assert not any(link.process.is_alive() for link in workers.links)
 
 
 @pytest.mark.parametrize("scenario", ["single", "grid:2x2"])
@@ -161,6 +162,20 @@ def test_maskable_ppo_trains_with_the_envs_masks_and_drives(
         env.step({j: env.simulation.signals[j].phase for j in env.agents})
         states = env.simulation.observe()[0]
     env.close()
+
+
+@pytest.mark.slow
+def test_network_training_on_ray_gives_the_model_local_workers_give(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """``--backend ray`` on a local Ray: the network's other simulation runs as a Ray actor,
+    answers as the worker process does, and the same seeds train the same weights."""
+    config = TrainConfig("grid:2x2", timesteps=128, envs=2, hyperparameters=TINY)
+    train(config, tmp_path / "local")
+    train(config, tmp_path / "ray", backend="ray")
+    local, on_ray = (PPO.load(tmp_path / name / "model.zip") for name in ("local", "ray"))
+    for name, weights in local.policy.state_dict().items():
+        assert torch.equal(weights, on_ray.policy.state_dict()[name]), name
 
 
 @pytest.mark.slow

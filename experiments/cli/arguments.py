@@ -11,6 +11,8 @@ from stopline import scenarios
 from stopline.envs import OBSERVATIONS, PHASE_SETS, REWARDS, ConfigError, EnvConfig
 from stopline.scenarios import ScenarioError
 
+from ..backends import BACKENDS
+
 # The signal settings `--env` may set from the command line (the rest of `EnvConfig` is for
 # Python users and specs: backend, GUI, observation and reward have options of their own).
 ENV_KEYS = ("min_green", "max_green", "yellow_time", "all_red", "delta_time", "phases")
@@ -204,6 +206,23 @@ def training_env_config(arguments: argparse.Namespace) -> dict[str, Any]:
         "reward": arguments.reward,
         **env_config(arguments),
     }
+
+
+def add_backend(parser: argparse.ArgumentParser, local: str, ray: str) -> None:
+    """``--backend`` (``local``: ``local`` says what that means; ``ray``: ``ray`` says) and
+    ``--ray-address``."""
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="local",
+        help=f"{local} (default), or {ray} (pip install 'stopline[ray]')",
+    )
+    parser.add_argument(
+        "--ray-address",
+        default=None,
+        metavar="ADDR",
+        help="a Ray cluster to run on (with --backend ray; default: start a local Ray)",
+    )
 
 
 def add_jobs(parser: argparse.ArgumentParser, default: int = 2) -> None:

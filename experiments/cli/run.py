@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..backends import BACKENDS, make_backend
+from ..backends import make_backend
 from ..report import write_report
 from ..runner import run_spec
 from ..spec import load_spec
@@ -42,18 +42,7 @@ def add_to(commands: Any) -> None:
         metavar="N",
         help="runs at a time: local worker processes, or the CPUs of a local Ray (default 2)",
     )
-    parser.add_argument(
-        "--backend",
-        choices=BACKENDS,
-        default="local",
-        help="local worker processes (default) or Ray tasks (pip install 'stopline[ray]')",
-    )
-    parser.add_argument(
-        "--ray-address",
-        default=None,
-        metavar="ADDR",
-        help="a Ray cluster to run on (with --backend ray; default: start a local Ray)",
-    )
+    arguments.add_backend(parser, "local worker processes", "Ray tasks")
     parser.set_defaults(handler=_run)
 
 

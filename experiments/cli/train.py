@@ -59,6 +59,11 @@ def add_to(commands: Any) -> None:
         metavar="DIR",
         help="folder for model.zip, config.json, monitor CSVs and checkpoints (required)",
     )
+    arguments.add_backend(
+        parser,
+        "the simulations in local worker processes",
+        "a network's simulations as Ray actors",
+    )
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--tensorboard", action="store_true", help="log to DIR/tensorboard")
     parser.set_defaults(handler=_run)
@@ -68,6 +73,7 @@ def _run(arguments: argparse.Namespace) -> int:
     # torch and matplotlib take seconds to import: only when training.
     from stopline.agents.training import TrainConfig, train
 
+    from ..backends import check_backend
     from ..plots import learning_curve
 
     out: Path = arguments.out
@@ -94,7 +100,15 @@ def _run(arguments: argparse.Namespace) -> int:
             hyperparameters=dict(arguments.hyper),
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )
-    model = train(config, arguments.out, resume=arguments.resume, tensorboard=arguments.tensorboard)
+    check_backend(arguments.backend, arguments.ray_address)
+    model = train(
+        config,
+        arguments.out,
+        resume=arguments.resume,
+        tensorboard=arguments.tensorboard,
+        backend=arguments.backend,
+        ray_address=arguments.ray_address,
+    )
     plot = learning_curve(arguments.out, arguments.out / LEARNING_CURVE)
     print(f"model:          {model}")
     print(f"config:         {arguments.out / CONFIG}")
