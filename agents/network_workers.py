@@ -44,6 +44,14 @@ def _answer(env: SharedPolicyVecEnv, command: str, data: Any) -> Any:
     raise ValueError(f"unknown command {command!r}")
 
 
+def _reply(env: SharedPolicyVecEnv, command: str, data: Any) -> tuple[str, Any]:
+    """A worker's reply: ("ok", the answer), or ("error", one line the learner raises)."""
+    try:
+        return "ok", _answer(env, command, data)
+    except Exception as error:
+        return "error", f"{type(error).__name__}: {error}"
+
+
 def _serve(remote: Connection, parent: Connection, factory: CloudpickleWrapper) -> None:
     """A worker: build the network's env, then answer the learner's commands until closed."""
     parent.close()
@@ -54,10 +62,7 @@ def _serve(remote: Connection, parent: Connection, factory: CloudpickleWrapper) 
             command, data = remote.recv()
             if command == "close":
                 break
-            try:
-                remote.send(("ok", _answer(env, command, data)))
-            except Exception as error:  # the learner says it in one line and stops
-                remote.send(("error", f"{type(error).__name__}: {error}"))
+            remote.send(_reply(env, command, data))
     except EOFError:  # the learner is gone
         pass
     finally:
@@ -104,13 +109,10 @@ class _RaySimulation:
         self.env = factory.var()
 
     def answer(self, command: str, data: Any) -> tuple[str, Any]:
-        try:
-            if command == "close":
-                self.env.close()
-                return "ok", None
-            return "ok", _answer(self.env, command, data)
-        except Exception as error:  # the learner says it in one line and stops
-            return "error", f"{type(error).__name__}: {error}"
+        if command == "close":
+            self.env.close()
+            return "ok", None
+        return _reply(self.env, command, data)
 
 
 class _RayLink:
