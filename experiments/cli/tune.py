@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,10 @@ def _run(arguments: argparse.Namespace) -> int:
     print(f"trials (mean delay on validation seeds 46-50, best first), of {len(result.trials)}:")
     for row in ranked[:5]:
         print(f"  trial {row['trial']:>3}: {row['mean_delay_s']:.1f} s")
-    hyper = " ".join(f"--hyper {key}={value}" for key, value in result.best_hyperparameters.items())
+    hyper = " ".join(  # JSON values, quoted for the shell: the line can be pasted as is
+        f"--hyper {shlex.quote(f'{key}={json.dumps(value)}')}"
+        for key, value in result.best_hyperparameters.items()
+    )
     print(f"best: {result.best_value:.1f} s with {result.best_hyperparameters}")
     print(f"train with them: stopline train {arguments.scenario} {hyper} --out DIR")
     return 0
