@@ -34,6 +34,7 @@ from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
 from .errors import AgentError
+from .hyperparameters import HYPERPARAMETERS
 from .models import ALGORITHM_NAMES, MODEL, read_config, write_config
 from .network_workers import NetworkWorkers
 from .ray_runtime import import_ray, start_ray
@@ -49,43 +50,6 @@ ALGORITHMS: dict[str, type[BaseAlgorithm]] = dict(
 # so a network needs more of them. Each fits in 15 minutes on 2 cores (see README).
 SINGLE_JUNCTION_BUDGET = 100_000
 NETWORK_BUDGET = 250_000
-
-
-# Visible defaults for each algorithm; every value used is saved with the model.
-_PPO: dict[str, Any] = {
-    "learning_rate": 3e-4,
-    "n_steps": 360,
-    "batch_size": 180,
-    "n_epochs": 10,
-    "gamma": 0.95,
-    "gae_lambda": 0.95,
-    "clip_range": 0.2,
-    "ent_coef": 0.01,
-    "policy_kwargs": {"net_arch": [64, 64]},
-}
-HYPERPARAMETERS: dict[str, dict[str, Any]] = {
-    "ppo": _PPO,
-    "maskable-ppo": _PPO,
-    "dqn": {
-        "learning_rate": 1e-3,
-        "buffer_size": 50_000,
-        "learning_starts": 500,
-        "batch_size": 64,
-        "gamma": 0.95,
-        "train_freq": 1,
-        "target_update_interval": 500,
-        "exploration_fraction": 0.3,
-        "exploration_final_eps": 0.02,
-        "policy_kwargs": {"net_arch": [64, 64]},
-    },
-    "a2c": {
-        "learning_rate": 7e-4,
-        "n_steps": 16,
-        "gamma": 0.95,
-        "ent_coef": 0.01,
-        "policy_kwargs": {"net_arch": [64, 64]},
-    },
-}
 
 
 @dataclass

@@ -88,7 +88,8 @@ def delay_by_controller(table: Sequence[ComparisonRow]) -> str:
         )
         axis.set_title(_title(scenario, scale))
         axis.set_ylabel("mean delay per vehicle (s)")
-        axis.tick_params(axis="x", rotation=30)
+        # Anchored at their right end, so long names (max-pressure) never run into the next.
+        plt.setp(axis.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor")
     return png(figure)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline.agents import AgentError
+from stopline.agents.hyperparameters import changed
 from stopline.agents.models import CONFIG, LEARNING_CURVE, read_config
 from stopline.envs import default_config
 from stopline.scenarios import naming
@@ -254,10 +255,14 @@ def _model_facts(folder: Path) -> str:
     seeds = config.get("training_seeds", [])
     span = f"{min(seeds)}-{max(seeds)}" if seeds else "?"
     env = {**default_config(), **config.get("env_config", {})}
+    algo = str(config.get("algo", "?"))
+    tuned = changed(algo, config.get("hyperparameters", {}))
+    values = ", ".join(f"{key} {json.dumps(value)}" for key, value in tuned.items())
     return (
-        f"{str(config.get('algo', '?')).upper()}, {config.get('timesteps')} decisions, "
-        f"{trained}, training demand seeds {span}, observation {env['observation']}, "
-        f"reward {env['reward']} ({folder.name})"
+        f"{algo.upper()}, {config.get('timesteps')} decisions, {trained}, training demand "
+        f"seeds {span}, observation {env['observation']}, reward {env['reward']}, "
+        f"hyper-parameters {'the defaults but ' + values if values else 'the defaults'} "
+        f"({folder.name})"
     )
 
 
