@@ -6,10 +6,14 @@ start Ray the same way here.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from stopline.envs import ConfigError
+from stopline.envs.session import stderr_to
 
 
 def import_ray() -> Any:
@@ -30,5 +34,17 @@ def start_ray(address: str | None, cpus: int) -> bool:
     if ray.is_initialized():
         return False
     options: dict[str, Any] = {"address": address} if address else {"num_cpus": cpus}
-    ray.init(**options, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    # Ray's core logs each failed attempt to reach a cluster on standard error, once a
+    # second for 20 s: keep that aside and say a failure in one line.
+    with tempfile.NamedTemporaryFile(prefix="stopline-ray-") as scratch:
+        try:
+            with stderr_to(Path(scratch.name)) if address else contextlib.nullcontext():
+                ray.init(
+                    **options,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level=logging.WARNING,
+                )
+        except ConnectionError as error:  # no cluster answers at that address
+            raise ConfigError(f"--ray-address {address}: {error}") from None
     return True

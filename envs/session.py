@@ -88,7 +88,7 @@ def _scratch_file(kind: str) -> Path:
 
 
 @contextlib.contextmanager
-def _stderr_to(path: Path) -> Iterator[None]:
+def stderr_to(path: Path) -> Iterator[None]:
     """Send this process's standard error (file descriptor 2: libsumo and child processes
     write there) into ``path`` for the duration."""
     sys.stderr.flush()
@@ -175,7 +175,7 @@ class Session:
             self.backend = "traci"  # said before stderr goes to the scratch file below
             warnings.warn(_SECOND_SIMULATION, RuntimeWarning, stacklevel=2)
         try:
-            with _stderr_to(self._stderr):
+            with stderr_to(self._stderr):
                 if self.backend == "libsumo":
                     self.api = self._start_libsumo()
                 else:
