@@ -1,8 +1,8 @@
 """What is measured at each decision: lane readings per junction and network totals.
 
 Everything is read once per decision interval, and only what the chosen observation and
-reward read (`READINGS`). Over libsumo each value is one direct call (about 0.3 us; its
-subscription results cost about 1 us per value, converted into dictionaries); over TraCI,
+reward read (`READINGS`). Over libsumo each value is one direct call (cheaper than
+subscription results, which libsumo converts into one dictionary per lane); over TraCI,
 where every call is a socket round trip, lanes are subscribed and read in one message.
 Network totals come from SUMO's running statistics.
 """
