@@ -176,13 +176,12 @@ def close_env(env: VecEnv, *, interrupted: bool = False) -> None:
     env.close()
 
 
-def make_training_env(config: TrainConfig, out: Path, ray: Any = None) -> VecEnv:
-    """``config.envs`` simulations in worker processes: each of the junction (a one-junction
-    scenario), or of the whole network for the shared policy (`NetworkWorkers`, the first
-    in this process; given ``ray``, the started Ray module, a network's others run as Ray
-    actors)."""
-    junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
-    if len(junctions) == 1:
+def make_training_env(config: TrainConfig, out: Path, junctions: int, ray: Any = None) -> VecEnv:
+    """``config.envs`` simulations in worker processes: each of the junction (when the
+    scenario's ``junctions``, counted by the caller, is 1), or of the whole network for the
+    shared policy (`NetworkWorkers`, the first in this process; given ``ray``, the started
+    Ray module, a network's others run as Ray actors)."""
+    if junctions == 1:
         factories: list[Callable[[], gym.Env[Any, Any]]] = [
             partial(_single_env, config, rank, str(out / f"monitor-{rank}"))
             for rank in range(config.envs)
@@ -278,7 +277,7 @@ def train(
             ray = import_ray()
             ray_started = start_ray(ray_address, config.envs)
         with shielded():  # a Ctrl-C arrives only once `env` is there to be closed
-            env = make_training_env(config, out, ray)
+            env = make_training_env(config, out, len(junctions), ray)
         torch.set_num_threads(config.torch_threads)
         model = _model(config, env, out, resume=resume, tensorboard=tensorboard)
         every = max(1, config.checkpoint_every // env.num_envs)

@@ -121,16 +121,14 @@ class SharedPolicyVecEnv(VecEnv):
             seed=int(self._rng.integers(2**31 - 1)), options={"scenario": scenario}
         )
         self._halting: list[int] = []
-        self._keep_masks(infos)
+        self._infos = infos
         return self._stack(observations)
 
-    def _keep_masks(self, infos: dict[str, dict[str, Any]]) -> None:
-        width = int(self.action_space.n)  # type: ignore[attr-defined]
-        self._masks = np.stack([padded_mask(infos[a]["action_mask"], width) for a in self.agents])
-
     def action_masks(self) -> np.ndarray:
-        """Per slot, the actions that take effect at once (padding greens never do)."""
-        return self._masks
+        """Per slot, the actions that take effect at once (padding greens never do); built
+        only when asked, so algorithms without masks pay nothing per step."""
+        width = int(self.action_space.n)  # type: ignore[attr-defined]
+        return np.stack([padded_mask(self._infos[a]["action_mask"], width) for a in self.agents])
 
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = actions
@@ -144,7 +142,7 @@ class SharedPolicyVecEnv(VecEnv):
             for agent, action in zip(self.agents, self._actions, strict=True)
         }
         observations, rewards, _, truncations, shared = self.env.step(requests)
-        self._keep_masks(shared)
+        self._infos = shared
         stacked = self._stack(observations)
         reward = np.array([rewards[a] for a in self.agents], dtype=np.float32)
         self._halting.append(shared[self.agents[0]]["halting"])

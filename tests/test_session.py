@@ -131,6 +131,13 @@ def test_gui_without_a_display_runs_without_a_window(
     assert Path(session.command[0]).name == "sumo"
 
 
+def _fresh_python(program: str) -> subprocess.CompletedProcess[str]:
+    """``program`` run by this Python in a process of its own (no libsumo loaded yet)."""
+    return subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False
+    )
+
+
 @pytest.mark.slow
 def test_check_env_passes_on_the_registered_envs_in_a_fresh_process() -> None:
     program = (
@@ -142,9 +149,7 @@ def test_check_env_passes_on_the_registered_envs_in_a_fresh_process() -> None:
         "    env.close()\n"
         "print('passed')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, check=False
-    )
+    result = _fresh_python(program)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "passed"
 
@@ -181,8 +186,6 @@ def test_the_second_simulation_warning_reaches_the_users_terminal(cache_dir: Pat
         "first, second = Session(scenario, seed=0), Session(scenario, seed=0)\n"
         "first.start(); second.start(); second.close(); first.close()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, check=False
-    )
+    result = _fresh_python(program)
     assert result.returncode == 0, result.stderr
     assert "runs over TraCI instead" in result.stderr
