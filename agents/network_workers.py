@@ -149,8 +149,9 @@ class NetworkWorkers(VecEnv):
     The first runs in this (the learner's) process, the others in worker processes, or in
     Ray actors when ``ray`` (the module, started) is given: while they step, the learner
     steps its own, so K simulations use K cores and no core waits on the learner. Slots are
-    simulation after simulation, junction after junction. Every episode ends at the same
-    decision (same window), so all reset together.
+    simulation after simulation, junction after junction. The simulations may be of
+    different networks (a generalist policy) if their observations and actions match; each
+    resets on its own when its episode ends.
     """
 
     def __init__(
@@ -166,15 +167,24 @@ class NetworkWorkers(VecEnv):
                 link = _RayLink(ray, factory) if ray else _ProcessLink(context, factory)
                 self.links.append(link)
             self.local = first()
-            self._ask_all("spaces")  # every worker has built its network, or says why not
+            # Every worker has built its network, or says why not.
+            answers = self._ask_all("spaces")
+            shapes = {(space.shape, int(actions.n)) for _, space, actions in answers}
+            if len(shapes) > 1:
+                raise SimulationError(
+                    "the simulations' networks give different observation widths or green "
+                    f"counts ({sorted(shapes)}): train several networks with a fixed-width "
+                    "observation (greens)"
+                )
         except BaseException:
             self.terminate()
             raise
-        self.slots = self.local.num_envs
+        slots = [count for count, _, _ in answers]
+        # The simulation each slot belongs to, and where each simulation's slots end.
+        self._owner = [index for index, count in enumerate(slots) for _ in range(count)]
+        self._ends = np.cumsum(slots)[:-1]
         self.render_mode = None
-        super().__init__(
-            self.slots * len(factories), self.local.observation_space, self.local.action_space
-        )
+        super().__init__(sum(slots), self.local.observation_space, self.local.action_space)
         self._actions: np.ndarray | None = None
 
     def _ask_all(self, command: str, data: Any = None, *, each: Sequence[Any] = ()) -> list[Any]:
@@ -208,7 +218,7 @@ class NetworkWorkers(VecEnv):
 
     def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
         assert self._actions is not None
-        parts = np.split(self._actions, len(self.links) + 1)
+        parts = np.split(self._actions, self._ends)
         answers = self._ask_all("step", each=parts)
         observations, rewards, dones, infos = zip(*answers, strict=True)
         joined: list[dict[str, Any]] = [info for worker in infos for info in worker]
@@ -260,4 +270,4 @@ class NetworkWorkers(VecEnv):
 
     def _per_slot(self, answers: Sequence[Any], indices: Any) -> list[Any]:
         """Each simulation's one answer, given to each of its slots."""
-        return [answers[index // self.slots] for index in self._get_indices(indices)]
+        return [answers[self._owner[index]] for index in self._get_indices(indices)]

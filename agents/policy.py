@@ -25,7 +25,8 @@ class RLController(Controller):
 
     It loads ``model.zip`` and ``config.json`` from PATH (the folder ``stopline train``
     wrote) and refuses a scenario whose junctions give observations or green counts the
-    model was not trained for.
+    model was not trained for; a model with a fixed-width observation (``greens``) runs
+    on any network whose junctions have at most that many greens.
     """
 
     name = "rl"
@@ -47,6 +48,15 @@ class RLController(Controller):
         return dict(self.config["env_config"])
 
     def reset(self, states: Mapping[str, JunctionState]) -> None:
+        if self._observation.greens is not None:  # the same width at every junction
+            width = int(self._observation.function(next(iter(states.values()))).shape[0])
+            if width != self._width:
+                raise ModelMismatchError(
+                    f"model {self.path} reads {self._width} values of observation "
+                    f"{self._observation.name!r}, which is {width} wide in this version: "
+                    "train it again"
+                )
+            return
         trained = {tuple(shape) for shape in self.config["layout"].values()}
         for junction, state in states.items():
             shape = (int(self._observation.function(state).shape[0]), state.num_phases)
@@ -57,7 +67,7 @@ class RLController(Controller):
                 raise ModelMismatchError(
                     f"model {self.path} was trained on {self.config['scenario']} for junctions "
                     f"of {seen}; junction {junction} has {shape[0]} values/{shape[1]} greens: "
-                    "train a model on this scenario"
+                    "train a model on this scenario, or one with --observation greens"
                 )
 
     def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:

@@ -30,6 +30,7 @@ from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv, VecMonitor
 
 from stopline import scenarios
 from stopline.envs import SignalEnv, SignalParallelEnv
+from stopline.envs.observations import observation
 from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 
@@ -46,15 +47,25 @@ Algorithm = Literal["ppo", "maskable-ppo", "dqn", "a2c"]
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = dict(
     zip(ALGORITHM_NAMES, (PPO, MaskablePPO, DQN, A2C), strict=True)
 )
-# Default budgets, in decisions (samples): a shared policy gets one per junction per step,
-# so a network needs more of them. Each fits in 15 minutes on 2 cores (see README).
+# Default budgets, in decisions (samples). A shared policy gets one per junction per step,
+# so a network's budget grows with its junctions: the same simulated hours of traffic for
+# every network (250,000 decisions is 50,000 steps of `corridor`; 250,000 for `helsinki`'s
+# 35 junctions was 5 episodes, still learning fast). Capped so that a run fits in 15
+# minutes on 2 cores (see README).
 SINGLE_JUNCTION_BUDGET = 100_000
-NETWORK_BUDGET = 250_000
+NETWORK_BUDGET_PER_JUNCTION = 50_000
+NETWORK_BUDGET_CAP = 2_000_000
 
 
 @dataclass
 class TrainConfig:
-    """Everything a training run depends on."""
+    """Everything a training run depends on.
+
+    ``family`` names further scenarios trained on at once, for one generalist policy: each
+    simulation runs one of ``scenario`` and ``family`` in turn (at least one each), with a
+    fixed-width observation (``greens``). ``demand_spread`` draws each episode's demand
+    scale uniformly from ``demand_scale`` x [1 - spread, 1 + spread].
+    """
 
     scenario: str
     algo: Algorithm = "ppo"
@@ -62,6 +73,8 @@ class TrainConfig:
     envs: int = 2
     seed: int = 0
     demand_scale: float = 1.0
+    family: tuple[str, ...] = ()
+    demand_spread: float = 0.0
     env_config: dict[str, Any] = field(default_factory=dict)
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     training_seeds: tuple[int, ...] = TRAINING_SEEDS
@@ -76,6 +89,15 @@ class TrainConfig:
             raise AgentError(f"--algo must be one of {', '.join(ALGORITHMS)}, not {self.algo!r}")
         if self.torch_threads < 1:
             raise AgentError(f"torch_threads must be >= 1, not {self.torch_threads}")
+        if not (isinstance(self.demand_spread, int | float) and 0 <= self.demand_spread < 1):
+            raise AgentError(f"--demand-spread must be >= 0 and < 1, not {self.demand_spread!r}")
+        self.family = tuple(self.family)
+        chosen = observation(self.env_config.get("observation", "default"))
+        if self.family and chosen.greens is None:
+            raise AgentError(
+                "training on several scenarios needs an observation of the same width at "
+                f"every junction (--observation greens), not {chosen.name!r}"
+            )
         overlap = set(self.training_seeds) & set(self.evaluation_seeds)
         if overlap:
             raise AgentError(f"training and evaluation seeds overlap: {sorted(overlap)}")
@@ -98,6 +120,16 @@ class TrainConfig:
         self.hyperparameters = {**defaults, **self.hyperparameters}
         self.training_seeds = tuple(self.training_seeds)
         self.evaluation_seeds = tuple(self.evaluation_seeds)
+
+    @property
+    def networks(self) -> tuple[str, ...]:
+        """Every scenario trained on: ``scenario``, then ``family``."""
+        return (self.scenario, *self.family)
+
+    @property
+    def simulations(self) -> int:
+        """Simulations stepped at once: ``envs``, and at least one per scenario."""
+        return max(self.envs, len(self.networks))
 
     @classmethod
     def saved(cls, folder: Path) -> TrainConfig:
@@ -125,18 +157,21 @@ def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any
         config.training_seeds,
         config.demand_scale,
         _worker_seed(config, rank),
+        config.demand_spread,
     )
     return Monitor(env, monitor_file, info_keywords=EPISODE_KEYWORDS)
 
 
 def network_env(config: TrainConfig, rank: int) -> SharedPolicyVecEnv:
-    """Worker ``rank``'s whole-network env for the shared policy (see `NetworkWorkers`)."""
+    """Worker ``rank``'s whole-network env for the shared policy (see `NetworkWorkers`):
+    of the scenarios trained on, the one at ``rank`` in turn."""
     return SharedPolicyVecEnv(
-        config.scenario,
+        config.networks[rank % len(config.networks)],
         config.training_seeds,
         config.demand_scale,
         _worker_seed(config, rank),
         config.env_config,
+        config.demand_spread,
     )
 
 
@@ -177,17 +212,17 @@ def close_env(env: VecEnv, *, interrupted: bool = False) -> None:
 
 
 def make_training_env(config: TrainConfig, out: Path, junctions: int, ray: Any = None) -> VecEnv:
-    """``config.envs`` simulations in worker processes: each of the junction (when the
-    scenario's ``junctions``, counted by the caller, is 1), or of the whole network for the
-    shared policy (`NetworkWorkers`, the first in this process; given ``ray``, the started
-    Ray module, a network's others run as Ray actors)."""
-    if junctions == 1:
+    """``config.simulations`` simulations in worker processes: each of the junction (when
+    the scenario's ``junctions``, counted by the caller, is 1 and it trains alone), or of a
+    whole network for the shared policy (`NetworkWorkers`, the first in this process; given
+    ``ray``, the started Ray module, the others run as Ray actors)."""
+    if junctions == 1 and not config.family:
         factories: list[Callable[[], gym.Env[Any, Any]]] = [
             partial(_single_env, config, rank, str(out / f"monitor-{rank}"))
             for rank in range(config.envs)
         ]
         return make_vec_env(factories, torch_threads=config.torch_threads)
-    networks = [partial(network_env, config, rank) for rank in range(config.envs)]
+    networks = [partial(network_env, config, rank) for rank in range(config.simulations)]
     network = NetworkWorkers(networks, ray=ray)
     return VecMonitor(network, str(out / "monitor-0"), info_keywords=EPISODE_KEYWORDS)
 
@@ -232,7 +267,9 @@ def _layout(config: TrainConfig) -> dict[str, list[int]]:
 
 def default_budget(junctions: int) -> int:
     """Training decisions by default: more for a network, whose policy every junction shares."""
-    return SINGLE_JUNCTION_BUDGET if junctions == 1 else NETWORK_BUDGET
+    if junctions == 1:
+        return SINGLE_JUNCTION_BUDGET
+    return min(NETWORK_BUDGET_CAP, NETWORK_BUDGET_PER_JUNCTION * junctions)
 
 
 def train(
@@ -249,13 +286,17 @@ def train(
     ``backend="ray"`` runs a network's simulations but the learner's own as Ray actors, on
     the cluster at ``ray_address`` or a local Ray; the same seeds give the same model."""
     junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
-    if backend == "ray" and len(junctions) == 1:
+    if backend == "ray" and len(junctions) == 1 and not config.family:
         raise AgentError(
             "--backend ray trains networks; a one-junction scenario trains in local worker "
             "processes (--backend local)"
         )
     if config.timesteps is None:
-        config = dataclasses.replace(config, timesteps=default_budget(len(junctions)))
+        size = len(junctions) + sum(
+            len(scenarios.load(name, demand_scale=config.demand_scale).junctions)
+            for name in config.family
+        )
+        config = dataclasses.replace(config, timesteps=default_budget(size))
     budget = config.timesteps
     assert budget is not None
     if tensorboard and importlib.util.find_spec("tensorboard") is None:
@@ -275,7 +316,7 @@ def train(
     try:
         if backend == "ray":
             ray = import_ray()
-            ray_started = start_ray(ray_address, config.envs)
+            ray_started = start_ray(ray_address, config.simulations)
         with shielded():  # a Ctrl-C arrives only once `env` is there to be closed
             env = make_training_env(config, out, len(junctions), ray)
         torch.set_num_threads(config.torch_threads)

@@ -12,30 +12,48 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
 from stopline import scenarios
 from stopline.envs import SignalEnv, SignalParallelEnv
-from stopline.envs.config import ActionMode
+from stopline.envs.config import ActionMode, EnvConfig
+from stopline.envs.observations import observation
 
 # Logged at each episode's end, so learning curves show traffic, not only reward.
 EPISODE_KEYWORDS = ("mean_halting",)
 
 
+def episode_scenario(
+    rng: np.random.Generator, name: str, seeds: Sequence[int], scale: float, spread: float
+) -> scenarios.Scenario:
+    """An episode's scenario: a training demand seed drawn from ``seeds`` and, with a
+    ``spread``, a demand scale drawn uniformly from ``scale`` x [1 - spread, 1 + spread]."""
+    demand_seed = int(rng.choice(seeds))
+    if spread:
+        scale *= 1.0 + float(rng.uniform(-spread, spread))
+    return scenarios.load(name, demand_scale=scale, seed=demand_seed)
+
+
 class ResampleDemand(gym.Wrapper[np.ndarray, np.int64, np.ndarray, np.int64]):
-    """Each episode on another training demand seed, drawn from the wrapper's own stream.
+    """Each episode on another training demand (`episode_scenario`), drawn from the
+    wrapper's own stream.
 
     At an episode's end ``info["mean_halting"]`` is the mean number of halted vehicles on
     the controlled lanes over its decisions.
     """
 
     def __init__(
-        self, env: SignalEnv, name: str, seeds: Sequence[int], demand_scale: float, seed: int
+        self,
+        env: SignalEnv,
+        name: str,
+        seeds: Sequence[int],
+        demand_scale: float,
+        seed: int,
+        spread: float = 0.0,
     ) -> None:
         super().__init__(env)
-        self._name, self._demand_seeds, self._scale = name, tuple(seeds), demand_scale
+        self._demand = (name, tuple(seeds), demand_scale, spread)
         self._rng = np.random.default_rng(seed)
         self._halting: list[int] = []
 
     def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
-        demand_seed = int(self._rng.choice(self._demand_seeds))
-        scenario = scenarios.load(self._name, demand_scale=self._scale, seed=demand_seed)
+        scenario = episode_scenario(self._rng, *self._demand)
         options = {**(kwargs.pop("options", None) or {}), "scenario": scenario}
         self._halting = []
         return self.env.reset(options=options, **kwargs)
@@ -73,9 +91,11 @@ def padded_action(mode: ActionMode, action: int, phase: int, num_phases: int) ->
 class SharedPolicyVecEnv(VecEnv):
     """Every junction of a network as one slot of a vector env: one policy for all.
 
-    Observations are zero-padded to the largest junction's size; actions beyond a
-    junction's own greens keep its current green, and `action_masks` (one row per slot,
-    for maskable algorithms) rules them out. An episode ends for all slots at once; the env
+    Observations are zero-padded to the largest junction's size (a fixed-width observation
+    is that width everywhere, and offers its ``greens`` actions, so that simulations of
+    different networks can feed one policy); actions beyond a junction's own greens keep
+    its current green, and `action_masks` (one row per slot, for maskable algorithms) rules
+    them out. An episode ends for all slots at once; the env
     then resets on the next training demand seed, as SB3's vector envs do, with
     ``terminal_observation`` in the infos.
     """
@@ -90,14 +110,18 @@ class SharedPolicyVecEnv(VecEnv):
         demand_scale: float,
         seed: int,
         env_config: dict[str, Any],
+        spread: float = 0.0,
     ) -> None:
-        self._name, self._demand_seeds, self._scale = name, tuple(seeds), demand_scale
+        self._demand = (name, tuple(seeds), demand_scale, spread)
         self._rng = np.random.default_rng(seed)
-        first = scenarios.load(name, demand_scale=demand_scale, seed=self._demand_seeds[0])
+        first = scenarios.load(name, demand_scale=demand_scale, seed=seeds[0])
         self.env = SignalParallelEnv(first, **env_config)
         self.agents = list(self.env.possible_agents)
         self.sizes = {a: self.env.observation_space(a).shape[0] for a in self.agents}
         self.phases = {a: int(self.env.action_space(a).n) for a in self.agents}
+        config = EnvConfig.from_mapping(env_config)
+        fixed = observation(config.observation).greens
+        actions = fixed if fixed and config.action_mode == "phase" else max(self.phases.values())
         observation_space = spaces.Box(
             low=min(float(self.env.observation_space(a).low.min()) for a in self.agents),
             high=max(float(self.env.observation_space(a).high.max()) for a in self.agents),
@@ -105,9 +129,7 @@ class SharedPolicyVecEnv(VecEnv):
             dtype=np.float32,
         )
         self.render_mode = None  # SB3 asks every vector env; sumo-gui is the renderer here
-        super().__init__(
-            len(self.agents), observation_space, spaces.Discrete(max(self.phases.values()))
-        )
+        super().__init__(len(self.agents), observation_space, spaces.Discrete(actions))
         self._actions: np.ndarray | None = None
 
     def _stack(self, observations: dict[str, np.ndarray]) -> np.ndarray:
@@ -115,8 +137,7 @@ class SharedPolicyVecEnv(VecEnv):
         return np.stack([padded(observations[a], width) for a in self.agents])
 
     def reset(self) -> np.ndarray:
-        demand_seed = int(self._rng.choice(self._demand_seeds))
-        scenario = scenarios.load(self._name, demand_scale=self._scale, seed=demand_seed)
+        scenario = episode_scenario(self._rng, *self._demand)
         observations, infos = self.env.reset(
             seed=int(self._rng.integers(2**31 - 1)), options={"scenario": scenario}
         )

@@ -64,6 +64,17 @@ class Layout:
     in_speed_limit: np.ndarray
     movements: tuple[tuple[tuple[int, int], ...], ...]
 
+    @functools.cached_property
+    def served(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per green, which incoming and which outgoing lanes it serves (0/1 matrices of
+        greens x lanes), so per-green sums are one matrix product per decision."""
+        into = np.zeros((len(self.movements), len(self.incoming)))
+        out = np.zeros((len(self.movements), len(self.outgoing)))
+        for green, pairs in enumerate(self.movements):
+            for i, o in pairs:
+                into[green, i] = out[green, o] = 1.0
+        return into, out
+
     @classmethod
     def of(cls, net: Path, phases: PhaseSet) -> Layout:
         """The layout of light ``phases.junction`` of ``net``, its greens from ``phases``."""

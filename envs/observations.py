@@ -3,7 +3,8 @@
 Register your own with `register_observation`; the function gets a `JunctionState` and
 returns a flat float array of fixed length for that junction, within ``[low, high]``.
 ``reads`` names the lane readings it uses (`READINGS`; all unless said): only those are
-read from SUMO.
+read from SUMO. An observation with ``greens`` set has the same width at every junction of
+at most that many greens (`greens`): one policy then runs on any network.
 """
 
 from __future__ import annotations
@@ -30,19 +31,27 @@ class Observation:
     high: float
     doc: str
     reads: frozenset[str] = READINGS
+    greens: int | None = None  # green slots of a fixed-width observation; None: per lane
 
 
 OBSERVATIONS: dict[str, Observation] = {}
 
 
 def register_observation(
-    name: str, *, low: float = 0.0, high: float = 1.0, reads: Iterable[str] = READINGS
+    name: str,
+    *,
+    low: float = 0.0,
+    high: float = 1.0,
+    reads: Iterable[str] = READINGS,
+    greens: int | None = None,
 ) -> Callable[[ObservationFunction], ObservationFunction]:
-    """Decorator: make ``function`` selectable as ``observation=name``."""
+    """Decorator: make ``function`` selectable as ``observation=name`` (``greens``: its
+    width is fixed, for junctions of up to that many greens)."""
 
     def add(function: ObservationFunction) -> ObservationFunction:
         doc = (function.__doc__ or name).strip().splitlines()[0]
-        OBSERVATIONS[name] = Observation(name, function, low, high, doc, checked_readings(reads))
+        reading = checked_readings(reads)
+        OBSERVATIONS[name] = Observation(name, function, low, high, doc, reading, greens)
         return function
 
     return add
@@ -111,3 +120,35 @@ def pressure(state: JunctionState) -> np.ndarray:
             np.clip(state.pressure() / capacity, -1.0, 1.0),
         ]
     )
+
+
+# Green slots of `greens`: the built-ins and `helsinki` have at most 4 greens a junction.
+GREEN_SLOTS = 8
+_PER_GREEN = 5  # present, shown, queue, vehicles, downstream fill
+
+
+@register_observation("greens", reads={"vehicles", "halting", "out_vehicles"}, greens=GREEN_SLOTS)
+def greens(state: JunctionState) -> np.ndarray:
+    """Per green slot (8, the same width at every junction): present, shown now, queue and
+    vehicles on the lanes it serves and fill of the lanes it feeds (shares of capacity);
+    then min-green-passed, time in green and transition flags."""
+    if state.num_phases > GREEN_SLOTS:
+        raise ConfigError(
+            f"observation 'greens' covers junctions of up to {GREEN_SLOTS} greens; junction "
+            f"{state.layout.junction} has {state.num_phases}: choose another observation"
+        )
+    into, out = state.layout.served
+    greens = state.num_phases
+    capacity = np.maximum(1.0, into @ state.layout.in_capacity)
+    slots = np.zeros((GREEN_SLOTS, _PER_GREEN))
+    slots[:greens, 0] = 1.0
+    slots[state.phase, 1] = 1.0
+    slots[:greens, 2] = into @ state.halting / capacity
+    slots[:greens, 3] = into @ state.vehicles / capacity
+    slots[:greens, 4] = out @ state.out_vehicles / np.maximum(1.0, out @ state.layout.out_capacity)
+    clock = (
+        float(state.min_green_passed),
+        min(1.0, state.green_time / DEFAULT_MAX_GREEN),
+        float(state.in_transition),
+    )
+    return np.minimum(np.concatenate([slots.ravel(), clock]), 1.0)

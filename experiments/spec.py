@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline import agents
-from stopline.envs import ConfigError, EnvConfig
+from stopline.envs import OBSERVATIONS, ConfigError, EnvConfig
 from stopline.scenarios import ScenarioError, check_demand_scale, check_seed, naming
 
 from .errors import ExperimentError
@@ -53,6 +53,8 @@ _TRAIN_KEYS = {
     "reward",
     "hyperparameters",
     "scenario",  # train there, evaluate on every scenario (robustness, zero-shot)
+    "family",  # and on these at once: one generalist policy (observation "greens")
+    "demand_spread",
 }
 
 
@@ -189,9 +191,18 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
     if not isinstance(env, dict):
         raise _fail(path, "env", "a table of signal settings, e.g. { min_green = 7 }")
     try:
-        EnvConfig.from_mapping(env)
+        settings = EnvConfig.from_mapping(env)
     except ConfigError as error:
         raise _fail(path, "env", str(error).removeprefix("config ")) from None
+    for index, entry in enumerate(entries):
+        train = entry.train or {}
+        seen = train.get("observation", settings.observation)
+        if "family" in train and seen in OBSERVATIONS and OBSERVATIONS[seen].greens is None:
+            raise _fail(
+                path,
+                f"controllers[{index}].train.family",
+                f'several networks need observation = "greens" (one width), not {seen!r}',
+            )
     out = base / data.get("out", f"results/{data.get('name', path.stem)}")
     return Spec(
         name=str(data.get("name", path.stem)),
@@ -221,6 +232,11 @@ def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntr
             if not isinstance(train["scenario"], str) or not train["scenario"]:
                 raise _fail(path, f"{where}train.scenario", "a built-in name or a .sumocfg path")
             train = {**train, "scenario": naming.resolve(train["scenario"], path.parent)}
+        if "family" in train:
+            family = train["family"]
+            if not isinstance(family, list) or not all(isinstance(n, str) and n for n in family):
+                raise _fail(path, f"{where}train.family", 'a list of scenarios, e.g. ["grid:3x3"]')
+            train = {**train, "family": [naming.resolve(n, path.parent) for n in family]}
     elif not name.startswith("rl:"):
         try:
             agents.check(name, **params)

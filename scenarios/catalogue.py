@@ -33,7 +33,7 @@ class Blueprint:
         topology: parameters that shape the network (the net is cached by them).
         build_net: writes the network to the given path.
         demand: the demand on a built network.
-        junctions: how many signalised junctions the network has.
+        junctions: how many signalised junctions the network has (random nets: about).
     """
 
     name: str
@@ -217,18 +217,56 @@ def _helsinki(argument: str) -> Blueprint:
     )
 
 
+# Random nets: netgenerate's growth steps (about 20 signalised junctions each), and
+# vehicles per hour per km of road at the peak, as for `helsinki` (README).
+RANDOM_ITERATIONS = 30
+RANDOM_DENSITY = 60.0
+
+
+def _random(argument: str) -> Blueprint:
+    if not re.fullmatch(r"[1-9]\d{0,2}", argument or "1"):
+        raise ScenarioError(
+            f"unknown scenario 'random:{argument}': the net's seed must be 1 to 999, e.g. random:3"
+        )
+    seed = int(argument or "1")
+    return Blueprint(
+        name=f"random:{seed}",
+        description=(
+            f"A random road network (netgenerate --rand, seed {seed}): irregular blocks "
+            "120-300 m, T-junctions and crossroads, one or two lanes, every junction "
+            "signalised with the programme netconvert builds. One hour of "
+            "shoulder-peak-shoulder demand between random edges (randomTrips.py), "
+            f"{RANDOM_DENSITY:g} veh/h per km of road at peak."
+        ),
+        topology={"seed": seed, "iterations": RANDOM_ITERATIONS},
+        build_net=lambda path: networks.build_random(path, seed=seed, iterations=RANDOM_ITERATIONS),
+        demand=lambda net: RandomTrips(density=RANDOM_DENSITY),
+        junctions=RANDOM_ITERATIONS - 9,  # about: junctions at dead ends stay unsignalised
+    )
+
+
 FAMILIES: dict[str, Callable[[str], Blueprint]] = {
     "single": _single,
     "corridor": _corridor,
     "grid": _grid,
     "helsinki": _helsinki,
+    "random": _random,
 }
 """Built-in scenario families by name; the text after ``:`` in a name is the family's argument."""
 
 
 def names() -> list[str]:
     """The names `blueprint` accepts, as shown to users."""
-    return ["single", "corridor", "grid", "grid:CxR", "helsinki", "single:turns", "corridor:turns"]
+    return [
+        "single",
+        "corridor",
+        "grid",
+        "grid:CxR",
+        "helsinki",
+        "random:N",
+        "single:turns",
+        "corridor:turns",
+    ]
 
 
 def blueprint(name: str) -> Blueprint:

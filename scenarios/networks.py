@@ -193,3 +193,33 @@ def build_grid(
         output,
     ]
     sumo_tools.run(command, what="netgenerate")
+
+
+def build_random(output: Path, *, seed: int, iterations: int) -> None:
+    """A random net (``netgenerate --rand``, seed ``seed``): irregular blocks, T-junctions
+    and crossroads, 50 km/h, one or two lanes; every junction with a conflict is signalised,
+    and netconvert builds its programme (junctions one road feeds get a one-green light)."""
+    command: list[str | Path] = [
+        sumo_tools.binary("netgenerate"),
+        "--rand",
+        "--rand.iterations",
+        str(iterations),
+        "--rand.min-distance",
+        "120",
+        "--rand.max-distance",
+        "300",
+        "--rand.random-lanenumber",
+        "--default.speed",
+        f"{URBAN_SPEED}",
+        "--default-junction-type",
+        "traffic_light",
+        "--tls.default-type",
+        "static",
+        "--seed",
+        str(seed),
+        "--no-turnarounds",
+        "--no-warnings",
+        "-o",
+        output,
+    ]
+    sumo_tools.run(command, what="netgenerate")

@@ -98,6 +98,11 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
             folder, "bad-param", controller='[[controllers]]\nname = "sotl"\nparams = {nosuch = 1}'
         ),
         "GOODSPEC": _spec(folder, "good"),
+        "FAMILYSPEC": _spec(
+            folder,
+            "family",
+            controller='[[controllers]]\nname = "ppo"\ntrain = { family = ["corridor"] }',
+        ),
     }
 
 
@@ -185,12 +190,16 @@ CASES = [
     ("train single --out NEW --torch-threads 0", "--torch-threads: must be a whole number >= 1"),
     ("train single --out NEW --backend ray", "--backend ray trains networks"),
     ("train grid:2x2 --out NEW --ray-address 1.2.3.4:6379", "--ray-address needs --backend ray"),
+    ("train grid:2x2 corridor --out NEW", "training on several scenarios needs an observation"),
+    ("train single --out NEW --demand-spread 1.5", "--demand-spread must be >= 0 and < 1"),
+    ("run FAMILYSPEC", 'controllers[1].train.family: several networks need observation = "greens"'),
     ("tune single --out NEW --algo dqn", "--algo: invalid choice"),
     ("tune single --out NEW --trials 0", "--trials: must be a whole number >= 1"),
     # Scenarios.
     ("scenarios show nosuch", "unknown scenario 'nosuch'"),
     ("scenarios show grid:99x99", "grid:99x99"),
     ("scenarios build grid:0x0", "grid size must be CxR"),
+    ("scenarios show random:0", "the net's seed must be 1 to 999"),
     ("scenarios build single --demand-scale -2", "--demand-scale: must be a number > 0"),
     ("scenarios build single --seed x", "--seed: must be a whole number >= 0"),
     ("scenarios show /no/such/file.sumocfg", "/no/such/file.sumocfg: file not found"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from stopline import scenarios
+from stopline.envs import SignalParallelEnv
 from stopline.scenarios import ScenarioError
 
 from conftest import run_sumo, teleports
@@ -114,6 +115,8 @@ def test_cached_scenario_is_reused_not_rebuilt(cache_dir: Path) -> None:
         ("grid:four", "grid size must be CxR"),
         ("single:2", "takes no size"),
         ("corridor:left", "'corridor:turns' is its turning-mix variant"),
+        ("random:0", "seed must be 1 to 999"),
+        ("random:x", "seed must be 1 to 999"),
     ],
 )
 def test_bad_names_are_refused_by_name(name: str, message: str, cache_dir: Path) -> None:
@@ -145,3 +148,15 @@ def test_helsinki_is_a_real_city_busy_but_not_gridlocked(cache_dir: Path, tmp_pa
     assert again.route_files[0].read_bytes() == scenario.route_files[0].read_bytes()
     other = scenarios.load("helsinki", seed=1)
     assert other.route_files[0].read_bytes() != scenario.route_files[0].read_bytes()
+
+
+def test_random_nets_are_signalised_city_like_and_their_seed_decides(cache_dir: Path) -> None:
+    """``random:N``: netgenerate's random net, about 20 signalised junctions of varied
+    layout (one to six greens); the same N the same net, another N another."""
+    first = scenarios.load("random:2")
+    env = SignalParallelEnv(first)
+    greens = {int(env.action_space(agent).n) for agent in env.possible_agents}
+    env.close()
+    assert 15 <= len(first.junctions) <= 30 and len(greens) >= 2
+    assert scenarios.load("random:2", seed=5).net_file.read_bytes() == first.net_file.read_bytes()
+    assert scenarios.load("random:3").net_file.read_bytes() != first.net_file.read_bytes()

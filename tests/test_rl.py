@@ -14,7 +14,7 @@ from stable_baselines3 import PPO
 from stopline.agents.network_workers import NetworkWorkers
 from stopline.agents.policy import RLController
 from stopline.agents.training import TrainConfig, network_env, train
-from stopline.agents.training_envs import SharedPolicyVecEnv
+from stopline.agents.training_envs import SharedPolicyVecEnv, episode_scenario
 from stopline.envs import SignalParallelEnv, SimulationError
 from stopline.experiments.evaluate import RunFailedError, evaluate
 
@@ -139,6 +139,46 @@ def test_network_workers_join_whole_network_simulations_into_one_vector_env(
         for env in alone:
             env.close()
     assert not any(link.process.is_alive() for link in workers.links)
+
+
+def test_network_workers_refuse_networks_whose_spaces_differ(cache_dir: Path) -> None:
+    grid, corridor = TrainConfig("grid:2x2"), TrainConfig("corridor")
+    with pytest.raises(SimulationError, match="different observation widths or green counts"):
+        NetworkWorkers([partial(network_env, grid, 0), partial(network_env, corridor, 1)])
+
+
+def test_a_generalist_trains_on_several_networks_and_drives_one_it_never_saw(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """Simulations of different networks feed one policy (observation ``greens``, the same
+    width everywhere), each episode at another demand scale; it then drives a junction of
+    a layout it never saw (four greens, protected lefts)."""
+    config = TrainConfig(
+        "grid:2x2",
+        family=("corridor",),
+        timesteps=256,
+        hyperparameters=TINY,
+        env_config={"observation": "greens"},
+        demand_spread=0.3,
+    )
+    assert config.networks == ("grid:2x2", "corridor") and config.simulations == 2
+    train(config, tmp_path)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    assert saved["family"] == ["corridor"] and saved["demand_spread"] == 0.3
+    (result,) = evaluate(f"rl:{tmp_path}", "single", [101])
+    assert result.metrics.throughput > 0
+
+
+def test_demand_spread_draws_each_episodes_scale_within_its_range(cache_dir: Path) -> None:
+    draws = [
+        [episode_scenario(rng, "single", (1, 2), 1.0, 0.3) for _ in range(4)]
+        for rng in (np.random.default_rng(4), np.random.default_rng(4))
+    ]
+    scales = [scenario.demand_scale for scenario in draws[0]]
+    assert all(0.7 <= scale <= 1.3 for scale in scales) and len(set(scales)) == 4
+    assert scales == [scenario.demand_scale for scenario in draws[1]]  # the stream decides
+    same = episode_scenario(np.random.default_rng(4), "single", (1, 2), 1.0, 0.0)
+    assert same.demand_scale == 1.0  # no spread: the scale as given
 
 
 @pytest.mark.parametrize("scenario", ["single", "grid:2x2"])

@@ -28,15 +28,29 @@ def add_to(commands: Any) -> None:
             "learning_curve.png into --out."
         ),
     )
-    parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
+    parser.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        nargs="+",
+        help="built-in name or .sumocfg path; several train one generalist policy on them all "
+        "at once (with --observation greens)",
+    )
     parser.add_argument(
         "--timesteps",
         type=arguments.positive_int,
         default=None,
         metavar="N",
-        help="training decisions (default 100000 for one junction, 250000 for a network)",
+        help="training decisions (default 100000 for one junction; for a network 50000 per "
+        "junction, at most 2000000)",
     )
     arguments.add_training(parser, ALGORITHM_NAMES)
+    parser.add_argument(
+        "--demand-spread",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="draw each episode's demand scale from --demand-scale x [1-S, 1+S] (default 0)",
+    )
     parser.add_argument(
         "--torch-threads",
         type=arguments.positive_int,
@@ -89,8 +103,11 @@ def _run(arguments: argparse.Namespace) -> int:
         saved = TrainConfig.saved(arguments.out)
         config = dataclasses.replace(saved, timesteps=arguments.timesteps or saved.timesteps)
     else:
+        first, *family = (naming.resolve(name) for name in arguments.scenario)
         config = TrainConfig(
-            scenario=naming.resolve(arguments.scenario),
+            scenario=first,
+            family=tuple(family),
+            demand_spread=arguments.demand_spread,
             algo=arguments.algo,
             timesteps=arguments.timesteps,
             envs=arguments.envs,
@@ -113,5 +130,7 @@ def _run(arguments: argparse.Namespace) -> int:
     print(f"model:          {model}")
     print(f"config:         {arguments.out / CONFIG}")
     print(f"learning curve: {plot}")
-    print(f"evaluate it:    stopline evaluate {arguments.scenario} --controller rl:{arguments.out}")
+    print(
+        f"evaluate it:    stopline evaluate {arguments.scenario[0]} --controller rl:{arguments.out}"
+    )
     return 0
