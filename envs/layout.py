@@ -65,15 +65,28 @@ class Layout:
     movements: tuple[tuple[tuple[int, int], ...], ...]
 
     @functools.cached_property
-    def served(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per green, which incoming and which outgoing lanes it serves (0/1 matrices of
-        greens x lanes), so per-green sums are one matrix product per decision."""
+    def links(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per green, how many of its (incoming, outgoing) pairs start on each incoming lane
+        and end on each outgoing lane (greens x lanes): per-green sums over movements are
+        then one matrix product per decision, not a loop over lanes."""
         into = np.zeros((len(self.movements), len(self.incoming)))
         out = np.zeros((len(self.movements), len(self.outgoing)))
         for green, pairs in enumerate(self.movements):
             for i, o in pairs:
-                into[green, i] = out[green, o] = 1.0
+                into[green, i] += 1.0
+                out[green, o] += 1.0
         return into, out
+
+    @functools.cached_property
+    def served(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per green, which incoming and which outgoing lanes it serves (0/1, greens x lanes)."""
+        into, out = self.links
+        return np.minimum(into, 1.0), np.minimum(out, 1.0)
+
+    @functools.cached_property
+    def green_capacity(self) -> np.ndarray:
+        """Per green, the capacity of the incoming lanes it serves (vehicles, at least 1)."""
+        return np.maximum(1.0, self.served[0] @ self.in_capacity)
 
     @classmethod
     def of(cls, net: Path, phases: PhaseSet) -> Layout:

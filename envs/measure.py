@@ -34,6 +34,14 @@ READINGS = frozenset({*_ROW, "out_vehicles", "out_halting"})
 _ALWAYS = frozenset({"halting", "waiting"})
 
 
+def _lane_getter(api: Any, name: str) -> Any:
+    """libsumo's flat SWIG function for ``lane.<name>`` where there is one: the same call
+    without libsumo's Python wrapper around it, which took a third of a reading's time
+    (52 against 33 us for the 160 lanes of `grid`); else the domain's own method."""
+    flat = getattr(getattr(api, "_libsumo", None), f"lane_{name}", None)
+    return flat if flat is not None else getattr(api.lane, name)
+
+
 def checked_readings(names: Iterable[str]) -> frozenset[str]:
     """``names`` as a set, each one of `READINGS`."""
     chosen = frozenset(names)
@@ -70,13 +78,8 @@ class JunctionState(NamedTuple):
 
     def pressure(self) -> np.ndarray:
         """Per green: sum over its movements of (queue in - queue out), Varaiya's pressure."""
-        return np.array(
-            [
-                sum(self.halting[i] - self.out_halting[o] for i, o in served)
-                for served in self.layout.movements
-            ],
-            dtype=float,
-        )
+        into, out = self.layout.links
+        return into @ self.halting - out @ self.out_halting
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class Meter:
             read = list(dict.fromkeys(read))
             if read:
                 where = np.array([position[lane] for lane in read], dtype=np.intp)
-                source = variable if subscribe else getattr(api.lane, getter)
+                source = variable if subscribe else _lane_getter(api, getter)
                 self._plan.append((row, read, where, source))
         self._subscribe = subscribe
         if subscribe:

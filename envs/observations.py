@@ -107,12 +107,8 @@ def queue(state: JunctionState) -> np.ndarray:
 @register_observation("pressure", low=-1.0, reads={"halting", "out_halting"})
 def pressure(state: JunctionState) -> np.ndarray:
     """Phase one-hot, min-green-passed flag, then each green's pressure over its capacity."""
-    capacity = np.array(
-        [
-            sum(state.layout.in_capacity[i] for i, _ in served) or 1.0
-            for served in state.layout.movements
-        ]
-    )
+    into, _ = state.layout.links  # capacity summed per movement, as pressure is
+    capacity = np.maximum(1.0, into @ state.layout.in_capacity)
     return np.concatenate(
         [
             _phase_one_hot(state),
@@ -138,8 +134,7 @@ def greens(state: JunctionState) -> np.ndarray:
             f"{state.layout.junction} has {state.num_phases}: choose another observation"
         )
     into, out = state.layout.served
-    greens = state.num_phases
-    capacity = np.maximum(1.0, into @ state.layout.in_capacity)
+    greens, capacity = state.num_phases, state.layout.green_capacity
     slots = np.zeros((GREEN_SLOTS, _PER_GREEN))
     slots[:greens, 0] = 1.0
     slots[state.phase, 1] = 1.0

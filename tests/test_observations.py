@@ -65,3 +65,23 @@ def test_greens_refuses_a_junction_with_more_greens_than_slots(cache_dir: Path) 
     env.close()
     with pytest.raises(ConfigError, match=f"up to {GREEN_SLOTS} greens; junction C has 9"):
         greens(state._replace(num_phases=9))
+
+
+def test_pressure_sums_queue_in_minus_queue_out_over_each_greens_movements(
+    cache_dir: Path,
+) -> None:
+    env = SignalParallelEnv("helsinki")
+    states = env.simulation.blank_states()
+    env.close()
+    rng = np.random.default_rng(1)
+    for state in states.values():
+        layout = state.layout
+        state = state._replace(
+            halting=rng.integers(0, 9, len(layout.incoming)).astype(float),
+            out_halting=rng.integers(0, 9, len(layout.outgoing)).astype(float),
+        )
+        expected = [
+            sum(state.halting[i] - state.out_halting[o] for i, o in pairs)
+            for pairs in layout.movements
+        ]
+        assert state.pressure().tolist() == expected
