@@ -258,9 +258,17 @@ def _model_facts(folder: Path) -> str:
     algo = str(config.get("algo", "?"))
     tuned = changed(algo, config.get("hyperparameters", {}))
     values = ", ".join(f"{key} {json.dumps(value)}" for key, value in tuned.items())
+    family = config.get("family") or []
+    networks = (
+        f"trained on {config.get('scenario')} and {', '.join(family)} at once, " if family else ""
+    )
+    spread = float(config.get("demand_spread") or 0.0)
+    scale = float(config.get("demand_scale", 1.0))
+    if spread:
+        networks += f"demand scale {scale * (1 - spread):g}-{scale * (1 + spread):g}, "
     return (
-        f"{algo.upper()}, {config.get('timesteps')} decisions, {trained}, training demand "
-        f"seeds {span}, observation {env['observation']}, reward {env['reward']}, "
+        f"{algo.upper()}, {networks}{config.get('timesteps')} decisions, {trained}, training "
+        f"demand seeds {span}, observation {env['observation']}, reward {env['reward']}, "
         f"hyper-parameters {'the defaults but ' + values if values else 'the defaults'} "
         f"({folder.name})"
     )

@@ -68,8 +68,10 @@ def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
         for entry in spec.controllers:
             name = _controller_name(entry, entry_scenario.name, out, spec.env)
             if entry.train is not None:
-                trained_on = entry.train.get("scenario", entry_scenario.name)
-                models[f"{entry.label} on {naming.slug(trained_on)}"] = name.removeprefix("rl:")
+                trained_on = [entry.train.get("scenario", entry_scenario.name)]
+                trained_on += entry.train.get("family", [])
+                where = ", ".join(naming.slug(each) for each in trained_on)
+                models[f"{entry.label} on {where}"] = name.removeprefix("rl:")
             for scale in entry_scenario.demand_scales:
                 for seed in spec.seeds:
                     key = RunKey(entry_scenario.name, scale, entry.label, seed)

@@ -160,6 +160,28 @@ def build_corridor(output: Path, *, side_length: float = 200.0, end_length: floa
     _netconvert(output, nodes, set(junctions), edges, connections)
 
 
+def _netgenerate(output: Path, *options: str) -> None:
+    """``netgenerate`` with ``options``: 50 km/h roads, every junction a fixed-time light
+    (netconvert builds each programme), no U-turns."""
+    sumo_tools.run(
+        [
+            sumo_tools.binary("netgenerate"),
+            *options,
+            "--default.speed",
+            f"{URBAN_SPEED}",
+            "--default-junction-type",
+            "traffic_light",
+            "--tls.default-type",
+            "static",
+            "--no-turnarounds",
+            "--no-warnings",
+            "-o",
+            output,
+        ],
+        what="netgenerate",
+    )
+
+
 def build_grid(
     output: Path, *, columns: int, rows: int, block: float = 200.0, lanes: int = 2
 ) -> None:
@@ -168,8 +190,8 @@ def build_grid(
     Every junction is made a traffic light explicitly: ``--tls.guess`` leaves single-lane
     50 km/h grids unsignalised.
     """
-    command: list[str | Path] = [
-        sumo_tools.binary("netgenerate"),
+    _netgenerate(
+        output,
         "--grid",
         "--grid.x-number",
         str(columns),
@@ -181,26 +203,15 @@ def build_grid(
         f"{block:g}",
         "--default.lanenumber",
         str(lanes),
-        "--default.speed",
-        f"{URBAN_SPEED}",
-        "--default-junction-type",
-        "traffic_light",
-        "--tls.default-type",
-        "static",
-        "--no-turnarounds",
-        "--no-warnings",
-        "-o",
-        output,
-    ]
-    sumo_tools.run(command, what="netgenerate")
+    )
 
 
 def build_random(output: Path, *, seed: int, iterations: int) -> None:
     """A random net (``netgenerate --rand``, seed ``seed``): irregular blocks, T-junctions
-    and crossroads, 50 km/h, one or two lanes; every junction with a conflict is signalised,
-    and netconvert builds its programme (junctions one road feeds get a one-green light)."""
-    command: list[str | Path] = [
-        sumo_tools.binary("netgenerate"),
+    and crossroads, one or two lanes; every junction is signalised (junctions one road
+    feeds get a one-green light, which runs its own programme)."""
+    _netgenerate(
+        output,
         "--rand",
         "--rand.iterations",
         str(iterations),
@@ -209,17 +220,6 @@ def build_random(output: Path, *, seed: int, iterations: int) -> None:
         "--rand.max-distance",
         "300",
         "--rand.random-lanenumber",
-        "--default.speed",
-        f"{URBAN_SPEED}",
-        "--default-junction-type",
-        "traffic_light",
-        "--tls.default-type",
-        "static",
         "--seed",
         str(seed),
-        "--no-turnarounds",
-        "--no-warnings",
-        "-o",
-        output,
-    ]
-    sumo_tools.run(command, what="netgenerate")
+    )

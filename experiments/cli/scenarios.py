@@ -19,7 +19,7 @@ from stopline.scenarios.xmlfiles import count_demand
 
 from . import arguments
 
-_LISTED = ("single", "corridor", "grid", "helsinki")
+_LISTED = ("single", "corridor", "grid", "helsinki", "random:1")
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -140,6 +140,7 @@ def _list(_: argparse.Namespace) -> int:
         print(f"{name:<{width}}{blueprint.junctions:<11}{first_sentence}")
     low, high = scenarios.catalogue.GRID_LIMITS
     print(f"\nOther grid sizes: grid:CxR with {low} <= C, R <= {high}, e.g. grid:6x6.")
+    print("Other random nets: random:N with 1 <= N <= 999, each its own net.")
     print(
         "Turning-mix variants: single:turns, corridor:turns (every entry's main movement "
         "gives half its share to the others)."
