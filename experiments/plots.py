@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -18,13 +19,21 @@ def learning_curve(folder: Path, output: Path) -> Path:
         with monitor.open() as stream:
             next(stream)  # SB3's JSON header line
             rows = list(csv.DictReader(stream))
+        if not rows:  # no episode ended yet
+            continue
         steps, total = [], 0
         for row in rows:
             total += int(row["l"])
             steps.append(total)
         label = monitor.stem.removesuffix(".monitor")
-        returns_axes.plot(steps, [float(row["r"]) for row in rows], marker=".", label=label)
-        if rows and "mean_halting" in rows[0]:
+        returns = np.array([float(row["r"]) for row in rows])
+        # A shared policy logs one return per junction and episode: the points scatter
+        # widely, so a running mean over a twentieth of them shows the trend.
+        window = max(1, len(returns) // 20)
+        (points,) = returns_axes.plot(steps, returns, ".", alpha=0.25)
+        trend = np.convolve(returns, np.ones(window) / window, mode="valid")
+        returns_axes.plot(steps[window - 1 :], trend, color=points.get_color(), label=label)
+        if "mean_halting" in rows[0]:
             halting = [float(row["mean_halting"]) for row in rows]
             halting_axes.plot(steps, halting, marker=".", label=label)
     returns_axes.set_ylabel("episode return (reward units)")
