@@ -73,6 +73,29 @@ def _panels(count: int, width: float, height: float) -> tuple[Any, list[Any]]:
     return figure, flat[:count]
 
 
+def _clip_outlier(axis: Any, tops: Sequence[float]) -> None:
+    """One strategy that gridlocks (several times the next worst) would flatten every other
+    bar: cut the axis at 1.5x the next highest and write the clipped bars' values on them."""
+    ordered = sorted(tops)
+    if len(ordered) < 2 or ordered[-1] <= 3 * ordered[-2]:
+        return
+    limit = 1.5 * ordered[-2]
+    axis.set_ylim(0, limit)
+    for patch in axis.patches:
+        if patch.get_height() > limit:
+            axis.annotate(
+                f"{patch.get_height():.0f} s\n(cut)",
+                (patch.get_x() + patch.get_width() / 2, limit),
+                xytext=(0, -4),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=7,
+                color="white",
+                fontweight="bold",
+            )
+
+
 def delay_by_controller(table: Sequence[ComparisonRow]) -> str:
     """Bars of mean delay per controller with 95 % CI, one panel per scenario and scale."""
     groups = list(dict.fromkeys((row.scenario, row.demand_scale) for row in table))
@@ -86,6 +109,7 @@ def delay_by_controller(table: Sequence[ComparisonRow]) -> str:
             capsize=4,
             color=["#9e9e9e"] + ["#4c78a8"] * (len(rows) - 1),  # the reference first, grey
         )
+        _clip_outlier(axis, [row.mean_delay + _ci(row.delay_ci) for row in rows])
         axis.set_title(_title(scenario, scale))
         axis.set_ylabel("mean delay per vehicle (s)")
         # Anchored at their right end, so long names (max-pressure) never run into the next.

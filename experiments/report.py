@@ -267,7 +267,7 @@ def _model_facts(folder: Path) -> str:
     if spread:
         networks += f"demand scale {scale * (1 - spread):g}-{scale * (1 + spread):g}, "
     return (
-        f"{algo.upper()}, {networks}{config.get('timesteps')} decisions, {trained}, training "
+        f"{algo.upper()}, {networks}{config.get('timesteps', 0):,} decisions, {trained}, training "
         f"demand seeds {span}, observation {env['observation']}, reward {env['reward']}, "
         f"hyper-parameters {'the defaults but ' + values if values else 'the defaults'} "
         f"({folder.name})"
