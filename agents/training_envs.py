@@ -95,8 +95,8 @@ class SharedPolicyVecEnv(VecEnv):
     is that width everywhere, and offers its ``greens`` actions, so that simulations of
     different networks can feed one policy); actions beyond a junction's own greens keep
     its current green, and `action_masks` (one row per slot, for maskable algorithms) rules
-    them out. An episode ends for all slots at once; the env
-    then resets on the next training demand seed, as SB3's vector envs do, with
+    them out. An episode ends for all slots at once; the env then resets on the next
+    training demand (`episode_scenario`), as SB3's vector envs do, with
     ``terminal_observation`` in the infos.
     """
 
