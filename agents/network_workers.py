@@ -214,7 +214,10 @@ class NetworkWorkers(VecEnv):
         return np.concatenate(self._ask_all("reset"))
 
     def step_async(self, actions: np.ndarray) -> None:
-        self._actions = np.asarray(actions)
+        actions = np.asarray(actions)
+        if len(actions) != self.num_envs:  # each simulation's share would be cut wrong
+            raise ValueError(f"{len(actions)} actions for {self.num_envs} junction slots")
+        self._actions = actions
 
     def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
         assert self._actions is not None

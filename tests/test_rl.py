@@ -127,8 +127,8 @@ def test_network_workers_join_whole_network_simulations_into_one_vector_env(
         masks = np.stack(workers.env_method("action_masks"))
         assert masks.shape == (8, workers.action_space.n)
         assert np.array_equal(masks, np.concatenate([env.action_masks() for env in alone]))
-        with pytest.raises(ValueError, match="shorter"):  # this process's own simulation
-            workers.step(np.zeros(6, dtype=int))  # one action short per simulation
+        with pytest.raises(ValueError, match="6 actions for 8 junction slots"):
+            workers.step(np.zeros(6, dtype=int))  # refused before any simulation steps
         with pytest.raises(AttributeError):
             workers.get_attr("no_such_attribute")
         assert workers.step(np.zeros(8, dtype=int))[0].shape == (8, observations.shape[1])
