@@ -29,7 +29,7 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv, VecMonitor
 
 from stopline import scenarios
-from stopline.envs import SignalEnv, SignalParallelEnv
+from stopline.envs import EnvConfig, SignalEnv, SignalParallelEnv
 from stopline.envs.observations import observation
 from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
@@ -92,7 +92,7 @@ class TrainConfig:
         if not (isinstance(self.demand_spread, int | float) and 0 <= self.demand_spread < 1):
             raise AgentError(f"--demand-spread must be >= 0 and < 1, not {self.demand_spread!r}")
         self.family = tuple(self.family)
-        chosen = observation(self.env_config.get("observation", "default"))
+        chosen = observation(self.env_config.get("observation", EnvConfig.observation))
         if self.family and chosen.greens is None:
             raise AgentError(
                 "training on several scenarios needs an observation of the same width at "

@@ -12,7 +12,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
 from stopline import scenarios
 from stopline.envs import SignalEnv, SignalParallelEnv
-from stopline.envs.config import ActionMode, EnvConfig
+from stopline.envs.config import ActionMode
 from stopline.envs.observations import observation
 
 # Logged at each episode's end, so learning curves show traffic, not only reward.
@@ -119,7 +119,7 @@ class SharedPolicyVecEnv(VecEnv):
         self.agents = list(self.env.possible_agents)
         self.sizes = {a: self.env.observation_space(a).shape[0] for a in self.agents}
         self.phases = {a: int(self.env.action_space(a).n) for a in self.agents}
-        config = EnvConfig.from_mapping(env_config)
+        config = self.env.config
         fixed = observation(config.observation).greens
         actions = fixed if fixed and config.action_mode == "phase" else max(self.phases.values())
         observation_space = spaces.Box(

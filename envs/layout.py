@@ -84,6 +84,12 @@ class Layout:
         return np.minimum(into, 1.0), np.minimum(out, 1.0)
 
     @functools.cached_property
+    def movement_capacity(self) -> np.ndarray:
+        """Per green, the capacity of the incoming lanes summed over its movements (a lane
+        once per movement, as pressure counts its queue; at least 1)."""
+        return np.maximum(1.0, self.links[0] @ self.in_capacity)
+
+    @functools.cached_property
     def green_capacity(self) -> np.ndarray:
         """Per green, the capacity of the incoming lanes it serves (vehicles, at least 1)."""
         return np.maximum(1.0, self.served[0] @ self.in_capacity)

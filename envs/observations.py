@@ -107,13 +107,11 @@ def queue(state: JunctionState) -> np.ndarray:
 @register_observation("pressure", low=-1.0, reads={"halting", "out_halting"})
 def pressure(state: JunctionState) -> np.ndarray:
     """Phase one-hot, min-green-passed flag, then each green's pressure over its capacity."""
-    into, _ = state.layout.links  # capacity summed per movement, as pressure is
-    capacity = np.maximum(1.0, into @ state.layout.in_capacity)
     return np.concatenate(
         [
             _phase_one_hot(state),
             [float(state.min_green_passed)],
-            np.clip(state.pressure() / capacity, -1.0, 1.0),
+            np.clip(state.pressure() / state.layout.movement_capacity, -1.0, 1.0),
         ]
     )
 

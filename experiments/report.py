@@ -259,15 +259,16 @@ def _model_facts(folder: Path) -> str:
     tuned = changed(algo, config.get("hyperparameters", {}))
     values = ", ".join(f"{key} {json.dumps(value)}" for key, value in tuned.items())
     family = config.get("family") or []
-    networks = (
+    # What a generalist's training adds: its other networks and its range of demand.
+    breadth = (
         f"trained on {config.get('scenario')} and {', '.join(family)} at once, " if family else ""
     )
     spread = float(config.get("demand_spread") or 0.0)
     scale = float(config.get("demand_scale", 1.0))
     if spread:
-        networks += f"demand scale {scale * (1 - spread):g}-{scale * (1 + spread):g}, "
+        breadth += f"demand scale {scale * (1 - spread):g}-{scale * (1 + spread):g}, "
     return (
-        f"{algo.upper()}, {networks}{config.get('timesteps', 0):,} decisions, {trained}, training "
+        f"{algo.upper()}, {breadth}{config.get('timesteps', 0):,} decisions, {trained}, training "
         f"demand seeds {span}, observation {env['observation']}, reward {env['reward']}, "
         f"hyper-parameters {'the defaults but ' + values if values else 'the defaults'} "
         f"({folder.name})"
