@@ -35,23 +35,38 @@ class Plan:
     def junction(self) -> str:
         return self.phases.junction
 
+    def after(self, index: int) -> list[tuple[str, float]]:
+        """The yellow (and all-red) states, with their seconds, that follow green ``index``
+        on the way to the next green (none where no movement loses its green)."""
+        greens = self.phases.greens
+        if len(greens) == 1:
+            return []
+        following = (index + 1) % len(greens)
+        yellow, red = transition(greens[index], greens[following])
+        if yellow == greens[index]:
+            return []
+        steps = [(yellow, self.timing.yellow)]
+        all_red = self.timing.all_red_between(index, following)
+        if all_red > 0:
+            steps.append((red, all_red))
+        return steps
+
+    def intergreen(self, index: int) -> float:
+        """Seconds between the end of green ``index`` and the start of the next."""
+        return sum(seconds for _, seconds in self.after(index))
+
+    @property
+    def cycle(self) -> float:
+        return sum(self.durations) + sum(self.intergreen(i) for i in range(len(self.durations)))
+
     def sumo_phases(self) -> list[dict[str, str]]:
         """SUMO phase attributes: each green, then its yellow (and all-red) to the next."""
-        greens = self.phases.greens
         result = []
         low, high = self.min_durations, self.max_durations
-        for index, green in enumerate(greens):
+        for index, green in enumerate(self.phases.greens):
             bounds = (low[index], high[index]) if low and high else (None, None)
             result.append(phase_attributes(green, self.durations[index], *bounds))
-            if len(greens) == 1:
-                break
-            following = (index + 1) % len(greens)
-            yellow, red = transition(green, greens[following])
-            if yellow != green:
-                result.append(phase_attributes(yellow, self.timing.yellow))
-                all_red = self.timing.all_red_between(index, following)
-                if all_red > 0:
-                    result.append(phase_attributes(red, all_red))
+            result.extend(phase_attributes(state, seconds) for state, seconds in self.after(index))
         return result
 
 

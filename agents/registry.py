@@ -15,6 +15,8 @@ from .fixed import FixedTime
 from .greedy import Greedy, RandomPhases
 from .max_pressure import MaxPressure
 from .models import model_folder
+from .plans.controllers import Coordinated, SavedPlan, TimeOfDay
+from .plans.saved import plan_file
 from .reference import SumoRebuiltActuated, SumoRebuiltDelayBased
 from .sotl import SelfOrganising
 from .webster import Webster
@@ -22,6 +24,8 @@ from .webster import Webster
 CONTROLLERS: dict[str, Callable[..., Controller]] = {
     "fixed": FixedTime,
     "webster": Webster,
+    "coordinated": Coordinated,
+    "time-of-day": TimeOfDay,
     "actuated": SumoActuated,
     "delay-based": SumoDelayBased,
     "max-pressure": MaxPressure,
@@ -31,7 +35,8 @@ CONTROLLERS: dict[str, Callable[..., Controller]] = {
     "sumo-actuated": SumoRebuiltActuated,
     "sumo-delay-based": SumoRebuiltDelayBased,
 }
-"""Controller factories by name; ``rl:PATH`` loads a trained policy instead."""
+"""Controller factories by name; ``rl:PATH`` loads a trained policy, ``plan:PATH`` a plan
+file, instead."""
 
 
 def make(name: str, **params: Any) -> Controller:
@@ -41,13 +46,17 @@ def make(name: str, **params: Any) -> Controller:
 
         check(name, **params)
         return RLController(name.removeprefix("rl:"))
+    if name.startswith("plan:"):
+        check(name, **params)
+        return SavedPlan(name.removeprefix("plan:"))
     return CONTROLLERS[_known(name)](**checked_parameters(name, params))
 
 
 def _known(name: str) -> str:
     if name not in CONTROLLERS:
         raise UnknownControllerError(
-            f"unknown controller {name!r}; choose one of {', '.join(CONTROLLERS)}, or rl:PATH"
+            f"unknown controller {name!r}; choose one of {', '.join(CONTROLLERS)}, rl:PATH "
+            "or plan:PATH"
         )
     return name
 
@@ -95,8 +104,11 @@ _WORDS = {float: "a number", int: "a whole number", str: "text", bool: "true or 
 
 def check(name: str, **params: Any) -> None:
     """Refuse a name or parameters `make` would refuse, without loading a trained model."""
-    if name.startswith("rl:"):
-        model_folder(name.removeprefix("rl:"))
+    if name.startswith(("rl:", "plan:")):
+        if name.startswith("rl:"):
+            model_folder(name.removeprefix("rl:"))
+        else:
+            plan_file(name.removeprefix("plan:"))
         if params:
             raise UnknownControllerError(f"controller {name!r} takes no parameters")
     else:

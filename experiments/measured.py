@@ -15,15 +15,10 @@ from typing import Any
 
 from stopline import scenarios
 from stopline.agents import Controller, run_episode
+from stopline.envs.trips import TripMetrics, trip_metrics
 from stopline.scenarios.xmlfiles import approach_edges
 
-from .metrics import (
-    TripMetrics,
-    interval_series,
-    junction_metrics,
-    output_options,
-    trip_metrics,
-)
+from .metrics import interval_series, junction_metrics, output_options
 
 
 @dataclass(frozen=True)

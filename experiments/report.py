@@ -12,7 +12,7 @@ import base64
 import html
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from stopline.scenarios.geometry import NetworkGeometry
 
 from . import figures
 from .errors import ExperimentError
+from .html import html_image, html_page, html_table
 from .metrics import HCM_EDITION, level_of_service
 from .statistics import bin_means
 from .store import (
@@ -160,7 +161,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
         write_rows(folder / JUNCTIONS_CSV, list(levels[0]), levels)
         body += _levels(levels, load_networks(folder), ranked)
     body.append(
-        _image(
+        html_image(
             "Halted vehicles over time",
             figures.halting_over_time(runs, REPORT_BIN, ranked),
             f"Vehicles halted anywhere in the network, {REPORT_BIN / 60:g}-minute means, mean "
@@ -172,7 +173,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
         write_rows(folder / QUEUES_CSV, list(queues[0]), queues)
         for caption, data in figures.queue_heatmaps(queues, REPORT_BIN, ranked):
             body.append(
-                _image(
+                html_image(
                     f"Queues by junction over time: {caption}",
                     data,
                     "Vehicles halted on each junction's approaches, "
@@ -180,20 +181,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
                 )
             )
     body += _learning_curves(settings)
-    page = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>"
-        "body{font-family:sans-serif;margin:2em auto;max-width:1320px;padding:0 1em;"
-        "color:#222;line-height:1.4}"
-        "table{border-collapse:collapse;margin:0.5em 0 1em}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-        "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
-        "tr.reference td{font-weight:bold;background:#f7f7ff}"
-        "table.provenance td{text-align:left}"
-        "td.los{text-align:center;font-weight:bold}"
-        "img{max-width:100%}figcaption{color:#555;font-size:0.9em}"
-        "</style></head><body>" + "\n".join(body) + "</body></html>"
-    )
+    page = html_page(title, body)
     output = folder / REPORT
     write_atomically(output, page)
     return Report(output, markdown)
@@ -290,7 +278,7 @@ def _comparison(
         "intervals (Student's t); wins: share of seeds where the strategy had less delay. "
         "Counts (arrived, unfinished, teleports) are means over seeds, rounded. CO2 is the "
         "emissions device's total over all trips.</p>",
-        _html_table(
+        html_table(
             headers(reference),
             (cells(row, reference) for row in table),
             [row.controller == reference for row in table],
@@ -302,11 +290,11 @@ def _comparison(
     body += _against_best(best)
     if table:
         body.append(
-            _image("Delay by strategy", figures.delay_by_controller(table), "Means, 95 % CI.")
+            html_image("Delay by strategy", figures.delay_by_controller(table), "Means, 95 % CI.")
         )
     by_scale = figures.delay_by_scale(table)
     if by_scale:
-        body.append(_image("Delay against demand scale", by_scale, "Means, 95 % CI."))
+        body.append(html_image("Delay against demand scale", by_scale, "Means, 95 % CI."))
     return body
 
 
@@ -319,7 +307,7 @@ def _against_best(table: Sequence[AgainstBest]) -> list[str]:
         "of lowest mean delay there (chosen on these seeds, so the comparison favours it); "
         "ratio: the policy's mean delay over that strategy's; wins: seeds where the policy "
         "had less delay.</p>",
-        _html_table(AGAINST_BEST_HEADERS, map(against_best_cells, table)),
+        html_table(AGAINST_BEST_HEADERS, map(against_best_cells, table)),
     ]
 
 
@@ -362,7 +350,7 @@ def _levels(
             f"<table><tr><th>junction</th>{head}</tr>{''.join(lines)}</table>"
         )
     for caption, data in figures.los_maps(levels, networks, order):
-        body.append(_image(f"Level of service map: {caption}", data, ""))
+        body.append(html_image(f"Level of service map: {caption}", data, ""))
     return body
 
 
@@ -373,7 +361,7 @@ def _learning_curves(settings: dict[str, Any]) -> list[str]:
         if curve.is_file():
             data = base64.b64encode(curve.read_bytes()).decode()
             body.append(
-                _image(
+                html_image(
                     f"Learning curve: {label}",
                     data,
                     "Episode return and mean halted vehicles per decision over training, on "
@@ -381,26 +369,3 @@ def _learning_curves(settings: dict[str, Any]) -> list[str]:
                 )
             )
     return body
-
-
-def _image(title: str, data: str, caption: str) -> str:
-    name = html.escape(title)
-    return (
-        f"<h2>{name}</h2><figure><img alt='{name}' src='data:image/png;base64,{data}'>"
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-    )
-
-
-def _html_table(
-    titles: Sequence[str], rows: Iterable[Sequence[str]], marked: Sequence[bool] = ()
-) -> str:
-    """An HTML table; rows flagged in ``marked`` are shown as the reference."""
-    head = "".join(f"<th>{html.escape(title)}</th>" for title in titles)
-    flags = list(marked)
-    body = "".join(
-        f"<tr{' class=reference' if index < len(flags) and flags[index] else ''}>"
-        + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
-        + "</tr>"
-        for index, row in enumerate(rows)
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"

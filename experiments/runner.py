@@ -15,8 +15,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from stopline import scenarios
+from stopline import agents, scenarios
 from stopline.agents.models import LEARNING_CURVE, MODEL
+from stopline.envs import EnvConfig
 from stopline.scenarios import naming, sumo_tools
 from stopline.scenarios.geometry import network_geometry
 
@@ -59,6 +60,20 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict
     return f"rl:{folder}"
 
 
+def _prepare(
+    entry: ControllerEntry, scenario: str, scales: tuple[float, ...], env: dict[str, Any]
+) -> None:
+    """Work a controller does once before its runs (a plan optimised into the cache), here
+    in the main process so parallel runs find it ready; a plan file that does not fit the
+    scenario is refused here, before any run."""
+    if entry.train is not None or entry.name.startswith("rl:"):
+        return
+    controller = agents.make(entry.name, **entry.params)
+    config = EnvConfig.from_mapping(env)
+    for scale in scales:
+        controller.prepare(scenarios.load(scenario, demand_scale=scale), config)
+
+
 def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
     """Every run the spec asks for, RL entries resolved to trained models; and the trained
     models' folders, by ``label on`` the scenario each trained on."""
@@ -67,6 +82,7 @@ def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
     for entry_scenario in spec.scenarios:
         for entry in spec.controllers:
             name = _controller_name(entry, entry_scenario.name, out, spec.env)
+            _prepare(entry, entry_scenario.name, entry_scenario.demand_scales, spec.env)
             if entry.train is not None:
                 trained_on = [entry.train.get("scenario", entry_scenario.name)]
                 trained_on += entry.train.get("family", [])

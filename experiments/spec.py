@@ -221,7 +221,12 @@ def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntr
     _unknown(path, where, table, _CONTROLLER_KEYS)
     name = table.get("name")
     if not isinstance(name, str) or not name:
-        raise _fail(path, f"{where}name", f"one of {', '.join(agents.CONTROLLERS)}, or rl:PATH")
+        raise _fail(
+            path, f"{where}name", f"one of {', '.join(agents.CONTROLLERS)}, rl:PATH or plan:PATH"
+        )
+    for prefix in ("rl:", "plan:"):  # paths are relative to the spec's folder
+        if name.startswith(prefix):
+            name = prefix + str((path.parent / name.removeprefix(prefix)).resolve())
     params = table.get("params", {})
     train = table.get("train")
     if train is not None:
@@ -242,6 +247,4 @@ def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntr
             agents.check(name, **params)
         except agents.AgentError as error:
             raise _fail(path, f"{where}name", str(error)) from None
-    if name.startswith("rl:"):
-        name = "rl:" + str((path.parent / name.removeprefix("rl:")).resolve())
     return ControllerEntry(str(table.get("label", table.get("name"))), name, dict(params), train)

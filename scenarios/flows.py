@@ -62,12 +62,41 @@ def movement_crossings(
     return found
 
 
+def training_crossings(scenario: Scenario) -> list[tuple[float, float, tuple[str, str]]]:
+    """`movement_crossings` of the scenario's training demand, in time order."""
+    training = reseeded(scenario, TRAINING_SEEDS[0])
+    pce = vehicle_type_pce([*training.route_files, *training.additional_files])
+    return sorted(movement_crossings(observed_routes(training), pce))
+
+
+def training_departures(scenario: Scenario) -> list[float]:
+    """When each vehicle of the scenario's training demand entered the network."""
+    training = reseeded(scenario, TRAINING_SEEDS[0])
+    times = []
+    for element in elements(observed_routes(training)):
+        if element.tag == "vehicle":
+            if float(element.get("depart", "-1")) >= 0:
+                times.append(float(element.get("depart", "0")))
+            element.clear()
+    return times
+
+
+def window_flows(
+    crossings: Iterable[tuple[float, float, tuple[str, str]]], begin: float, end: float
+) -> dict[tuple[str, str], float]:
+    """PCU per hour on every movement crossed in [begin, end)."""
+    flows: dict[tuple[str, str], float] = defaultdict(float)
+    hours = (end - begin) / HOUR
+    for time, weight, pair in crossings:
+        if begin <= time < end:
+            flows[pair] += weight / hours
+    return dict(flows)
+
+
 def peak_hour_movement_flows(scenario: Scenario) -> dict[tuple[str, str], float]:
     """PCU per hour on every (from edge, to edge) movement in the busiest hour of the
     scenario's training demand, as SUMO ran it."""
-    training = reseeded(scenario, TRAINING_SEEDS[0])
-    pce = vehicle_type_pce([*training.route_files, *training.additional_files])
-    crossings = sorted(movement_crossings(observed_routes(training), pce))
+    crossings = training_crossings(scenario)
     best, best_start, low, total = 0.0, 0, 0, 0.0
     for time, weight, _ in crossings:
         total += weight
@@ -76,12 +105,7 @@ def peak_hour_movement_flows(scenario: Scenario) -> dict[tuple[str, str], float]
             low += 1
         if total > best:
             best, best_start = total, low
-    flows: dict[tuple[str, str], float] = defaultdict(float)
     if not crossings:
-        return flows
+        return {}
     start = crossings[best_start][0]
-    for time, weight, pair in crossings[best_start:]:
-        if time - start >= HOUR:
-            break
-        flows[pair] += weight
-    return dict(flows)
+    return window_flows(crossings[best_start:], start, start + HOUR)

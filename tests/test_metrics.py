@@ -1,4 +1,5 @@
-"""Trip metrics reproduce figures worked out by hand from a small tripinfo file."""
+"""Trip metrics (`stopline.envs.trips`), interval series and junction figures reproduce
+figures worked out by hand from small SUMO output files."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from stopline import scenarios
+from stopline.envs.trips import TripMetrics, trip_metrics
 from stopline.experiments.metrics import (
-    TripMetrics,
     interval_series,
     junction_metrics,
     level_of_service,
     output_options,
-    trip_metrics,
 )
 from stopline.experiments.statistics import mean_ci
 from stopline.scenarios import Scenario

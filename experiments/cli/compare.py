@@ -18,7 +18,7 @@ from .arguments import env_config
 from .progress import ProgressBar
 from .run import summarise
 
-CLASSICAL = ("fixed", "webster", "actuated", "max-pressure", "sotl")
+CLASSICAL = ("fixed", "webster", "coordinated", "actuated", "max-pressure", "sotl")
 # Short enough that the whole comparison fits in about 10 minutes on 2 cores.
 COMPARE_BUDGET = 60_000
 
@@ -48,11 +48,15 @@ def default_spec(
 def add_to(commands: Any) -> None:
     parser = commands.add_parser(
         "compare",
-        help="the main job: compare fixed, webster, actuated, max-pressure, sotl and PPO",
+        help=(
+            "the main job: compare fixed, webster, coordinated, actuated, max-pressure, sotl "
+            "and PPO"
+        ),
         description=(
-            "Compare the network's fixed-time plan, Webster, SUMO's actuated logic, "
-            "max-pressure, SOTL and a PPO policy trained with a short budget on training "
-            "seeds, on 5 evaluation demand seeds; print the table and write a report. "
+            "Compare the network's fixed-time plan, Webster, an optimised coordinated "
+            "time-of-day plan (as stopline plan makes), SUMO's actuated logic, max-pressure, "
+            "SOTL and a PPO policy trained with a short budget on training seeds, on 5 "
+            "evaluation demand seeds; print the table and write a report. "
             "A results folder holds one experiment: rerunning with the same options resumes "
             "it; with other options it is refused (choose another --out)."
         ),

@@ -9,6 +9,7 @@ from typing import Any
 
 from stopline import agents, scenarios
 from stopline.agents import AgentError
+from stopline.envs import EnvConfig
 from stopline.scenarios import naming
 
 from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
@@ -45,7 +46,8 @@ def add_to(commands: Any) -> None:
         required=True,
         metavar="NAME",
         help=(
-            f"one of {', '.join(agents.CONTROLLERS)}, or rl:PATH; several, comma-separated, "
+            f"one of {', '.join(agents.CONTROLLERS)}, rl:PATH or plan:PATH; several, "
+            "comma-separated, "
             "print a comparison with 95 %% confidence intervals"
         ),
     )
@@ -74,7 +76,10 @@ def _run(arguments: argparse.Namespace) -> int:
         agents.check(name, **params)
     config = env_config(arguments)
     scenario = naming.resolve(arguments.scenario)
-    scenarios.load(scenario, demand_scale=arguments.demand_scale)  # a bad scenario: one line
+    loaded = scenarios.load(scenario, demand_scale=arguments.demand_scale)  # bad: one line
+    for name in names:  # a plan optimised once (into the cache), before parallel runs
+        if not name.startswith("rl:"):
+            agents.make(name, **params).prepare(loaded, EnvConfig.from_mapping(config))
     tasks = evaluation_tasks(
         names,
         scenario,

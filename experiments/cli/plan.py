@@ -1,0 +1,134 @@
+"""``stopline plan SCENARIO``: an optimised, coordinated time-of-day timing plan, with its
+timing sheet, SUMO file and time-space diagrams."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from stopline import scenarios
+from stopline.agents.plans import Search, check_objective, plan_folder, plan_periods
+from stopline.agents.plans.arterials import arterials
+from stopline.agents.plans.optimise import OBJECTIVES, SEEDS
+from stopline.agents.plans.store import COORDINATED, RECORD, TIME_OF_DAY
+from stopline.envs import EnvConfig
+from stopline.scenarios import naming
+
+from ..time_space import time_space_diagram
+from ..timing_sheet import TIMING_CSV, TIMING_HTML, oversaturated, write_csv, write_html
+from . import arguments
+from .arguments import env_config
+
+DEFAULT_TRIALS = Search().trials
+DIAGRAM_WINDOW = 600.0  # s of the busiest period drawn
+
+
+def add_to(commands: Any) -> None:
+    parser = commands.add_parser(
+        "plan",
+        help="optimise a coordinated time-of-day fixed-time plan and write its timing sheet",
+        description=(
+            "Split the window into periods where the training demand changes (or as given), "
+            "design each period's plan from its flows (Webster splits, a common cycle per "
+            "group of nearby signals, half cycles for minor ones), optimise cycle and offsets "
+            "by SUMO runs on training demand seeds, and write the plan: plan.add.xml (one "
+            "tlLogic per junction and period, WAUTs switching them; loads in plain sumo -a), "
+            "time-of-day.add.xml (the same without offsets), timing.csv, timing.html and a "
+            "time-space diagram per arterial."
+        ),
+    )
+    parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
+    parser.add_argument(
+        "--periods",
+        default="auto",
+        metavar="auto|HH:MM-HH:MM,...",
+        help="time-of-day periods (default auto: where the training demand changes)",
+    )
+    parser.add_argument(
+        "--objective",
+        default="delay",
+        metavar="|".join(OBJECTIVES),
+        help="what the search minimises: mean delay (default), mean stops, or (maximises) "
+        "the two-way green bandwidth of the arterials",
+    )
+    parser.add_argument(
+        "--trials",
+        type=arguments.positive_int,
+        default=DEFAULT_TRIALS,
+        metavar="N",
+        help=f"offset-search trials, each judged on {len(SEEDS)} training seeds "
+        f"(default {DEFAULT_TRIALS})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the plan is written (default results/plan-SCENARIO)",
+    )
+    arguments.add_demand_scale(parser, "plan for this multiple of the scenario's demand")
+    arguments.add_env(parser)
+    arguments.add_jobs(parser)
+    parser.set_defaults(handler=_run)
+
+
+def _say(line: str) -> None:
+    print(f"plan: {line}", file=sys.stderr, flush=True)
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    check_objective(arguments.objective)
+    config = EnvConfig.from_mapping(env_config(arguments))
+    name = naming.resolve(arguments.scenario)
+    scenario = scenarios.load(name, demand_scale=arguments.demand_scale)
+    plan_periods(scenario, arguments.periods)  # a period outside the window: one line
+    out = (arguments.out or Path("results") / f"plan-{naming.slug(name)}").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    search = Search(arguments.objective, arguments.periods, arguments.trials, arguments.jobs)
+    folder = plan_folder(scenario, config, search, _say)
+    for file in (COORDINATED, TIME_OF_DAY, RECORD):
+        shutil.copyfile(folder / file, out / file)
+    record = json.loads((folder / RECORD).read_text())
+    write_csv(record["coordinated"], out / TIMING_CSV)
+    diagrams = []
+    busiest = max(record["coordinated"], key=lambda row: row["cycle"])
+    middle = (busiest["start"] + busiest["end"]) / 2
+    window = (max(scenario.begin, middle - DIAGRAM_WINDOW / 2), middle + DIAGRAM_WINDOW / 2)
+    training = scenarios.reseeded(scenario, SEEDS[0])
+    for arterial in arterials(scenario):
+        image = out / f"time-space-{naming.slug(arterial.name)}.png"
+        diagrams.append(
+            (
+                arterial.name,
+                time_space_diagram(training, out / COORDINATED, arterial, image, window),
+            )
+        )
+    write_html(record, diagrams, out / TIMING_HTML)
+    for junction, period, worst in oversaturated(record["coordinated"]):
+        print(
+            f"stopline: warning: junction {junction}, period {period}: degree of saturation "
+            f"{worst:.2f} > 1; the cycle cannot serve the demand",
+            file=sys.stderr,
+        )
+    _summary(record, out)
+    return 0
+
+
+def _summary(record: dict[str, Any], out: Path) -> None:
+    rows = record["coordinated"]
+    print(f"plan for {record['scenario']}: periods {', '.join(record['periods'])}")
+    for period in record["periods"]:
+        cycles = sorted({row["cycle"] for row in rows if row["period"] == period})
+        print(f"  {period}: cycles {', '.join(f'{c:g}' for c in cycles)} s")
+    history = record["history"]
+    first = history[0][1]
+    print(
+        f"{record['search']['objective']} on training seeds: Webster cycle with "
+        f"tlsCoordinator offsets {first:.2f}, optimised {min(v for _, v in history):.2f} "
+        f"({record['optimise_seconds']:.0f} s)"
+    )
+    print(f"written to {out}: {COORDINATED}, {TIME_OF_DAY}, {TIMING_CSV}, {TIMING_HTML}")

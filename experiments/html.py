@@ -1,0 +1,56 @@
+"""The pieces Stopline's HTML pages share: the page and its style, tables and images."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+STYLE = (
+    "body{font-family:sans-serif;margin:2em auto;max-width:1320px;padding:0 1em;"
+    "color:#222;line-height:1.4}"
+    "table{border-collapse:collapse;margin:0.5em 0 1em}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+    "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
+    "tr.reference td{font-weight:bold;background:#f7f7ff}"
+    "tr.warning td{background:#fde8e8}"
+    "table.provenance td{text-align:left}"
+    "td.los{text-align:center;font-weight:bold}"
+    "img{max-width:100%}figcaption{color:#555;font-size:0.9em}"
+)
+
+
+def html_page(title: str, body: Iterable[str]) -> str:
+    """A whole HTML page with Stopline's style."""
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>"
+    )
+
+
+def html_image(title: str, data: str, caption: str) -> str:
+    """A titled figure from a base64 PNG."""
+    name = html.escape(title)
+    return (
+        f"<h2>{name}</h2><figure><img alt='{name}' src='data:image/png;base64,{data}'>"
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def html_table(
+    titles: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    marked: Sequence[bool] = (),
+    css: str = "reference",
+) -> str:
+    """An HTML table; rows flagged in ``marked`` get the class ``css``."""
+    head = "".join(f"<th>{html.escape(title)}</th>" for title in titles)
+    flags = list(marked)
+    body = "".join(
+        f"<tr{f' class={css}' if index < len(flags) and flags[index] else ''}>"
+        + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
+        + "</tr>"
+        for index, row in enumerate(rows)
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"

@@ -1,0 +1,150 @@
+"""Time-space diagrams: vehicle trajectories along an arterial over its signals' greens,
+both from SUMO's own outputs (fcd output for the vehicles, SaveTLSStates for the signals)
+of one run of the plan on a training demand seed."""
+
+from __future__ import annotations
+
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
+
+from stopline.agents.plans.arterials import Arterial, Direction
+from stopline.agents.plans.periods import clock
+from stopline.envs.session import merge_options
+from stopline.scenarios import Scenario, sumo_tools
+from stopline.scenarios.xmlfiles import elements
+
+COLOURS = {"forward": "#1f4e9c", "backward": "#8a3ea8"}
+SIGNAL = {"green": "#2ca02c", "yellow": "#f0a30a", "red": "#d62728"}
+
+
+def _record(arterial: Arterial, scratch: Path, window: tuple[float, float]) -> list[str]:
+    """SUMO options for the fcd output on the arterial's edges and the signals' record."""
+    directions = [d for d in (arterial.forward, arterial.backward) if d is not None]
+    selection = scratch / "edges.txt"
+    selection.write_text("".join(f"edge:{e}\n" for d in directions for e in d.edges))
+    root = ET.Element("additional")
+    for signal in arterial.forward.signals:
+        ET.SubElement(
+            root, "timedEvent", type="SaveTLSStates", source=signal, dest=str(scratch / "tls.xml")
+        )
+    ET.ElementTree(root).write(scratch / "record.add.xml")
+    return [
+        "-a",
+        str(scratch / "record.add.xml"),
+        "--fcd-output",
+        str(scratch / "fcd.xml"),
+        "--fcd-output.filter-edges.input-file",
+        str(selection),
+        "--device.fcd.begin",
+        f"{window[0]:g}",
+        "--end",
+        f"{window[1]:g}",
+    ]
+
+
+def _trajectories(
+    fcd: Path, direction: Direction, flip: float | None
+) -> dict[str, list[tuple[float, float]]]:
+    """Per vehicle, (time, distance along the forward direction) on this direction's edges."""
+    start = dict(zip(direction.edges, direction.starts, strict=True))
+    found: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    time = 0.0
+    for element in elements(fcd):
+        if element.tag == "vehicle":
+            edge = element.get("lane", "").rsplit("_", 1)[0]
+            if edge in start:
+                distance = start[edge] + float(element.get("pos", "0"))
+                if flip is not None:
+                    distance = flip - distance
+                found[element.get("id", "")].append((time, distance))
+        elif element.tag == "timestep":
+            time = float(element.get("time", "0"))
+            element.clear()
+    return found
+
+
+def _state_colour(states: str, links: tuple[int, ...]) -> str:
+    shown = [states[link] for link in links] or ["G"]
+    if all(value in "Gg" for value in shown):
+        return SIGNAL["green"]
+    return SIGNAL["yellow"] if any(value in "yY" for value in shown) else SIGNAL["red"]
+
+
+def time_space_diagram(
+    scenario: Scenario, plan: Path, arterial: Arterial, out: Path, window: tuple[float, float]
+) -> Path:
+    """Draw ``arterial`` over ``window`` (s) under ``plan`` (a SUMO additional file) on
+    ``scenario``'s demand as SUMO runs it; write the PNG to ``out``."""
+    with tempfile.TemporaryDirectory(prefix="stopline-time-space-") as name:
+        scratch = Path(name)
+        arguments = merge_options(
+            scenario.sumo_args(),
+            [
+                "-a",
+                str(plan),
+                "--seed",
+                str(scenario.seed),
+                "--no-step-log",
+                "--no-warnings",
+                *_record(arterial, scratch, window),
+            ],
+        )
+        sumo_tools.run([sumo_tools.binary("sumo"), *arguments], what="sumo (time-space run)")
+        forward = arterial.forward
+        length = forward.length
+        figure, axes = plt.subplots(figsize=(12, 6.5))
+        for label, direction, flip in (
+            ("forward", forward, None),
+            ("backward", arterial.backward, length),
+        ):
+            if direction is None:
+                continue
+            for points in _trajectories(scratch / "fcd.xml", direction, flip).values():
+                times, places = zip(*points, strict=True)
+                axes.plot(times, places, color=COLOURS[label], linewidth=0.5, alpha=0.6)
+        states: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for element in ET.parse(scratch / "tls.xml").getroot().iter("tlsState"):
+            states[element.get("id", "")].append(
+                (float(element.get("time", "0")), element.get("state", ""))
+            )
+    backward_links = dict(
+        zip(arterial.backward.signals, arterial.backward.links, strict=True)
+        if arterial.backward
+        else ()
+    )
+    lift = 0.012 * max(length, 100.0)  # forward's bar just above the stop line, backward's below
+    for signal, place, links in zip(forward.signals, forward.positions, forward.links, strict=True):
+        for shift, used in ((lift, links), (-lift, backward_links.get(signal))):
+            if used is None:
+                continue
+            record = [(t, s) for t, s in states[signal] if window[0] <= t <= window[1]]
+            for (time, state), following in zip(record, [*record[1:], None], strict=True):
+                end = following[0] if following else time + 1
+                axes.plot([time, end], [place + shift] * 2, color=_state_colour(state, used), lw=3)
+        axes.annotate(
+            signal[:24],
+            (window[0], place + 2 * lift),
+            fontsize=8,
+            va="bottom",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+        )
+    axes.set_xlim(*window)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: clock(value, with_seconds=True)))
+    axes.set_xlabel("time of day")
+    axes.set_ylabel(f"distance along {arterial.name} (m)")
+    axes.set_title(
+        f"{arterial.name}: vehicles (blue: forward, purple: backward) and each signal's "
+        "through green (bar above: forward, below: backward)"
+    )
+    figure.tight_layout()
+    figure.savefig(out, dpi=110)
+    plt.close(figure)
+    return out

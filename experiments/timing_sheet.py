@@ -1,0 +1,168 @@
+"""A plan's timing sheet: ``timing.csv`` (one row per period, junction and phase) and
+``timing.html`` (a table per junction, the search, the time-space diagrams)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .html import html_image, html_page, html_table
+from .store import write_atomically
+
+TIMING_CSV = "timing.csv"
+TIMING_HTML = "timing.html"
+CSV_COLUMNS = (
+    "period",
+    "junction",
+    "group",
+    "cycle",
+    "offset",
+    "phase",
+    "state",
+    "green",
+    "yellow",
+    "all_red",
+    "flow_ratio",
+    "degree_of_saturation",
+    "switch_at",
+    "dwell",
+)
+
+
+def oversaturated(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str, float]]:
+    """(junction, period, highest degree of saturation) wherever a phase's exceeds 1."""
+    found = []
+    for row in rows:
+        worst = max(phase["saturation"] for phase in row["phases"])
+        if worst > 1.0:
+            found.append((row["junction"], row["period"], worst))
+    return found
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        for index, phase in enumerate(row["phases"], start=1):
+            writer.writerow(
+                [
+                    row["period"],
+                    row["junction"],
+                    row["group"],
+                    _number(row["cycle"]),
+                    _number(row["offset"]),
+                    index,
+                    phase["state"],
+                    _number(phase["green"]),
+                    _number(phase["yellow"]),
+                    _number(phase["all_red"]),
+                    _number(phase["flow_ratio"], 3),
+                    _number(phase["saturation"], 2),
+                    _number(row["switch_at"]) if index == 1 else "",
+                    _number(row["dwell"]) if index == 1 else "",
+                ]
+            )
+    write_atomically(path, buffer.getvalue())
+
+
+def _junction_table(rows: Sequence[dict[str, Any]]) -> str:
+    cells, marks = [], []
+    for row in rows:
+        for index, phase in enumerate(row["phases"], start=1):
+            first = index == 1
+            cells.append(
+                [
+                    row["period"] if first else "",
+                    _number(row["cycle"]) if first else "",
+                    _number(row["offset"]) + ("" if row["in_step"] else " *") if first else "",
+                    str(index),
+                    phase["state"],
+                    _number(phase["green"]),
+                    _number(phase["yellow"]),
+                    _number(phase["all_red"]),
+                    _number(phase["flow_ratio"], 3),
+                    _number(phase["saturation"], 2),
+                ]
+            )
+            marks.append(phase["saturation"] > 1.0)
+    return html_table(
+        (
+            "period",
+            "cycle s",
+            "offset s",
+            "phase",
+            "signal state",
+            "green s",
+            "yellow s",
+            "all-red s",
+            "flow ratio y",
+            "saturation x",
+        ),
+        cells,
+        marks,
+        css="warning",
+    )
+
+
+def write_html(record: dict[str, Any], diagrams: Sequence[tuple[str, Path]], path: Path) -> None:
+    """The timing sheet page: how the plan was found, then one table per junction."""
+    rows = record["coordinated"]
+    search = record["search"]
+    history = record["history"]
+    start = {label: value for label, value in history if label.startswith("cycle")}
+    unit = {"delay": "s per vehicle", "stops": "stops per vehicle", "bandwidth": "(negative)"}
+    facts = [
+        ("scenario", record["scenario"]),
+        ("periods", ", ".join(record["periods"])),
+        ("objective", f"{search['objective']} ({unit[search['objective']]})"),
+        (
+            "judged on",
+            f"training demand seeds {', '.join(map(str, record['training_seeds']))} "
+            "(never evaluation seeds)",
+        ),
+        ("cycle stage", "; ".join(f"{label}: {value:.2f}" for label, value in start.items())),
+        (
+            "offset stage",
+            f"{search['trials']} trials from tlsCoordinator.py's offsets; best "
+            f"{min(value for _, value in history):.2f}",
+        ),
+        ("optimised in", f"{record['optimise_seconds']:.0f} s"),
+    ]
+    body = [
+        f"<h1>Timing plan: {html.escape(record['scenario'])}</h1>",
+        "<table class=provenance>"
+        + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
+        + "</table>",
+        "<p>Greens, yellows and all-reds in seconds; the offset is when the first phase's "
+        "green starts, in seconds of the day modulo the cycle. y is the phase's critical "
+        "flow ratio (flow / saturation flow), x its degree of saturation (y C / effective "
+        "green); rows with x &gt; 1 cannot serve the period's demand. An offset marked * is "
+        "not reached in that period (no switch within max green could reach it).</p>",
+    ]
+    for name, image in diagrams:
+        data = base64.b64encode(image.read_bytes()).decode()
+        body.append(
+            html_image(
+                f"Time-space diagram: {name}",
+                data,
+                "Vehicle trajectories along the arterial (SUMO fcd output, a training seed) "
+                "over each signal's through green (green) and red (red, yellow in amber), "
+                "both directions.",
+            )
+        )
+    junctions = sorted({row["junction"] for row in rows})
+    for junction in junctions:
+        mine = [row for row in rows if row["junction"] == junction]
+        body.append(f"<h2>Junction {html.escape(junction)} (group {mine[0]['group']})</h2>")
+        body.append(_junction_table(mine))
+    write_atomically(path, html_page(f"Timing plan: {record['scenario']}", body))
