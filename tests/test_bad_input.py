@@ -82,7 +82,21 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
     model.mkdir()
     (model / "model.zip").write_bytes(b"a model already trained")
     (model / "config.json").write_text("{}")
+    # Plan files: one for another net (corridor's J1), one missing single's junction C, and
+    # one ending a green without yellow.
+    logic = '<tlLogic id="{id}" type="static" programID="p" offset="0">{phases}</tlLogic>'
+    two = '<phase duration="30" state="{0}"/><phase duration="30" state="{1}"/>'
+    plans = {
+        "FOREIGNPLAN": logic.format(id="J1", phases=two.format("G" * 14, "r" * 14)),
+        "GAPPLAN": "",
+        "UNSAFEPLAN": logic.format(
+            id="C", phases=two.format("GGGgrrrrGGGgrrrr", "rrrrGGGgrrrrGGGg")
+        ),
+    }
+    for name, body in plans.items():
+        (folder / f"{name.lower()}.add.xml").write_text(f"<additional>{body}</additional>")
     return {
+        **{name: str(folder / f"{name.lower()}.add.xml") for name in plans},
         "FILE": str(a_file),
         "GARBAGE": str(garbage),
         "EMPTY": str(tmp_path_factory.mktemp("empty")),
@@ -109,6 +123,27 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
 # (arguments, what the one line must say); upper-case words are files from `inputs`, and
 # leading NAME=VALUE words set an environment variable for the command.
 CASES = [
+    # Timing plans.
+    (
+        "plan single --periods 00:00-02:00",
+        "--periods: period 00:00-02:00 is outside the scenario's window 00:00-01:00",
+    ),
+    (
+        "plan single --periods 00:00-00:40,00:30-01:00",
+        "--periods: periods 00:00-00:40 and 00:30-01:00 overlap",
+    ),
+    ("plan single --objective speed", "--objective: unknown objective 'speed'; choose delay"),
+    (
+        "evaluate single --controller coordinated --param objective=speed",
+        "objective: unknown objective 'speed'",
+    ),
+    ("evaluate single --controller plan:FOREIGNPLAN", "'J1' is not in single.net.xml"),
+    ("evaluate single --controller plan:GAPPLAN", "no programme for junction(s) C of"),
+    (
+        "evaluate single --controller plan:UNSAFEPLAN",
+        "'C' is unsafe: link 0 goes from green to red without yellow after phase 0",
+    ),
+    ("evaluate single --controller plan:NEW", "no such plan file"),
     # The scenario cache.
     (
         "STOPLINE_CACHE=/proc/stopline-cache evaluate single --controller fixed",

@@ -35,6 +35,7 @@ def test_version_names_stopline_and_sumo() -> None:
         ["run"],
         ["report"],
         ["compare"],
+        ["plan"],
     ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -310,7 +310,15 @@ def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) ->
         "--demand-scale", "0.5,1", "--out", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    for controller in ("fixed", "webster", "actuated", "max-pressure", "sotl", "ppo"):
+    for controller in (
+        "fixed",
+        "webster",
+        "coordinated",
+        "actuated",
+        "max-pressure",
+        "sotl",
+        "ppo",
+    ):
         for scale in ("0.5", "1"):
             assert f"| single.sumocfg | {scale} | {controller} |" in result.stdout
     assert "Delay against demand scale" in (out / "report.html").read_text()

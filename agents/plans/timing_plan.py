@@ -78,13 +78,21 @@ class TimingPlan:
             # Where the running programme's first green starts: its offset, or wherever
             # a switch without dwell left it.
             anchor = self.plans[0][name].offset
+            earliest = self.begin + 1  # a switch waits for the last one to be in step
             for index in range(1, len(self.periods)):
                 old, new = self.plans[index - 1][name], self.plans[index][name]
+                # SUMO keeps a programme it has not yet run at its offset only once a cycle
+                # has passed (a dwell asked earlier lands off the offset; measured, 1.28).
+                earliest = max(earliest, self.begin + new.cycle)
                 boundary = self.periods[index].start
-                switch = _switch(name, index, old, new, anchor, boundary, synchron=synchron)
+                switch = _switch(
+                    name, index, old, new, anchor, boundary, earliest, synchron=synchron
+                )
                 if switch is None:
                     break
                 anchor = new.offset if synchron else switch.time % new.cycle
+                # Its first cycle in step starts after the dwelt first green and a cycle.
+                earliest = switch.time + switch.dwell + new.cycle
                 found.append(switch)
             else:
                 return found
@@ -102,24 +110,30 @@ def _switch(
     new: JunctionPlan,
     anchor: float,
     boundary: float,
+    earliest: float,
     *,
     synchron: bool,
 ) -> Switch | None:
-    """The switch nearest ``boundary`` at a start of the old programme's first green; with
-    ``synchron``, only one whose dwell keeps the first green within max green (None if no
-    cycle within `SWITCH_SEARCH` does)."""
+    """The switch nearest ``boundary``, not before ``earliest``, at a start of the old
+    programme's first green; with ``synchron``, only one whose dwell keeps the first green
+    within max green (None if no cycle within `SWITCH_SEARCH` does)."""
     first = boundary - (boundary - anchor) % old.cycle  # a first-green start at or before
     candidates = sorted(
-        (first + k * old.cycle for k in range(-SWITCH_SEARCH, SWITCH_SEARCH + 1)),
+        (
+            time
+            for k in range(-SWITCH_SEARCH, SWITCH_SEARCH + 1)
+            if (time := first + k * old.cycle) >= earliest
+        ),
         key=lambda time: (abs(time - boundary), time),
     )
     if not synchron:
-        time = min(t for t in candidates if t >= boundary)
+        later = [time for time in candidates if time >= boundary] or candidates
+        time = min(later) if later else earliest + (anchor - earliest) % old.cycle
         return Switch(name, period, time, 0.0, False)
     longest = new.plan.timing.max_green_of(0)
     for time in candidates:
         dwell = (new.offset - time) % new.cycle
-        if time > 0 and new.greens[0] + dwell <= longest:
+        if new.greens[0] + dwell <= longest:
             return Switch(name, period, time, dwell, True)
     return None
 
