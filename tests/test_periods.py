@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_bad_periods_are_refused_in_one_line(text: str, message: str) -> None:
         parse_periods(text, 0, 3600)
 
 
-def _poisson_departures(levels: list[tuple[float, float, float]], seed: int) -> list[float]:
+def _poisson_departures(levels: Sequence[tuple[float, float, float]], seed: int) -> list[float]:
     """Departures at rate (vehicles per second) in each [start, end)."""
     draw = random.Random(seed)
     times = []
