@@ -65,6 +65,20 @@ def webster_timing(
     return WebsterTiming(cycle, greens, tuple(flow_ratios), lost_time, oversaturated)
 
 
+def junction_timing(
+    ratios: Sequence[float], lost_time_per_phase: float, min_cycle: float, max_cycle: float
+) -> WebsterTiming:
+    """Webster's timing of one junction: ``lost_time_per_phase`` lost in each of its phases,
+    no green shown shorter than `MIN_SHOWN_GREEN`."""
+    return webster_timing(
+        ratios,
+        lost_time_per_phase * len(ratios),
+        min_cycle=min_cycle,
+        max_cycle=max_cycle,
+        min_green=MIN_SHOWN_GREEN,
+    )
+
+
 def critical_flow_ratios(
     greens: Sequence[str],
     links: dict[int, tuple[str, str, str]],
@@ -146,12 +160,8 @@ class Webster(NativeController):
                 phases.greens, links.get(junction, {}), flows, self.saturation_flow
             )
             timing = timing_for(phases, config)
-            webster = webster_timing(
-                ratios,
-                self.lost_time_per_phase * len(ratios),
-                min_cycle=self.min_cycle,
-                max_cycle=self.max_cycle,
-                min_green=MIN_SHOWN_GREEN,
+            webster = junction_timing(
+                ratios, self.lost_time_per_phase, self.min_cycle, self.max_cycle
             )
             if webster.oversaturated:
                 warnings.warn(

@@ -16,9 +16,9 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
 from stopline.agents.plans.arterials import Arterial, Direction
+from stopline.agents.plans.optimise import run_plan
 from stopline.agents.plans.periods import clock
-from stopline.envs.session import merge_options
-from stopline.scenarios import Scenario, sumo_tools
+from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import elements
 
 COLOURS = {"forward": "#1f4e9c", "backward": "#8a3ea8"}
@@ -85,19 +85,7 @@ def time_space_diagram(
     ``scenario``'s demand as SUMO runs it; write the PNG to ``out``."""
     with tempfile.TemporaryDirectory(prefix="stopline-time-space-") as name:
         scratch = Path(name)
-        arguments = merge_options(
-            scenario.sumo_args(),
-            [
-                "-a",
-                str(plan),
-                "--seed",
-                str(scenario.seed),
-                "--no-step-log",
-                "--no-warnings",
-                *_record(arterial, scratch, window),
-            ],
-        )
-        sumo_tools.run([sumo_tools.binary("sumo"), *arguments], what="sumo (time-space run)")
+        run_plan(scenario, plan, _record(arterial, scratch, window), "sumo (time-space run)")
         forward = arterial.forward
         length = forward.length
         figure, axes = plt.subplots(figsize=(12, 6.5))
@@ -139,10 +127,11 @@ def time_space_diagram(
     axes.set_xlim(*window)
     axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: clock(value, with_seconds=True)))
     axes.set_xlabel("time of day")
-    axes.set_ylabel(f"distance along {arterial.name} (m)")
+    axes.set_ylabel(f"distance from {arterial.forward.signals[0][:24]} (m)")
     axes.set_title(
-        f"{arterial.name}: vehicles (blue: forward, purple: backward) and each signal's "
-        "through green (bar above: forward, below: backward)"
+        "vehicles (blue: forward, purple: backward) over each signal's through green "
+        "(bar above the stop line: forward, below: backward)",
+        fontsize=10,
     )
     figure.tight_layout()
     figure.savefig(out, dpi=110)

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from stopline.agents.plans.periods import clock
+
 from .html import html_image, html_page, html_table
 from .store import write_atomically
 
@@ -48,6 +50,19 @@ def _number(value: float | None, digits: int = 0) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
+def _phase_cells(index: int, phase: dict[str, Any]) -> list[str]:
+    """A phase's number, state, green, yellow, all-red, y and x, as the sheet writes them."""
+    return [
+        str(index),
+        phase["state"],
+        _number(phase["green"]),
+        _number(phase["yellow"]),
+        _number(phase["all_red"]),
+        _number(phase["flow_ratio"], 3),
+        _number(phase["saturation"], 2),
+    ]
+
+
 def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -61,18 +76,21 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
                     row["group"],
                     _number(row["cycle"]),
                     _number(row["offset"]),
-                    index,
-                    phase["state"],
-                    _number(phase["green"]),
-                    _number(phase["yellow"]),
-                    _number(phase["all_red"]),
-                    _number(phase["flow_ratio"], 3),
-                    _number(phase["saturation"], 2),
+                    *_phase_cells(index, phase),
                     _number(row["switch_at"]) if index == 1 else "",
                     _number(row["dwell"]) if index == 1 else "",
                 ]
             )
     write_atomically(path, buffer.getvalue())
+
+
+def _switch(row: dict[str, Any]) -> str:
+    """When the junction changed to the period's programme, and how long SUMO held its
+    first green to reach the offset."""
+    if row["switch_at"] is None:
+        return "at the start"
+    held = f", first green held {row['dwell']:g} s" if row["dwell"] else ""
+    return clock(row["switch_at"], with_seconds=True) + held
 
 
 def _junction_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -83,21 +101,17 @@ def _junction_table(rows: Sequence[dict[str, Any]]) -> str:
             cells.append(
                 [
                     row["period"] if first else "",
+                    _switch(row) if first else "",
                     _number(row["cycle"]) if first else "",
                     _number(row["offset"]) + ("" if row["in_step"] else " *") if first else "",
-                    str(index),
-                    phase["state"],
-                    _number(phase["green"]),
-                    _number(phase["yellow"]),
-                    _number(phase["all_red"]),
-                    _number(phase["flow_ratio"], 3),
-                    _number(phase["saturation"], 2),
+                    *_phase_cells(index, phase),
                 ]
             )
             marks.append(phase["saturation"] > 1.0)
     return html_table(
         (
             "period",
+            "switched in",
             "cycle s",
             "offset s",
             "phase",
@@ -130,7 +144,13 @@ def write_html(record: dict[str, Any], diagrams: Sequence[tuple[str, Path]], pat
             f"training demand seeds {', '.join(map(str, record['training_seeds']))} "
             "(never evaluation seeds)",
         ),
-        ("cycle stage", "; ".join(f"{label}: {value:.2f}" for label, value in start.items())),
+        (
+            "cycle stage (with tlsCoordinator.py's offsets)",
+            ", ".join(
+                f"{label.split(',')[0].removeprefix('cycle ')} {value:.2f}"
+                for label, value in start.items()
+            ),
+        ),
         (
             "offset stage",
             f"{search['trials']} trials from tlsCoordinator.py's offsets; best "

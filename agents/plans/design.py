@@ -18,7 +18,7 @@ from stopline.envs import PhaseSet, Timing
 from stopline.scenarios.geometry import Point
 
 from ..programmes import Plan
-from ..webster import MIN_SHOWN_GREEN, webster_timing
+from ..webster import MIN_SHOWN_GREEN, junction_timing
 
 # Signals this close (straight line, m) are coordinated: at 50 km/h a platoon needs under
 # 45 s to cover it and still arrives bunched (platoons disperse over some 500-800 m).
@@ -93,12 +93,8 @@ def whole_seconds(
 def own_cycle(ratios: Sequence[float], settings: Settings) -> float:
     """Webster's cycle for a junction on its own, times the scale, within the bounds,
     rounded up to whole even seconds (so half of it is whole seconds too)."""
-    timing = webster_timing(
-        ratios,
-        settings.lost_time_per_phase * len(ratios),
-        min_cycle=settings.min_cycle,
-        max_cycle=settings.max_cycle,
-        min_green=MIN_SHOWN_GREEN,
+    timing = junction_timing(
+        ratios, settings.lost_time_per_phase, settings.min_cycle, settings.max_cycle
     )
     scaled = min(settings.max_cycle, timing.cycle * settings.cycle_scale)
     return float(2 * math.ceil(scaled / 2))
@@ -115,9 +111,7 @@ def split(
     saturation; None if the greens' min and max cannot fill the cycle."""
     count = len(ratios)
     lost = settings.lost_time_per_phase
-    shares = webster_timing(
-        ratios, lost * count, min_cycle=cycle, max_cycle=cycle, min_green=MIN_SHOWN_GREEN
-    ).greens
+    shares = junction_timing(ratios, lost, cycle, cycle).greens
     between = intergreens(phases, timing)
     targets = [green + lost - gap for green, gap in zip(shares, between, strict=True)]
     lows = [max(MIN_SHOWN_GREEN, timing.min_green_of(i)) for i in range(count)]

@@ -142,21 +142,20 @@ class Judge:
 
     def _run(self, plan: Path, scenario: Scenario, folder: Path) -> float:
         folder.mkdir()
-        arguments = merge_options(
-            scenario.sumo_args(),
-            [
-                "-a",
-                str(plan),
-                "--seed",
-                str(scenario.seed),
-                "--no-step-log",
-                "--no-warnings",
-                *trip_options(folder),
-            ],
-        )
-        sumo_tools.run([sumo_tools.binary("sumo"), *arguments], what="sumo (judging a plan)")
+        run_plan(scenario, plan, trip_options(folder), "sumo (judging a plan)")
         metrics = trip_metrics(folder)
         return metrics.mean_stops if self.objective == "stops" else metrics.mean_delay
+
+
+def run_plan(scenario: Scenario, plan: Path, options: Sequence[str], what: str) -> None:
+    """Run SUMO's binary over the scenario's window with ``plan`` (a SUMO additional file)
+    added and ``options`` (outputs), SUMO's seed the demand seed."""
+    arguments = merge_options(
+        scenario.sumo_args(),
+        ["-a", str(plan), "--seed", str(scenario.seed), "--no-step-log", "--no-warnings",
+         *options],
+    )  # fmt: skip
+    sumo_tools.run([sumo_tools.binary("sumo"), *arguments], what=what)
 
 
 def _shifted(

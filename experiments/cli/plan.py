@@ -95,12 +95,12 @@ def _run(arguments: argparse.Namespace) -> int:
     record = json.loads((folder / RECORD).read_text())
     write_csv(record["coordinated"], out / TIMING_CSV)
     diagrams = []
-    busiest = max(record["coordinated"], key=lambda row: row["cycle"])
-    middle = (busiest["start"] + busiest["end"]) / 2
+    start, end = _busiest(record["coordinated"])
+    middle = (start + end) / 2
     window = (max(scenario.begin, middle - DIAGRAM_WINDOW / 2), middle + DIAGRAM_WINDOW / 2)
     training = scenarios.reseeded(scenario, SEEDS[0])
-    for arterial in arterials(scenario):
-        image = out / f"time-space-{naming.slug(arterial.name)}.png"
+    for number, arterial in enumerate(arterials(scenario), start=1):
+        image = out / f"time-space-{number}.png"
         diagrams.append(
             (
                 arterial.name,
@@ -116,6 +116,15 @@ def _run(arguments: argparse.Namespace) -> int:
         )
     _summary(record, out)
     return 0
+
+
+def _busiest(rows: list[dict[str, Any]]) -> tuple[float, float]:
+    """The period with the highest sum of critical flow ratios over its junctions."""
+    load: dict[tuple[float, float], float] = {}
+    for row in rows:
+        key = (row["start"], row["end"])
+        load[key] = load.get(key, 0.0) + sum(phase["flow_ratio"] for phase in row["phases"])
+    return max(load, key=lambda key: (load[key], -key[0]))
 
 
 def _summary(record: dict[str, Any], out: Path) -> None:
