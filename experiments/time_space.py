@@ -4,6 +4,7 @@ of one run of the plan on a training demand seed."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -134,6 +135,8 @@ def time_space_diagram(
         fontsize=10,
     )
     figure.tight_layout()
-    figure.savefig(out, dpi=110)
+    scratch_png = out.with_name(f".{out.name}.{os.getpid()}")  # whole or not at all
+    figure.savefig(scratch_png, dpi=110, format="png")
     plt.close(figure)
+    scratch_png.replace(out)
     return out

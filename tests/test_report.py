@@ -87,7 +87,8 @@ def compared(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> tuple
 def test_title_names_the_scenario_and_what_is_compared(compared: tuple[Path, str]) -> None:
     page = Page((compared[0] / "report.html").read_text())
     assert page.headings["h1"] == [
-        "Signal timing on single: webster, actuated, max-pressure, sotl, ppo against fixed"
+        "Signal timing on single: webster, coordinated, actuated, max-pressure, sotl, ppo against "
+        "fixed"
     ]
 
 
@@ -115,7 +116,7 @@ def test_comparison_puts_the_reference_first_and_counts_in_whole_numbers(
     table = Page((compared[0] / "report.html").read_text()).table_after("scenario")
     header, rows = table[0], table[1:]
     assert [row[2] for row in rows if row[1] == "1"] == [
-        "fixed", "webster", "actuated", "max-pressure", "sotl", "ppo",
+        "fixed", "webster", "coordinated", "actuated", "max-pressure", "sotl", "ppo",
     ]  # fmt: skip
     for title in ("arrived", "unfinished", "teleports"):
         column = header.index(title)
@@ -128,7 +129,9 @@ def test_level_of_service_is_a_junction_by_strategy_grid_and_a_named_map(
 ) -> None:
     page = Page((compared[0] / "report.html").read_text())
     grid = page.table_after("junction")
-    assert grid[0] == ["junction", "fixed", "webster", "actuated", "max-pressure", "sotl", "ppo"]
+    assert grid[0] == [
+        "junction", "fixed", "webster", "coordinated", "actuated", "max-pressure", "sotl", "ppo",
+    ]  # fmt: skip
     assert [row[0] for row in grid[1:]] == ["C"]
     assert all(cell[0] in "ABCDEF" and cell.endswith(" s") for cell in grid[1][1:])
     assert "single, demand x1" in page.headings["h3"]
@@ -167,17 +170,17 @@ def test_a_rerun_with_other_options_is_refused_and_stores_nothing(
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"stopline: error: {out} holds the runs of another experiment (differs in "
-        "controllers[5].train.timesteps 1 -> 2); choose a new --out, or delete "
+        "controllers[6].train.timesteps 1 -> 2); choose a new --out, or delete "
         f"{database} to start this one there"
     )
-    assert database.read_bytes() == before and len(read_runs(out)) == runs == 12
-    # The same options resume: nothing is run again, the same 12 runs are reported.
+    assert database.read_bytes() == before and len(read_runs(out)) == runs == 14
+    # The same options resume: nothing is run again, the same 14 runs are reported.
     again = stopline(
         "compare", config, "--seeds", "101", "--timesteps", "1",
         "--demand-scale", "0.5,1", "--env", "min_green=6", "--out", str(out),
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
-    assert len(read_runs(out)) == 12
+    assert len(read_runs(out)) == 14
     assert len(list((out / "models").iterdir())) == 1
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from stopline.agents.plans.store import COORDINATED, RECORD, TIME_OF_DAY
 from stopline.envs import EnvConfig
 from stopline.scenarios import naming
 
+from ..store import write_atomically
 from ..time_space import time_space_diagram
 from ..timing_sheet import TIMING_CSV, TIMING_HTML, oversaturated, write_csv, write_html
 from . import arguments
@@ -90,8 +90,8 @@ def _run(arguments: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     search = Search(arguments.objective, arguments.periods, arguments.trials, arguments.jobs)
     folder = plan_folder(scenario, config, search, _say)
-    for file in (COORDINATED, TIME_OF_DAY, RECORD):
-        shutil.copyfile(folder / file, out / file)
+    for file in (COORDINATED, TIME_OF_DAY, RECORD):  # whole files: a rerun's Ctrl-C keeps
+        write_atomically(out / file, (folder / file).read_text())  # the plan before it
     record = json.loads((folder / RECORD).read_text())
     write_csv(record["coordinated"], out / TIMING_CSV)
     diagrams = []
