@@ -30,9 +30,10 @@ class Controller(ABC):
         """SUMO options that install this controller's programmes (native controllers)."""
         return []
 
-    def prepare(self, scenario: Scenario, config: EnvConfig) -> None:  # noqa: B027 - optional
-        """Work done once, before the runs that need it (a plan optimised into the cache),
-        so parallel runs find it ready."""
+    def prepare(self, scenario: Scenario, config: EnvConfig) -> Path | None:
+        """Work done once, before the runs that need it, so parallel runs find it ready;
+        where it lives (a plan optimised into the cache), if anywhere."""
+        return None
 
     def environment(self) -> Mapping[str, Any]:
         """Environment settings this controller needs (an RL policy: those it trained with)."""

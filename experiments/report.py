@@ -20,6 +20,7 @@ from typing import Any
 from stopline.agents import AgentError
 from stopline.agents.hyperparameters import changed
 from stopline.agents.models import CONFIG, LEARNING_CURVE, read_config
+from stopline.agents.plans.store import RECORD as PLAN_RECORD
 from stopline.envs import default_config
 from stopline.scenarios import naming
 from stopline.scenarios.geometry import NetworkGeometry
@@ -221,6 +222,8 @@ def _provenance(folder: Path, settings: dict[str, Any], runs: Sequence[RunRecord
     ]
     for label, model in settings.get("models", {}).items():
         facts.append((f"RL policy {label}", _model_facts(Path(model))))
+    for label, plan in settings.get("plans", {}).items():
+        facts.append((f"timing plan {label}", _plan_facts(Path(plan))))
     body = "".join(
         f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td></tr>" for key, value in facts
     )
@@ -231,6 +234,22 @@ def _settings_text(identity: dict[str, Any]) -> str:
     chosen = identity.get("env", {})
     defaults = "the defaults (rebuilt phases; yellow, all-red and min green from each programme)"
     return json.dumps(chosen) + ", else " + defaults if chosen else defaults
+
+
+def _plan_facts(folder: Path) -> str:
+    """How an optimised plan was made, from its record (`stopline.agents.plans.store`)."""
+    try:
+        record = json.loads((folder / PLAN_RECORD).read_text())
+    except (OSError, ValueError):
+        return f"{folder} (its {PLAN_RECORD} is missing)"
+    search = record["search"]
+    seeds = ", ".join(str(seed) for seed in record["training_seeds"])
+    cycles = sorted({row["cycle"] for row in record["coordinated"]})
+    return (
+        f"periods {', '.join(record['periods'])}; cycles {', '.join(f'{c:g}' for c in cycles)} "
+        f"s; objective {search['objective']}, {search['trials']} offset trials on training "
+        f"demand seeds {seeds}, optimised in {record['optimise_seconds']:.0f} s ({folder})"
+    )
 
 
 def _model_facts(folder: Path) -> str:

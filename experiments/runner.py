@@ -62,27 +62,35 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict
 
 def _prepare(
     entry: ControllerEntry, scenario: str, scales: tuple[float, ...], env: dict[str, Any]
-) -> None:
+) -> dict[str, str]:
     """Work a controller does once before its runs (a plan optimised into the cache), here
     in the main process so parallel runs find it ready; a plan file that does not fit the
-    scenario is refused here, before any run."""
+    scenario is refused here, before any run. Returns where prepared work lives, by
+    ``label on scenario xscale``."""
     if entry.train is not None or entry.name.startswith("rl:"):
-        return
+        return {}
     controller = agents.make(entry.name, **entry.params)
     config = EnvConfig.from_mapping(env)
+    found = {}
     for scale in scales:
-        controller.prepare(scenarios.load(scenario, demand_scale=scale), config)
+        folder = controller.prepare(scenarios.load(scenario, demand_scale=scale), config)
+        if folder is not None:
+            found[f"{entry.label} on {naming.slug(scenario)} x{scale:g}"] = str(folder)
+    return found
 
 
-def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
-    """Every run the spec asks for, RL entries resolved to trained models; and the trained
-    models' folders, by ``label on`` the scenario each trained on."""
+def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str], dict[str, str]]:
+    """Every run the spec asks for, RL entries resolved to trained models; the trained
+    models' folders, by ``label on`` the scenario each trained on; and prepared plans'."""
     tasks = []
     models = {}
+    plans = {}
     for entry_scenario in spec.scenarios:
         for entry in spec.controllers:
             name = _controller_name(entry, entry_scenario.name, out, spec.env)
-            _prepare(entry, entry_scenario.name, entry_scenario.demand_scales, spec.env)
+            plans.update(
+                _prepare(entry, entry_scenario.name, entry_scenario.demand_scales, spec.env)
+            )
             if entry.train is not None:
                 trained_on = [entry.train.get("scenario", entry_scenario.name)]
                 trained_on += entry.train.get("family", [])
@@ -92,7 +100,7 @@ def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str]]:
                 for seed in spec.seeds:
                     key = RunKey(entry_scenario.name, scale, entry.label, seed)
                     tasks.append(Task(key, name, entry.params, spec.env))
-    return tasks, models
+    return tasks, models, plans
 
 
 def save_networks(spec: Spec, folder: Path) -> None:
@@ -106,7 +114,7 @@ def save_networks(spec: Spec, folder: Path) -> None:
     write_atomically(folder / NETWORKS, json.dumps(networks) + "\n")
 
 
-def _save_settings(spec: Spec, folder: Path, models: dict[str, str]) -> None:
+def _save_settings(spec: Spec, folder: Path, models: dict[str, str], plans: dict[str, str]) -> None:
     """What the report states about the experiment: its name, reference, hash, settings and
     provenance (versions, date, trained models)."""
     settings = {
@@ -119,6 +127,7 @@ def _save_settings(spec: Spec, folder: Path, models: dict[str, str]) -> None:
         "sumo_version": sumo_tools.version(),
         "started_at": time.strftime("%Y-%m-%d %H:%M %Z"),
         "models": models,
+        "plans": plans,
     }
     write_atomically(folder / SETTINGS, json.dumps(settings, indent=2) + "\n")
 
@@ -150,8 +159,8 @@ def run_spec(
         store.claim(spec.hash, spec.identity())
         save_networks(spec, folder)
         finished = store.done(spec.hash)
-        tasks, models = plan(spec, folder)
-        _save_settings(spec, folder, models)
+        tasks, models, plans = plan(spec, folder)
+        _save_settings(spec, folder, models, plans)
         tasks = [task for task in tasks if task.key not in finished]
         done = failed = 0
         versions = (version("stopline"), sumo_tools.version())

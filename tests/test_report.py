@@ -104,6 +104,10 @@ def test_provenance_says_where_the_numbers_come_from(compared: tuple[Path, str])
     assert facts["run on"].startswith("20")
     policy = facts["RL policy ppo on single"]
     assert policy.startswith("PPO, 1 decisions, trained in ") and " min" in policy
+    # The coordinated plan, one per demand scale: how it was found and where it lives.
+    for scale in ("0.5", "1"):
+        plan = facts[f"timing plan coordinated on single x{scale}"]
+        assert plan.startswith("periods 00:00-") and "training demand seeds 1, 2" in plan
     assert "training demand seeds 1-50" in policy
     # The policy trained with the experiment's signal settings, as it is evaluated.
     [model] = settings["models"].values()

@@ -43,8 +43,8 @@ class Coordinated(NativeController):
         self.periods = periods
         self.trials = trials
 
-    def prepare(self, scenario: Scenario, config: EnvConfig) -> None:
-        self._folder(scenario, config)
+    def prepare(self, scenario: Scenario, config: EnvConfig) -> Path | None:
+        return self._folder(scenario, config)
 
     def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
         return ["--additional-files", str(self._folder(scenario, config) / self.file)]
@@ -71,8 +71,9 @@ class SavedPlan(NativeController):
     def __init__(self, path: str) -> None:
         self.path = str(plan_file(path))
 
-    def prepare(self, scenario: Scenario, config: EnvConfig) -> None:
+    def prepare(self, scenario: Scenario, config: EnvConfig) -> Path | None:
         check_plan(Path(self.path), scenario, config)
+        return None
 
     def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
         check_plan(Path(self.path), scenario, config)
