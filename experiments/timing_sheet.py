@@ -146,9 +146,8 @@ def write_html(record: dict[str, Any], diagrams: Sequence[tuple[str, Path]], pat
         ),
         (
             "cycle stage (with tlsCoordinator.py's offsets)",
-            ", ".join(
-                f"{label.split(',')[0].removeprefix('cycle ')} {value:.2f}"
-                for label, value in start.items()
+            "; ".join(
+                f"{label.removeprefix('cycle ')}: {value:.2f}" for label, value in start.items()
             ),
         ),
         (

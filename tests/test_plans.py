@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def test_search_is_the_same_however_many_processes_run_it(cache_dir: Path) -> No
     two = optimise(scenario, EnvConfig(), Search(trials=4, jobs=2))
     assert one[2].values == two[2].values
     best, isolated, history = two
-    assert len(history.values) == 5 + 4  # five cycle scales, then the offset trials
+    assert len(history.values) == 5 * 2 + 4  # five cycle scales x two splits, then trials
     first = min(value for label, value in history.values if label.startswith("cycle"))
     assert history.best() <= first
     assert {plan.offset for period in isolated.plans for plan in period.values()} == {0.0}
@@ -91,3 +92,22 @@ def test_plan_writes_sheet_and_sumo_file_and_plan_path_runs_it(
     assert evaluated.returncode == 0, evaluated.stderr
     delays = {row["controller"]: row["mean_delay"] for row in json.loads(evaluated.stdout)}
     assert delays["coordinated"] == delays[f"plan:{out}"]
+    # An engineer's edit (every programme's first green 10 s longer, within max green when
+    # the engineer raises it) is what runs; the same edit under the default max is refused.
+    edited = out / "edited.add.xml"
+    root = ET.parse(out / "plan.add.xml").getroot()
+    for logic in root.iter("tlLogic"):
+        first = logic.find("phase")
+        assert first is not None
+        first.set("duration", str(float(first.get("duration", "0")) + 10))
+    ET.ElementTree(root).write(edited)
+    refused = stopline(
+        "evaluate", "single", "--demand-scale", "3", "--controller", f"plan:{edited}"
+    )
+    assert refused.returncode == 2 and "over its max green 60 s" in refused.stderr
+    again = stopline(
+        "evaluate", "single", "--demand-scale", "3", "--seeds", "101", "--json",
+        "--controller", f"plan:{edited}", "--env", "max_green=90",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)[0]["mean_delay"] != delays["coordinated"]

@@ -34,6 +34,9 @@ class Settings:
     min_cycle: float = 40.0
     max_cycle: float = 120.0
     cycle_scale: float = 1.0  # Webster's cycle times this (the optimiser's first stage)
+    # Greens share the effective green by y to this power: 1 is Webster; below 1 gives
+    # light phases more, which random arrivals at a fixed plan need (it cannot skip them).
+    split_power: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ def split(
     saturation; None if the greens' min and max cannot fill the cycle."""
     count = len(ratios)
     lost = settings.lost_time_per_phase
-    shares = junction_timing(ratios, lost, cycle, cycle).greens
+    weights = [ratio**settings.split_power for ratio in ratios]
+    shares = junction_timing(weights, lost, cycle, cycle).greens
     between = intergreens(phases, timing)
     targets = [green + lost - gap for green, gap in zip(shares, between, strict=True)]
     lows = [max(MIN_SHOWN_GREEN, timing.min_green_of(i)) for i in range(count)]

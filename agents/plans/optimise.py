@@ -3,10 +3,11 @@
 Two stages, every candidate judged by SUMO runs of the whole window on training demand
 seeds (never evaluation seeds):
 
-1. **Cycle.** Webster's cycle is a starting point, not an answer: its saturation flows and
-   lost times are textbook values, and in SUMO's traffic the best common cycle is often
-   longer. Each group's Webster cycle is scaled by each of `CYCLE_SCALES`, offsets from
-   SUMO's ``tlsCoordinator.py`` for that cycle; the best scale is kept.
+1. **Cycle and splits.** Webster's cycle and splits are a starting point, not an answer:
+   its saturation flows and lost times are textbook values, and in SUMO's traffic the best
+   common cycle is often longer and light phases need more than their share of y. Each
+   group's Webster cycle is scaled by each of `CYCLE_SCALES`, greens shared by y to each of
+   `SPLIT_POWERS`, offsets from SUMO's ``tlsCoordinator.py`` for each; the best is kept.
 2. **Offsets.** Starting from ``tlsCoordinator.py``'s offsets (a greedy green wave along
    the heaviest flows), optuna's TPE sampler searches one shift (s) per coordinated
    junction, added to its offset in every period. Trials are asked in batches of fixed
@@ -40,7 +41,10 @@ from .isolated import isolated_plan
 from .timing_plan import TimingPlan, write_sumo
 
 OBJECTIVES = ("delay", "stops", "bandwidth")
+# Part of every cached plan's key: raise it when the search changes what it finds.
+OPTIMISER_VERSION = 2
 CYCLE_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
+SPLIT_POWERS = (1.0, 0.7)  # Webster's own first
 BATCH = 4  # trials asked at once: fixed, so results do not depend on the worker count
 SEEDS = TRAINING_SEEDS[:2]
 
@@ -182,18 +186,22 @@ def optimise(
     with tempfile.TemporaryDirectory(prefix="stopline-plan-") as scratch:
         folder = Path(scratch)
         judge = Judge(scenario, search.objective, search.jobs, folder)
-        # Stage 1: the cycle.
+        # Stage 1: the cycle and the splits.
         candidates = []
-        for scale in CYCLE_SCALES:
-            isolated = isolated_plan(scenario, config, search.periods, Settings(cycle_scale=scale))
-            offsets = coordinator_offsets(scenario, isolated, folder / f"scale-{scale:g}")
-            candidates.append((scale, isolated, offsets))
+        for power in SPLIT_POWERS:
+            for scale in CYCLE_SCALES:
+                settings = Settings(cycle_scale=scale, split_power=power)
+                isolated = isolated_plan(scenario, config, search.periods, settings)
+                offsets = coordinator_offsets(
+                    scenario, isolated, folder / f"scale-{scale:g}-power-{power:g}"
+                )
+                candidates.append((f"cycle x{scale:g}, splits y^{power:g}", isolated, offsets))
         values = judge([plan.with_offsets(offsets) for _, plan, offsets in candidates])
-        for (scale, _, _), value in zip(candidates, values, strict=True):
-            history.values.append((f"cycle x{scale:g}, tlsCoordinator offsets", value))
-            report(f"cycle x{scale:g}: {value:.2f}")
+        for (label, _, _), value in zip(candidates, values, strict=True):
+            history.values.append((label, value))
+            report(f"{label}, tlsCoordinator offsets: {value:.2f}")
         best = min(range(len(candidates)), key=lambda i: (values[i], i))
-        scale, isolated, base = candidates[best]
+        _, isolated, base = candidates[best]
         # Stage 2: the offsets.
         shifting = _shifting(isolated)
         best_plan, best_value = isolated.with_offsets(base), values[best]

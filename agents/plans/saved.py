@@ -1,14 +1,15 @@
 """A plan file written earlier (by ``stopline plan`` or edited by hand), checked against
 the scenario before SUMO loads it: it must be for this net, cover every junction there is
-to decide, and never end a green without yellow."""
+to decide, never end a green without yellow, and keep every green within its min and max
+green (the env's timings: ``--env min_green=... max_green=...`` set them)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from stopline.envs import EnvConfig, controllable
-from stopline.envs.phases import GREEN
+from stopline.envs import EnvConfig, controllable, timing_for
+from stopline.envs.phases import GREEN, Phase, decision_set
 from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import signal_links
 
@@ -33,6 +34,25 @@ def _unsafe(states: list[str]) -> str | None:
         for link, (before, after) in enumerate(zip(state, following, strict=False)):
             if before in GREEN and after == "r":
                 return f"link {link} goes from green to red without yellow after phase {index}"
+    return None
+
+
+def _outside_bounds(name: str, logic: ET.Element, config: EnvConfig) -> str | None:
+    """The first green (transitional greens folded in, as the env folds them) shorter than
+    its min green or longer than its max green, under ``config``'s timings."""
+    phases = [
+        Phase(phase.get("state", ""), float(phase.get("duration", "0")))
+        for phase in logic.iter("phase")
+    ]
+    greens = decision_set(name, phases)
+    timing = timing_for(greens, config)
+    for index, (state, seconds) in enumerate(zip(greens.greens, greens.durations, strict=True)):
+        low, high = timing.min_green_of(index), timing.max_green_of(index)
+        if not low <= seconds <= high:
+            side = (
+                f"under its min green {low:g}" if seconds < low else f"over its max green {high:g}"
+            )
+            return f"green {state} lasts {seconds:g} s, {side} s"
     return None
 
 
@@ -62,7 +82,7 @@ def check_plan(path: Path, scenario: Scenario, config: EnvConfig) -> None:
                 f"{path}: traffic light {name!r} has a state of {len(wrong)} links where "
                 f"{scenario.net_file.name} has {width}; is the plan for another net?"
             )
-        problem = _unsafe(states)
+        problem = _unsafe(states) or _outside_bounds(name, logic, config)
         if problem:
             raise AgentError(f"{path}: traffic light {name!r} is unsafe: {problem}")
         covered.add(name)

@@ -17,7 +17,7 @@ from stopline.scenarios import Scenario, build, reseeded
 from stopline.scenarios.derived import digest
 from stopline.scenarios.naming import slug
 
-from .optimise import SEEDS, Search, optimise
+from .optimise import OPTIMISER_VERSION, SEEDS, Search, optimise
 from .timing_plan import TimingPlan, write_sumo
 
 COORDINATED = "plan.add.xml"  # the optimised plan: offsets, periods, WAUT
@@ -86,6 +86,7 @@ def _key(scenario: Scenario, config: EnvConfig, search: Search) -> str:
                 for key in ("phases", "yellow_time", "all_red", "min_green", "max_green")
             },
             "search": wanted,
+            "optimiser": OPTIMISER_VERSION,
         },
     )
 

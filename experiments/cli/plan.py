@@ -136,7 +136,7 @@ def _summary(record: dict[str, Any], out: Path) -> None:
     history = record["history"]
     first = history[0][1]
     print(
-        f"{record['search']['objective']} on training seeds: Webster cycle with "
+        f"{record['search']['objective']} on training seeds: Webster's cycle and splits with "
         f"tlsCoordinator offsets {first:.2f}, optimised {min(v for _, v in history):.2f} "
         f"({record['optimise_seconds']:.0f} s)"
     )
