@@ -90,8 +90,10 @@ def test_switches_are_safe_and_reach_each_offset(
         for switch in switches:
             wanted = plan.plans[switch.period][name]
             shown = [(t, p, i) for t, p, i in programmes[name] if t >= switch.time]
-            # SUMO hands over at the computed second, to the period's programme.
-            assert shown[0][:2] == (switch.time, plan.program_id(switch.period)), name
+            # SUMO hands over at the computed second (not a step earlier), to the period's
+            # programme, in its first green.
+            arrival = next(t for t, p, _ in programmes[name] if p == plan.program_id(switch.period))
+            assert (arrival, shown[0][2]) == (switch.time, "0"), name
             if not switch.synchron or switch.time + switch.dwell + wanted.greens[0] >= scenario.end:
                 continue  # no dwell, or the window closes before the dwelt green ends
             # The dwelt first green ends where the programme's own clock ends it: the step
