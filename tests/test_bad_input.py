@@ -123,6 +123,19 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
 # (arguments, what the one line must say); upper-case words are files from `inputs`, and
 # leading NAME=VALUE words set an environment variable for the command.
 CASES = [
+    # Demand from counts.
+    (
+        "scenarios from-counts corridor --counts FILE --out NEW",
+        "FILE: no column from, to, interval, count",
+    ),
+    (
+        "scenarios from-counts corridor --counts NEW/none.csv --out NEW",
+        "NEW/none.csv: file not found",
+    ),
+    (
+        "scenarios from-counts corridor --counts FILE --interval 0min --out NEW",
+        "--interval: '0min' is not a duration like 15min, 900s or 1h",
+    ),
     # Timing plans.
     (
         "plan single --periods 00:00-02:00",

@@ -1,0 +1,263 @@
+"""Demand from traffic counts: turning-movement or edge counts per interval, turned into
+routes by SUMO's ``routeSampler.py``, with the fit engineers check (GEH per count).
+
+A counts file is CSV with the columns ``junction`` (optional: where the movement is),
+``from`` (the approach edge), ``to`` (the exit edge of a turning movement; empty for an
+edge count), ``interval`` (when the interval starts, HH:MM) and ``count`` (vehicles in the
+interval). Candidate routes come from ``randomTrips.py`` routed by ``duarouter``, every one
+from the network's fringe to its fringe, so each sampled vehicle is one whole trip (not a
+chain of short trips that happens to match the counts); ``routeSampler.py`` picks among
+them to match the counts.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import sumo_tools
+from .build import write_sumocfg
+from .errors import ScenarioError
+from .flows import movement_crossings
+from .xmlfiles import elements
+
+HOUR = 3600.0
+COLUMNS = ("junction", "from", "to", "interval", "count")
+GEH_TARGET = 5.0  # the usual calibration criterion: GEH < 5 for at least 85 % of counts
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|min|h)?$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_interval(text: str, option: str = "--interval") -> float:
+    """``15min``, ``900s``, ``1h`` or ``900`` (seconds) as seconds, > 0."""
+    match = _DURATION.match(text.strip())
+    if not match or float(match[1]) <= 0:
+        raise ScenarioError(f"{option}: {text!r} is not a duration like 15min, 900s or 1h")
+    return float(match[1]) * {"s": 1, None: 1, "min": 60, "h": 3600}[match[2]]
+
+
+@dataclass(frozen=True)
+class Count:
+    """One counted flow: vehicles from ``source`` (into ``target``) in [begin, end)."""
+
+    row: int
+    source: str
+    target: str | None
+    begin: float
+    end: float
+    count: float
+
+
+def _net_movements(net: Path) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    """Every normal edge with the junction it leads to, and every (from, to) connection."""
+    edges: dict[str, str] = {}
+    movements: set[tuple[str, str]] = set()
+    for element in elements(net):
+        if element.tag == "edge" and element.get("function", "normal") == "normal":
+            edges[element.get("id", "")] = element.get("to", "")
+            element.clear()
+        elif element.tag == "connection":
+            movements.add((element.get("from", ""), element.get("to", "")))
+    return edges, movements
+
+
+def read_counts(
+    path: Path, net: Path, interval: float, window: tuple[float, float] = (0.0, 86400.0)
+) -> list[Count]:
+    """The counts of ``path``, each checked against the net and the window; a bad row is
+    refused in one line naming the file and the row."""
+    if not path.is_file():
+        raise ScenarioError(f"{path}: file not found")
+    edges, movements = _net_movements(net)
+    counts = []
+    with path.open(newline="") as stream:
+        reader = csv.DictReader(stream)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or []) and c != "junction"]
+        if missing:
+            raise ScenarioError(
+                f"{path}: no column {', '.join(missing)} (columns: {', '.join(COLUMNS)})"
+            )
+        for number, row in enumerate(reader, start=2):  # the header is line 1
+            counts.append(_count(path, number, row, edges, movements, interval, window))
+    if not counts:
+        raise ScenarioError(f"{path}: no counts")
+    return counts
+
+
+def _count(
+    path: Path,
+    number: int,
+    row: dict[str, str],
+    edges: dict[str, str],
+    movements: set[tuple[str, str]],
+    interval: float,
+    window: tuple[float, float],
+) -> Count:
+    where = f"{path} row {number}"
+    source, target = (row.get("from") or "").strip(), (row.get("to") or "").strip() or None
+    junction = (row.get("junction") or "").strip()
+    for edge in (source, target):
+        if edge is not None and edge not in edges:
+            raise ScenarioError(f"{where}: edge {edge!r} is not in the net")
+    if junction and edges[source] != junction:
+        raise ScenarioError(f"{where}: edge {source!r} does not lead into junction {junction!r}")
+    if target is not None and (source, target) not in movements:
+        raise ScenarioError(f"{where}: no movement from {source!r} to {target!r}")
+    try:
+        value = float(row.get("count", ""))
+    except ValueError:
+        raise ScenarioError(f"{where}: count {row.get('count')!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise ScenarioError(f"{where}: count {value:g} is negative")
+    clock = _CLOCK.match((row.get("interval") or "").strip())
+    if not clock or int(clock[2]) >= 60:
+        raise ScenarioError(f"{where}: interval {row.get('interval')!r} is not a start time HH:MM")
+    begin = int(clock[1]) * 3600.0 + int(clock[2]) * 60.0
+    if begin < window[0] or begin + interval > window[1]:
+        raise ScenarioError(f"{where}: interval {row.get('interval')} is outside the window")
+    return Count(number, source, target, begin, begin + interval, value)
+
+
+def _data_file(counts: Sequence[Count], path: Path, turns: bool) -> Path:
+    """Counts as SUMO edgeData (``edge``) or edgeRelation elements, one interval each."""
+    root = ET.Element("data")
+    for begin, end in sorted({(c.begin, c.end) for c in counts}):
+        interval = ET.SubElement(root, "interval", id="counts", begin=f"{begin:g}", end=f"{end:g}")
+        for count in counts:
+            if (count.begin, count.end) != (begin, end):
+                continue
+            if turns:
+                ET.SubElement(
+                    interval,
+                    "edgeRelation",
+                    attrib={
+                        "from": count.source,
+                        "to": count.target or "",
+                        "count": f"{count.count:g}",
+                    },
+                )
+            else:
+                ET.SubElement(interval, "edge", id=count.source, entered=f"{count.count:g}")
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path
+
+
+def sample_routes(net: Path, counts: Sequence[Count], folder: Path, seed: int) -> Path:
+    """Routes that match ``counts``: candidates by ``randomTrips.py`` (routed with
+    ``duarouter``) over the counted window, chosen by ``routeSampler.py``."""
+    begin = min(c.begin for c in counts)
+    end = max(c.end for c in counts)
+    candidates = folder / "candidates.rou.xml"
+    sumo_tools.run(
+        [
+            sys.executable,
+            sumo_tools.tool("randomTrips.py"),
+            "-n", net, "-r", candidates, "-o", folder / "candidates.trips.xml",
+            "--seed", str(seed), "-b", f"{begin:g}", "-e", f"{end:g}", "-p", "0.5",
+            "--fringe-factor", "max", "--validate",
+        ],
+        what="randomTrips.py (candidate routes)",
+        cwd=folder,
+    )  # fmt: skip
+    files: list[str | Path] = []
+    turns = [c for c in counts if c.target is not None]
+    edge_counts = [c for c in counts if c.target is None]
+    if turns:
+        files += ["-t", _data_file(turns, folder / "turn-counts.xml", turns=True)]
+    if edge_counts:
+        files += ["-d", _data_file(edge_counts, folder / "edge-counts.xml", turns=False)]
+    routes = folder / "routes.rou.xml"
+    sumo_tools.run(
+        [
+            sys.executable, sumo_tools.tool("routeSampler.py"), "-r", candidates, *files,
+            "-o", routes, "--seed", str(seed), "--turn-attribute", "count",
+            "--edgedata-attribute", "entered",
+        ],
+        what="routeSampler.py",
+        cwd=folder,
+    )  # fmt: skip
+    return routes
+
+
+def geh(simulated: float, counted: float) -> float:
+    """The GEH statistic of two hourly flows: sqrt(2 (M - C)^2 / (M + C))."""
+    total = simulated + counted
+    return math.sqrt(2 * (simulated - counted) ** 2 / total) if total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A count against what SUMO drove: both as hourly flows, and their GEH."""
+
+    count: Count
+    simulated: float  # vehicles in the interval
+
+    @property
+    def hourly(self) -> tuple[float, float]:
+        hours = (self.count.end - self.count.begin) / HOUR
+        return self.count.count / hours, self.simulated / hours
+
+    @property
+    def geh(self) -> float:
+        counted, simulated = self.hourly
+        return geh(simulated, counted)
+
+
+def measure_fit(net: Path, routes: Path, counts: Sequence[Count], folder: Path) -> list[Fit]:
+    """Run SUMO on the sampled routes and read, per count, the vehicles it counted there:
+    edgeData's ``entered`` for an edge, vehicles leaving ``from`` for ``to`` (SUMO's route
+    output with exit times) for a movement."""
+    spans = sorted({(c.begin, c.end) for c in counts})
+    begin, end = spans[0][0], spans[-1][1]
+    period = spans[0][1] - spans[0][0]
+    measures = folder / "measure.add.xml"
+    measures.write_text(
+        f'<additional><edgeData id="fit" file="{folder / "edges.out.xml"}" '
+        f'period="{period:g}" begin="{begin:g}"/></additional>\n'
+    )
+    driven = folder / "driven.rou.xml"
+    sumo_tools.run(
+        [
+            sumo_tools.binary("sumo"), "-n", net, "-r", routes, "-a", measures,
+            "-b", f"{begin:g}", "-e", f"{end:g}", "--no-step-log", "--no-warnings",
+            "--vehroute-output", driven, "--vehroute-output.exit-times",
+        ],
+        what="sumo (measuring the fit)",
+    )  # fmt: skip
+    seen: dict[tuple[float, str, str | None], float] = defaultdict(float)
+    for interval in ET.parse(folder / "edges.out.xml").getroot().iter("interval"):
+        start = float(interval.get("begin", "0"))
+        for edge in interval.iter("edge"):
+            seen[start, edge.get("id", ""), None] = float(edge.get("entered", "0"))
+    for time, _, (source, target) in movement_crossings(driven, {}):
+        within = next((b for b, e in spans if b <= time < e), None)
+        if within is not None:
+            seen[within, source, target] += 1
+    return [Fit(c, seen[c.begin, c.source, c.target]) for c in counts]
+
+
+def from_counts(
+    net: Path, counts_file: Path, interval: float, out: Path, seed: int = 42
+) -> tuple[Path, list[Fit]]:
+    """A scenario folder (``scenario.sumocfg``, the net, ``routes.rou.xml``) whose demand
+    matches the counts, and the fit of every count."""
+    counts = read_counts(counts_file, net, interval)
+    out.mkdir(parents=True, exist_ok=True)
+    local_net = out / net.name
+    if local_net.resolve() != net.resolve():
+        shutil.copyfile(net, local_net)
+    work = out / "sampling"  # candidates, count files and the fit run's outputs
+    work.mkdir(exist_ok=True)
+    routes = sample_routes(local_net, counts, work, seed).replace(out / "routes.rou.xml")
+    fits = measure_fit(local_net, routes, counts, work)
+    config = out / "scenario.sumocfg"
+    write_sumocfg(config, local_net.name, routes.name, max(c.end for c in counts))
+    return config, fits
