@@ -147,7 +147,13 @@ def add_to(commands: Any) -> None:
     counted.add_argument(
         "net", metavar="NET", help="a .net.xml, a .sumocfg or a built-in scenario (its net)"
     )
-    counted.add_argument("--counts", type=Path, required=True, metavar="COUNTS.csv")
+    counted.add_argument(
+        "--counts",
+        type=Path,
+        required=True,
+        metavar="COUNTS.csv",
+        help="the counts: junction, from, to, interval, count (see above)",
+    )
     counted.add_argument(
         "--interval",
         default="15min",
@@ -157,7 +163,13 @@ def add_to(commands: Any) -> None:
     counted.add_argument(
         "--seed", type=arguments.seed, default=42, metavar="N", help="sampling seed (default 42)"
     )
-    counted.add_argument("--out", type=Path, required=True, metavar="DIR")
+    counted.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder for the net, routes.rou.xml, scenario.sumocfg, fit.csv and fit.png",
+    )
     counted.set_defaults(handler=_from_counts)
 
 
