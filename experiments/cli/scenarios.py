@@ -139,7 +139,7 @@ def add_to(commands: Any) -> None:
             "(candidate routes from randomTrips.py and duarouter), write NET, routes.rou.xml "
             "and scenario.sumocfg into --out, then run SUMO on them and write the fit: "
             "fit.csv (counted and simulated flow and GEH per count), fit.png, and the share "
-            "of counts with GEH < 5 (the usual criterion: at least 85 %%). COUNTS.csv has "
+            "of counts with GEH < 5 (the usual criterion: at least 85 %). COUNTS.csv has "
             "the columns junction (optional), from, to (empty for an edge count), interval "
             "(start, HH:MM) and count."
         ),
