@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
-from stopline.agents.plans.arterials import Arterial, Direction
+from stopline.agents.plans.arterials import Arterial
 from stopline.agents.plans.optimise import run_plan
 from stopline.agents.plans.periods import clock
 from stopline.scenarios import Scenario
@@ -51,21 +51,28 @@ def _record(arterial: Arterial, scratch: Path, window: tuple[float, float]) -> l
     ]
 
 
-def _trajectories(
-    fcd: Path, direction: Direction, flip: float | None
-) -> dict[str, list[tuple[float, float]]]:
-    """Per vehicle, (time, distance along the forward direction) on this direction's edges."""
-    start = dict(zip(direction.edges, direction.starts, strict=True))
-    found: dict[str, list[tuple[float, float]]] = defaultdict(list)
+def _trajectories(fcd: Path, arterial: Arterial) -> dict[str, dict[str, list[tuple[float, float]]]]:
+    """Per direction (``forward``, ``backward``) and vehicle, (time, distance along the
+    forward direction) on that direction's edges, in one pass over the fcd output."""
+    # Each edge: its direction, where it starts along that direction, and whether the
+    # distance is measured back from the forward direction's end.
+    place: dict[str, tuple[str, float, bool]] = {}
+    for label, direction in (("forward", arterial.forward), ("backward", arterial.backward)):
+        if direction is not None:
+            for edge, start in zip(direction.edges, direction.starts, strict=True):
+                place[edge] = (label, start, label == "backward")
+    found: dict[str, dict[str, list[tuple[float, float]]]] = defaultdict(lambda: defaultdict(list))
+    length = arterial.forward.length
     time = 0.0
     for element in elements(fcd):
         if element.tag == "vehicle":
             edge = element.get("lane", "").rsplit("_", 1)[0]
-            if edge in start:
-                distance = start[edge] + float(element.get("pos", "0"))
-                if flip is not None:
-                    distance = flip - distance
-                found[element.get("id", "")].append((time, distance))
+            if edge in place:
+                label, start, flipped = place[edge]
+                distance = start + float(element.get("pos", "0"))
+                found[label][element.get("id", "")].append(
+                    (time, length - distance if flipped else distance)
+                )
         elif element.tag == "timestep":
             time = float(element.get("time", "0"))
             element.clear()
@@ -90,13 +97,8 @@ def time_space_diagram(
         forward = arterial.forward
         length = forward.length
         figure, axes = plt.subplots(figsize=(12, 6.5))
-        for label, direction, flip in (
-            ("forward", forward, None),
-            ("backward", arterial.backward, length),
-        ):
-            if direction is None:
-                continue
-            for points in _trajectories(scratch / "fcd.xml", direction, flip).values():
+        for label, vehicles in _trajectories(scratch / "fcd.xml", arterial).items():
+            for points in vehicles.values():
                 times, places = zip(*points, strict=True)
                 axes.plot(times, places, color=COLOURS[label], linewidth=0.5, alpha=0.6)
         states: dict[str, list[tuple[float, str]]] = defaultdict(list)

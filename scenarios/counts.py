@@ -31,7 +31,9 @@ from .xmlfiles import elements
 
 HOUR = 3600.0
 COLUMNS = ("junction", "from", "to", "interval", "count")
-GEH_TARGET = 5.0  # the usual calibration criterion: GEH < 5 for at least 85 % of counts
+# The usual calibration criterion: GEH < 5 for at least 85 % of the counts.
+GEH_TARGET = 5.0
+GEH_SHARE = 0.85
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|min|h)?$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 

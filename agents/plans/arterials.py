@@ -15,7 +15,7 @@ import functools
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from stopline.scenarios.geometry import Point, network_geometry
 from stopline.scenarios.seeds import TRAINING_SEEDS
 from stopline.scenarios.xmlfiles import elements, signal_links
 
+from .design import JunctionPlan
 from .timing_plan import TimingPlan
 
 MIN_SIGNALS = 3
@@ -98,7 +99,7 @@ def _chains(weights: dict[frozenset[str], int], positions: dict[str, Point]) -> 
     """Signals linked heaviest first into straight chains, each chain in order."""
     neighbours: dict[str, list[str]] = defaultdict(list)
     chain_of: dict[str, int] = {}
-    chains: list[list[str]] = []
+    numbers = itertools.count()
     for pair, _ in sorted(weights.items(), key=lambda item: (-item[1], sorted(item[0]))):
         a, b = sorted(pair)
         if len(neighbours[a]) >= 2 or len(neighbours[b]) >= 2:
@@ -114,9 +115,7 @@ def _chains(weights: dict[frozenset[str], int], positions: dict[str, Point]) -> 
         neighbours[a].append(b)
         neighbours[b].append(a)
         merged = [x for x in (chain_of.get(a), chain_of.get(b)) if x is not None]
-        number = merged[0] if merged else len(chains)
-        if not merged:
-            chains.append([])
+        number = merged[0] if merged else next(numbers)
         for name in (a, b):
             chain_of[name] = number
         for other in merged[1:]:
@@ -153,7 +152,7 @@ def _direction(
     positions, times, through, starts = [], [], [], []
     distance = duration = 0.0
     index = 0
-    for edge_id in edges:
+    for position, edge_id in enumerate(edges):
         edge = net.getEdge(edge_id)
         starts.append(distance)
         distance += edge.getLength()
@@ -161,7 +160,7 @@ def _direction(
         if index < len(signals) and any(
             source == edge_id for source, _, _ in links.get(signals[index], {}).values()
         ):
-            following = edges[edges.index(edge_id) + 1] if edge_id != edges[-1] else None
+            following = edges[position + 1] if position + 1 < len(edges) else None
             positions.append(distance)
             times.append(duration)
             through.append(
@@ -216,33 +215,36 @@ def arterials(scenario: Scenario) -> tuple[Arterial, ...]:
     return tuple(arterial for _, arterial in found[:MAX_ARTERIALS])
 
 
-def _green(plan: TimingPlan, period: int, signal: str, links: Sequence[int], time: float) -> bool:
-    junction = plan.plans[period].get(signal)
+def _through_green(junction: JunctionPlan | None, links: Sequence[int]) -> Callable[[float], bool]:
+    """Whether the links show green at a time of day, under one junction's plan."""
     if junction is None or not links:
-        return True  # not under the plan: no constraint it can change
-    position = (time - junction.offset) % junction.cycle
-    for phase in junction.plan.sumo_phases():
-        duration = float(phase["duration"])
-        if position < duration:
-            return all(phase["state"][link] in "Gg" for link in links)
-        position -= duration
-    return False
+        return lambda time: True  # not under the plan: no constraint it can change
+    steps = [(phase["state"], float(phase["duration"])) for phase in junction.plan.sumo_phases()]
+
+    def green(time: float) -> bool:
+        position = (time - junction.offset) % junction.cycle
+        for state, seconds in steps:
+            if position < seconds:
+                return all(state[link] in "Gg" for link in links)
+            position -= seconds
+        return False
+
+    return green
 
 
 def band(plan: TimingPlan, period: int, direction: Direction) -> float:
     """The share of a cycle in which a vehicle leaving the first signal on green at the
     progression speed meets green at every signal (a one-way bandwidth, 0..1)."""
-    cycle = max(plan.plans[period][s].cycle for s in direction.signals if s in plan.plans[period])
-    starts = range(int(cycle))
-    through = sum(
-        all(
-            _green(plan, period, signal, links, start + time)
-            for signal, links, time in zip(
-                direction.signals, direction.links, direction.times, strict=True
-            )
+    signals = plan.plans[period]
+    cycle = max(signals[s].cycle for s in direction.signals if s in signals)
+    checks = [
+        (_through_green(signals.get(signal), links), time)
+        for signal, links, time in zip(
+            direction.signals, direction.links, direction.times, strict=True
         )
-        for start in starts
-    )
+    ]
+    starts = range(int(cycle))
+    through = sum(all(green(start + time) for green, time in checks) for start in starts)
     return through / len(starts)
 
 

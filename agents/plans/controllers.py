@@ -15,7 +15,8 @@ from .saved import check_plan, plan_file
 from .store import COORDINATED, TIME_OF_DAY, plan_folder
 
 
-def _progress(line: str) -> None:
+def report_progress(line: str) -> None:
+    """A line of the plan search's progress, on standard error."""
     print(f"plan: {line}", file=sys.stderr, flush=True)
 
 
@@ -51,7 +52,7 @@ class Coordinated(NativeController):
 
     def _folder(self, scenario: Scenario, config: EnvConfig) -> Path:
         search = Search(self.objective, self.periods, self.trials)
-        return plan_folder(scenario, config, search, _progress)
+        return plan_folder(scenario, config, search, report_progress)
 
 
 class TimeOfDay(Coordinated):

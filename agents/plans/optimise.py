@@ -37,7 +37,7 @@ from stopline.scenarios.seeds import TRAINING_SEEDS
 
 from ..errors import AgentError
 from .design import Settings
-from .isolated import isolated_plan
+from .isolated import DesignInputs
 from .timing_plan import TimingPlan, write_sumo
 
 OBJECTIVES = ("delay", "stops", "bandwidth")
@@ -188,10 +188,10 @@ def optimise(
         judge = Judge(scenario, search.objective, search.jobs, folder)
         # Stage 1: the cycle and the splits.
         candidates = []
+        inputs = DesignInputs.read(scenario, config, search.periods)
         for power in SPLIT_POWERS:
             for scale in CYCLE_SCALES:
-                settings = Settings(cycle_scale=scale, split_power=power)
-                isolated = isolated_plan(scenario, config, search.periods, settings)
+                isolated = inputs.plan(Settings(cycle_scale=scale, split_power=power))
                 offsets = coordinator_offsets(
                     scenario, isolated, folder / f"scale-{scale:g}-power-{power:g}"
                 )

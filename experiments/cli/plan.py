@@ -12,6 +12,7 @@ from typing import Any
 from stopline import scenarios
 from stopline.agents.plans import Search, check_objective, plan_folder, plan_periods
 from stopline.agents.plans.arterials import arterials
+from stopline.agents.plans.controllers import report_progress
 from stopline.agents.plans.optimise import OBJECTIVES, SEEDS
 from stopline.agents.plans.store import COORDINATED, RECORD, TIME_OF_DAY
 from stopline.envs import EnvConfig
@@ -76,10 +77,6 @@ def add_to(commands: Any) -> None:
     parser.set_defaults(handler=_run)
 
 
-def _say(line: str) -> None:
-    print(f"plan: {line}", file=sys.stderr, flush=True)
-
-
 def _run(arguments: argparse.Namespace) -> int:
     check_objective(arguments.objective)
     config = EnvConfig.from_mapping(env_config(arguments))
@@ -89,7 +86,7 @@ def _run(arguments: argparse.Namespace) -> int:
     out = (arguments.out or Path("results") / f"plan-{naming.slug(name)}").resolve()
     out.mkdir(parents=True, exist_ok=True)
     search = Search(arguments.objective, arguments.periods, arguments.trials, arguments.jobs)
-    folder = plan_folder(scenario, config, search, _say)
+    folder = plan_folder(scenario, config, search, report_progress)
     for file in (COORDINATED, TIME_OF_DAY, RECORD):  # whole files: a rerun's Ctrl-C keeps
         write_atomically(out / file, (folder / file).read_text())  # the plan before it
     record = json.loads((folder / RECORD).read_text())

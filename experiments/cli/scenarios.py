@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import io
 import os
 import shutil
 import tempfile
@@ -270,33 +271,33 @@ def _build(arguments: argparse.Namespace) -> int:
 
 
 def _from_counts(arguments: argparse.Namespace) -> int:
-    from stopline.scenarios.counts import GEH_TARGET, from_counts, parse_interval
+    from stopline.scenarios.counts import GEH_SHARE, GEH_TARGET, from_counts, parse_interval
 
     from ..plots import counts_fit
+    from ..store import write_atomically
 
     interval = parse_interval(arguments.interval)
     source = Path(arguments.net)
     net = source if source.name.endswith(".net.xml") else scenarios.load(arguments.net).net_file
     config, fits = from_counts(net, arguments.counts, interval, arguments.out, arguments.seed)
-    with (arguments.out / "fit.csv").open("w", newline="") as stream:
-        writer = csv.writer(stream)
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(["row", "from", "to", "interval_s", "counted_veh_h", "simulated_veh_h", "geh"])
+    for fit in fits:
+        counted, simulated = fit.hourly
         writer.writerow(
-            ["row", "from", "to", "interval_s", "counted_veh_h", "simulated_veh_h", "geh"]
-        )
-        for fit in fits:
-            counted, simulated = fit.hourly
-            writer.writerow(
-                [fit.count.row, fit.count.source, fit.count.target or "", f"{fit.count.begin:g}",
-                 f"{counted:.0f}", f"{simulated:.0f}", f"{fit.geh:.2f}"]
-            )  # fmt: skip
+            [fit.count.row, fit.count.source, fit.count.target or "", f"{fit.count.begin:g}",
+             f"{counted:.0f}", f"{simulated:.0f}", f"{fit.geh:.2f}"]
+        )  # fmt: skip
+    write_atomically(arguments.out / "fit.csv", table.getvalue())
     counts_fit(fits, arguments.out / "fit.png")
     good = sum(fit.geh < GEH_TARGET for fit in fits)
-    share = 100 * good / len(fits)
-    verdict = "meets" if share >= 85 else "misses"
+    share = good / len(fits)
+    verdict = "meets" if share >= GEH_SHARE else "misses"
     print(f"scenario: {config}")
     print(
-        f"{len(fits)} counts; GEH < {GEH_TARGET:g} for {good} ({share:.1f} %): {verdict} the "
-        "usual 85 % criterion; worst GEH "
+        f"{len(fits)} counts; GEH < {GEH_TARGET:g} for {good} ({100 * share:.1f} %): {verdict} "
+        f"the usual {100 * GEH_SHARE:g} % criterion; worst GEH "
         f"{max(fit.geh for fit in fits):.2f} (fit.csv, fit.png)"
     )
     return 0
