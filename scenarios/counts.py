@@ -58,16 +58,21 @@ class Count:
     count: float
 
 
-def _net_movements(net: Path) -> tuple[dict[str, str], set[tuple[str, str]]]:
-    """Every normal edge with the junction it leads to, and every (from, to) connection."""
-    edges: dict[str, str] = {}
+def _net_movements(net: Path) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
+    """Every normal edge with the names of the junction it leads into (the node, and the
+    traffic light controlling it: a city's joined cluster has its own light id), and every
+    (from, to) connection."""
+    edges: dict[str, set[str]] = {}
     movements: set[tuple[str, str]] = set()
     for element in elements(net):
         if element.tag == "edge" and element.get("function", "normal") == "normal":
-            edges[element.get("id", "")] = element.get("to", "")
+            edges[element.get("id", "")] = {element.get("to", "")}
             element.clear()
         elif element.tag == "connection":
-            movements.add((element.get("from", ""), element.get("to", "")))
+            source = element.get("from", "")
+            movements.add((source, element.get("to", "")))
+            if element.get("tl") and source in edges:
+                edges[source].add(element.get("tl", ""))
     return edges, movements
 
 
@@ -98,7 +103,7 @@ def _count(
     path: Path,
     number: int,
     row: dict[str, str],
-    edges: dict[str, str],
+    edges: dict[str, set[str]],
     movements: set[tuple[str, str]],
     interval: float,
     window: tuple[float, float],
@@ -109,7 +114,7 @@ def _count(
     for edge in (source, target):
         if edge is not None and edge not in edges:
             raise ScenarioError(f"{where}: edge {edge!r} is not in the net")
-    if junction and edges[source] != junction:
+    if junction and junction not in edges[source]:
         raise ScenarioError(f"{where}: edge {source!r} does not lead into junction {junction!r}")
     if target is not None and (source, target) not in movements:
         raise ScenarioError(f"{where}: no movement from {source!r} to {target!r}")
