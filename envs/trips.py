@@ -62,7 +62,7 @@ class TripMetrics:
         return asdict(self)
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return 0.0
@@ -98,7 +98,7 @@ def trip_metrics(folder: Path) -> TripMetrics:
     return TripMetrics(
         mean_delay=mean(headline),
         median_delay=statistics.median(headline) if headline else 0.0,
-        p95_delay=_percentile(headline, 0.95),
+        p95_delay=percentile(headline, 0.95),
         mean_network_delay=mean(values(entered, "timeLoss")),
         mean_entry_delay=mean(values(every, "departDelay")),
         mean_travel_time=mean(values(entered, "duration")),

@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stopline import scenarios
 from stopline.agents import Controller, run_episode
+from stopline.envs import EnvConfig
+from stopline.envs.phases import phase_sets
 from stopline.envs.trips import TripMetrics, trip_metrics
-from stopline.scenarios.xmlfiles import approach_edges
+from stopline.scenarios import Scenario
+from stopline.scenarios.xmlfiles import approach_edges, signal_links
 
 from .metrics import interval_series, junction_metrics, output_options
+from .movements import group_result, lane_groups
+from .records import (
+    LANES,
+    QUEUES,
+    STATES,
+    read_lane_totals,
+    read_queues,
+    read_states,
+    record_options,
+)
+from .signal_activity import junction_activity
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,10 @@ class SeedResult:
     metrics: TripMetrics
     series: dict[str, Any]
     junctions: dict[str, dict[str, Any]]
+    # What each controlled junction's signals did (`signal_activity`) and its lane groups'
+    # HCM figures (`movements`); empty for runs stored before Stopline recorded them.
+    signals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    movements: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"seed": self.seed, **self.metrics.as_dict()}
@@ -39,11 +57,20 @@ class SeedResult:
             "metrics": self.metrics.as_dict(),
             "series": self.series,
             "junctions": self.junctions,
+            "signals": self.signals,
+            "movements": self.movements,
         }
 
     @classmethod
     def from_result(cls, seed: int, result: Mapping[str, Any]) -> SeedResult:
-        return cls(seed, TripMetrics(**result["metrics"]), result["series"], result["junctions"])
+        return cls(
+            seed,
+            TripMetrics(**result["metrics"]),
+            result["series"],
+            result["junctions"],
+            result.get("signals", {}),
+            result.get("movements", []),
+        )
 
 
 def measure(
@@ -56,6 +83,9 @@ def measure(
 ) -> SeedResult:
     """One run over the whole window on demand seed ``seed`` (SUMO's seed too), measured."""
     scenario = scenarios.load(scenario_name, demand_scale=demand_scale, seed=seed)
+    env = EnvConfig.from_mapping({**dict(config or {}), **controller.environment()})
+    sets = phase_sets(scenario, env.phases)
+    controlled = [junction for junction in scenario.junctions if sets[junction].controllable]
     with tempfile.TemporaryDirectory(prefix="stopline-run-") as scratch:
         folder = Path(scratch)
         run_episode(
@@ -64,7 +94,7 @@ def measure(
             sumo_seed=seed,
             folder=folder,
             config=config,
-            sumo_options=output_options(folder),
+            sumo_options=[*output_options(folder), *record_options(folder, controlled)],
         )
         approaches = {
             junction: edges
@@ -76,4 +106,28 @@ def measure(
             trip_metrics(folder),
             interval_series(folder, approaches),
             junction_metrics(folder, approaches),
+            *_signals_and_movements(folder, scenario, {j: sets[j].greens for j in controlled}),
         )
+
+
+def _signals_and_movements(
+    folder: Path, scenario: Scenario, phases: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """What each junction's signals did, and its lane groups' HCM figures, from the run's
+    records in ``folder`` (`records.record_options`)."""
+    states = read_states(folder / STATES)
+    links = signal_links(scenario.net_file)
+    lanes = {lane for junction in phases for _, _, lane in links[junction].values()}
+    queues = read_queues(folder / QUEUES, lanes)
+    totals = read_lane_totals(folder / LANES)
+    window = (scenario.begin, scenario.end)
+    signals = {
+        junction: junction_activity(states[junction], greens, links[junction], queues, window)
+        for junction, greens in phases.items()
+    }
+    movements = [
+        group_result(group, states[junction], totals, queues, window)
+        for junction, groups in lane_groups(scenario.net_file, list(phases)).items()
+        for group in groups
+    ]
+    return signals, movements

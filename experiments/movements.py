@@ -1,0 +1,229 @@
+"""Movement-level results per signalised junction, after the HCM 6th edition (Chapter 19,
+signalised intersections), from SUMO's own outputs of one run.
+
+- *Lane group*: the lanes of one approach that serve the same movements (left, through,
+  right, U-turn): an exclusive left-turn lane is a group of its own, a shared
+  through-right lane another, as the HCM forms them.
+- *Volume* v: vehicles that crossed the group's stop lines (laneData ``left``), as an
+  hourly rate over the window.
+- *Control delay*: SUMO's time loss on the group's lanes and on the junction's internal
+  lanes its links lead through, per vehicle that crossed. It holds deceleration,
+  stopped, move-up and acceleration delay up to the far side of the junction; the rest of
+  the acceleration, on the exit road, is not counted (so it reads slightly low against a
+  field study that follows vehicles until they regain speed).
+- *Capacity* c = N s g/C: lanes, saturation flow per lane (`Settings.saturation_flow`, as
+  plans are designed with) and the effective green share: each green-and-yellow period of
+  the group's links less the lost time per phase (`Settings.lost_time_per_phase`), over
+  the window. Permitted left turns are not reduced for opposing flow, so their v/c reads
+  low. *v/c* = v / c.
+- *95th-percentile back of queue*: the longest queue on any lane of the group (SUMO's
+  queue length, stop line to the back of the last halted vehicle) reached in each cycle,
+  a cycle running from one end of the group's green to the next; the 95th percentile over
+  the cycles (over the whole window if the group never stopped). In metres and in
+  vehicles at `VEHICLE_SPACING`.
+- *LOS* by control delay, with the signalised thresholds in `metrics.LOS_THRESHOLDS`.
+
+Approaches are named by their travel direction (NB, EB, SB, WB) from the lane's last
+stretch before the stop line, and by the edge.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stopline.agents.plans.design import Settings
+from stopline.envs.phases import GREEN, YELLOW
+from stopline.envs.trips import percentile
+from stopline.scenarios.xmlfiles import elements
+
+from .metrics import level_of_service
+from .records import worst_queue
+
+VEHICLE_SPACING = 7.5  # m a queued car takes: 5 m long plus SUMO's 2.5 m minimum gap
+TURNS = {"l": "L", "L": "L", "s": "T", "r": "R", "R": "R", "t": "U"}
+TURN_ORDER = "ULTR"
+
+
+@dataclass(frozen=True)
+class Link:
+    """One signalised connection: its index, approach lane, turn and internal lanes."""
+
+    index: int
+    edge: str
+    lane: str
+    turn: str
+    internal: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LaneGroup:
+    """Lanes of one approach that serve the same movements."""
+
+    junction: str
+    edge: str
+    bound: str
+    turns: str
+    lanes: tuple[str, ...]
+    links: tuple[Link, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.bound} {self.turns}"
+
+
+def _bound(shape: str) -> str:
+    """NB/EB/SB/WB: the travel direction of a lane's last stretch (its shape's last two
+    points); SUMO's y axis points north."""
+    points = [tuple(float(v) for v in point.split(",")[:2]) for point in shape.split()]
+    (x0, y0), (x1, y1) = points[-2], points[-1]
+    heading = math.degrees(math.atan2(x1 - x0, y1 - y0)) % 360
+    return ("NB", "EB", "SB", "WB")[int(((heading + 45) % 360) // 90)]
+
+
+def lane_groups(net: Path, junctions: Sequence[str]) -> dict[str, list[LaneGroup]]:
+    """Each junction's lane groups, read from the net in one pass."""
+    shapes: dict[str, str] = {}
+    links: dict[str, list[tuple[int, str, str, str, str]]] = defaultdict(list)
+    onward: dict[str, str] = {}  # internal lane -> the internal lane after it
+    wanted = set(junctions)
+    for element in elements(net):
+        if element.tag == "lane" and not element.get("id", "").startswith(":"):
+            shapes[element.get("id", "")] = element.get("shape", "")
+        elif element.tag == "connection":
+            source, via = element.get("from", ""), element.get("via", "")
+            lane = f"{source}_{element.get('fromLane', '0')}"
+            if element.get("tl") in wanted:
+                links[element.get("tl", "")].append(
+                    (
+                        int(element.get("linkIndex", "-1")),
+                        source,
+                        lane,
+                        element.get("dir", "s"),
+                        via,
+                    )
+                )
+            elif source.startswith(":") and via:
+                onward[lane] = via
+        element.clear()
+    groups: dict[str, list[LaneGroup]] = {}
+    for junction in sorted(links):
+        by_lane: dict[str, list[Link]] = defaultdict(list)
+        for index, edge, lane, direction, via in sorted(links[junction]):
+            chain = [via] if via else []
+            while chain and chain[-1] in onward:
+                chain.append(onward[chain[-1]])
+            by_lane[lane].append(Link(index, edge, lane, TURNS.get(direction, "T"), tuple(chain)))
+        grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for lane, own in by_lane.items():
+            turns = "".join(t for t in TURN_ORDER if any(link.turn == t for link in own))
+            grouped[(own[0].edge, turns)].append(lane)
+        groups[junction] = [
+            LaneGroup(
+                junction,
+                edge,
+                _bound(shapes.get(lanes[0], "0,0 0,1")),
+                turns,
+                tuple(sorted(lanes)),
+                tuple(link for lane in sorted(lanes) for link in by_lane[lane]),
+            )
+            for (edge, turns), lanes in sorted(grouped.items())
+        ]
+    return groups
+
+
+def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """(start, end) index of each run of True in ``flags``."""
+    found, start = [], None
+    for index, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            found.append((start, index))
+            start = None
+    return found
+
+
+def group_result(
+    group: LaneGroup,
+    record: Sequence[tuple[float, str]],
+    totals: Mapping[str, Mapping[str, float]],
+    queues: Mapping[str, Mapping[int, float]],
+    window: tuple[float, float],
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """One lane group's HCM figures (see the module's definitions)."""
+    settings = settings or Settings()
+    hours = (window[1] - window[0]) / 3600
+    step = record[1][0] - record[0][0] if len(record) > 1 else 1.0
+    indices = [link.index for link in group.links]
+    green = [any(state[i] in GREEN for i in indices) for _, state in record]
+    open_ = [any(state[i] in GREEN or state[i] in YELLOW for i in indices) for _, state in record]
+    effective = sum(
+        max(0.0, (end - start) * step - settings.lost_time_per_phase) for start, end in _runs(open_)
+    )
+    share = effective / (len(record) * step) if record else 0.0
+    crossed = sum(totals.get(lane, {}).get("left", 0.0) for lane in group.lanes)
+    lanes = [*group.lanes, *(lane for link in group.links for lane in link.internal)]
+    loss = sum(totals.get(lane, {}).get("timeLoss", 0.0) for lane in lanes)
+    delay = loss / crossed if crossed else 0.0
+    volume = crossed / hours
+    capacity = len(group.lanes) * settings.saturation_flow * share
+    # Cycles end where the group's green ends; the back of queue peaks once in each.
+    ends = [round(record[end - 1][0]) for _, end in _runs(green)] if record else []
+    bounds = sorted({round(window[0]), *ends, round(window[1])})
+    peaks = [0.0] * (len(bounds) - 1)
+    for second, length in worst_queue(queues, group.lanes).items():
+        cycle = bisect.bisect_right(bounds, second) - 1
+        if 0 <= cycle < len(peaks):
+            peaks[cycle] = max(peaks[cycle], length)
+    queue = percentile(peaks, 0.95)
+    return {
+        "junction": group.junction,
+        "approach": f"{group.bound} {group.edge}",
+        "lane_group": group.name,
+        "lanes": len(group.lanes),
+        "volume": volume,
+        "capacity": capacity,
+        "v_c": volume / capacity if capacity else None,
+        "green_share": share,
+        "control_delay": delay,
+        "los": level_of_service(delay),
+        "queue_95": queue,
+        "queue_95_vehicles": queue / VEHICLE_SPACING,
+        "vehicles": int(crossed),
+    }
+
+
+def approach_results(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per approach: volume-weighted control delay over its lane groups, its LOS, volume,
+    and the worst v/c and 95th-percentile queue among its groups."""
+    by_approach: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_approach[(row["junction"], row["approach"])].append(row)
+    result = []
+    for (junction, approach), own in sorted(by_approach.items()):
+        crossed = sum(row["vehicles"] for row in own)
+        delay = (
+            sum(row["control_delay"] * row["vehicles"] for row in own) / crossed if crossed else 0.0
+        )
+        ratios = [row["v_c"] for row in own if row["v_c"] is not None]
+        result.append(
+            {
+                "junction": junction,
+                "approach": approach,
+                "lane_group": "approach",
+                "volume": sum(row["volume"] for row in own),
+                "v_c": max(ratios, default=None),
+                "control_delay": delay,
+                "los": level_of_service(delay),
+                "queue_95": max(row["queue_95"] for row in own),
+                "vehicles": crossed,
+            }
+        )
+    return result

@@ -1,0 +1,156 @@
+"""What the signals did in one run, read from SUMO's own record of their states.
+
+Every recorded state of a junction is matched to one green of the junction's phase set
+(the greens every strategy chooses among): exactly, or else the green that shares the most
+of its green links (a hand-made programme's transitional green belongs to the green it
+leads into or out of); a state with yellow, or with green only for links that are green in
+every phase, is a transition. A *green* is then a maximal run of seconds matched to the
+same phase; a *switch* ends one. The *reference phase* is the phase green the longest over
+the run, and a *cycle* runs from one start of the reference phase to the next; a phase
+with no green starting inside a cycle was *skipped* in it. Queues are SUMO's queue lengths
+(stop line to the back of the last halted vehicle, m) on the lanes of the junction's links.
+
+Everything is summed per `INTERVAL` of the window, a green or cycle counted in the
+interval it starts in.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from stopline.envs.phases import GREEN, YELLOW, green_links
+
+from .records import worst_queue
+
+INTERVAL = 900.0  # s: the 15-minute analysis period
+
+
+@dataclass(frozen=True)
+class Green:
+    """One green: the phase (index in the phase set), when it started and ended (s)."""
+
+    phase: int
+    start: float
+    end: float
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+def phase_of(state: str, greens: Sequence[str], always: frozenset[int]) -> int | None:
+    """The phase-set index ``state`` shows, or None for a transition."""
+    if any(char in YELLOW for char in state):
+        return None
+    shown = green_links(state)
+    if shown <= always:
+        return None
+    if state in greens:
+        return greens.index(state)
+    scores = [len(shown & green_links(g)) - len(shown - green_links(g)) for g in greens]
+    best = max(range(len(greens)), key=lambda index: scores[index])
+    return best if shown & green_links(greens[best]) else None
+
+
+def greens_of(record: Sequence[tuple[float, str]], phases: Sequence[str]) -> list[Green]:
+    """The run's greens, in order, from a junction's (time, state) record."""
+    if not record:
+        return []
+    always = frozenset.intersection(*(green_links(g) for g in phases))
+    step = record[1][0] - record[0][0] if len(record) > 1 else 1.0
+    found: list[Green] = []
+    current: tuple[int, float] | None = None
+    for time, state in record:
+        phase = phase_of(state, phases, always)
+        if current is not None and phase != current[0]:
+            found.append(Green(current[0], current[1], time))
+            current = None
+        if phase is not None and current is None:
+            current = (phase, time)
+    if current is not None:
+        found.append(Green(current[0], current[1], record[-1][0] + step))
+    return found
+
+
+def served_lanes(state: str, links: Mapping[int, tuple[str, str, str]]) -> set[str]:
+    """The incoming lanes with a green link in ``state``."""
+    return {links[i][2] for i, char in enumerate(state) if char in GREEN and i in links}
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return statistics.fmean(values) if values else None
+
+
+def junction_activity(
+    record: Sequence[tuple[float, str]],
+    phases: Sequence[str],
+    links: Mapping[int, tuple[str, str, str]],
+    queues: Mapping[str, Mapping[int, float]],
+    window: tuple[float, float],
+) -> dict[str, Any]:
+    """One junction's activity: its phases, reference phase, the reference green's starts
+    (for offsets) and one row per interval (see the module's definitions)."""
+    greens = greens_of(record, phases)
+    total = [sum(g.length for g in greens if g.phase == p) for p in range(len(phases))]
+    reference = max(range(len(phases)), key=lambda p: total[p])
+    starts = [g.start for g in greens if g.phase == reference]
+    cycles = list(itertools.pairwise(starts))
+    begin, end = window
+    count = max(1, round((end - begin) / INTERVAL))
+    approaches: dict[str, set[str]] = defaultdict(set)
+    for source, _, lane in links.values():
+        approaches[source].add(lane)
+
+    served = [worst_queue(queues, served_lanes(state, links)) for state in phases]
+    held = {edge: worst_queue(queues, lanes) for edge, lanes in sorted(approaches.items())}
+
+    def bucket(time: float) -> int:
+        return min(count - 1, max(0, int((time - begin) // INTERVAL)))
+
+    rows = []
+    for index in range(count):
+        low, high = begin + index * INTERVAL, min(end, begin + (index + 1) * INTERVAL)
+        mine = [g for g in greens if bucket(g.start) == index]
+        lengths = [b - a for a, b in cycles if bucket(a) == index]
+        these = [(a, b) for a, b in cycles if bucket(a) == index]
+        per_phase = []
+        for phase in range(len(phases)):
+            own = [g for g in mine if g.phase == phase]
+            shown = sum(
+                max(0.0, min(g.end, high) - max(g.start, low)) for g in greens if g.phase == phase
+            )
+            per_phase.append(
+                {
+                    "share": shown / (high - low),
+                    "greens": len(own),
+                    "mean": _mean([g.length for g in own]),
+                    "min": min((g.length for g in own), default=None),
+                    "max": max((g.length for g in own), default=None),
+                    "skipped": sum(
+                        not any(g.phase == phase and a <= g.start < b for g in greens)
+                        for a, b in these
+                    ),
+                    "queue_end": _mean([served[phase].get(round(g.end) - 1, 0.0) for g in own]),
+                }
+            )
+        rows.append(
+            {
+                "begin": low,
+                "end": high,
+                "cycles": len(lengths),
+                "cycle_mean": _mean(lengths),
+                "cycle_std": statistics.pstdev(lengths) if len(lengths) > 1 else None,
+                "switches_per_hour": sum(1 for g in mine if g.end < end) * 3600 / (high - low),
+                "phases": per_phase,
+                "max_queue": {
+                    edge: max((q for s, q in queue.items() if low <= s < high), default=0.0)
+                    for edge, queue in held.items()
+                },
+            }
+        )
+    return {"phases": list(phases), "reference": reference, "starts": starts, "intervals": rows}

@@ -1,0 +1,123 @@
+"""HCM lane-group results against a case worked by hand.
+
+One signalised crossing of two one-way streets, 400 m approaches. Eastbound cars arrive
+every 10 s exactly (360 veh/h, no driver randomness); nobody else drives. The programme:
+eastbound green 27 s, yellow 3 s, then the cross street 27 s and 3 s: C = 60 s.
+
+By hand, with the plan settings (s = 1800 veh/h/lane, lost time 4 s per phase):
+
+- effective green g = 27 + 3 - 4 = 26 s, g/C = 0.4333; capacity c = 1800 x 0.4333 = 780
+- v: 360 cars depart, one every 10 s; those departing in the last 30-60 s (29 s to drive
+  the approach, and a red to wait) have not crossed when the hour ends: 353-358 veh/h,
+  v/c = 0.45-0.46
+- uniform delay (HCM eq. 19-20, deterministic arrivals): d1 = 0.5 C (1 - g/C)^2 /
+  (1 - X g/C) = 30 x 0.3211 / 0.8 = 12.0 s. SUMO's cars brake and accelerate (4.5 and
+  2.6 m/s2 from 13.89 m/s: about 1.5 + 2.7 s lost per stop), which d1 leaves out; about
+  two cars in three stop, so control delay is d1 plus 2-3 s: 12-16 s, LOS B.
+- back of queue: cars arriving in the 33 s without green (red 30 s, yellow 3 s) queue;
+  3 or 4 of them, 7.5 m each less the last one's gap, and the stop line a metre or so
+  back from the junction: 20-30 m, the same in every cycle.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from stopline import agents
+from stopline.experiments.measured import measure
+from stopline.scenarios import sumo_tools
+from stopline.scenarios.xmlfiles import signal_links
+
+
+def _crossing(folder: Path) -> Path:
+    (folder / "x.nod.xml").write_text(
+        '<nodes><node id="W" x="-400" y="0"/><node id="E" x="400" y="0"/>'
+        '<node id="N" x="0" y="400"/><node id="S" x="0" y="-400"/>'
+        '<node id="C" x="0" y="0" type="traffic_light"/></nodes>'
+    )
+    (folder / "x.edg.xml").write_text(
+        '<edges><edge id="WC" from="W" to="C" numLanes="1" speed="13.89"/>'
+        '<edge id="CE" from="C" to="E" numLanes="1" speed="13.89"/>'
+        '<edge id="NC" from="N" to="C" numLanes="1" speed="13.89"/>'
+        '<edge id="CS" from="C" to="S" numLanes="1" speed="13.89"/></edges>'
+    )
+    net = folder / "x.net.xml"
+    sumo_tools.run(
+        [
+            sumo_tools.binary("netconvert"),
+            *("-n", folder / "x.nod.xml", "-e", folder / "x.edg.xml", "-o", net),
+            "--no-turnarounds",
+        ],
+        what="netconvert",
+    )
+    links = signal_links(net)["C"]
+    east = "".join("G" if links[i][0] == "WC" else "r" for i in range(len(links)))
+    south = "".join("G" if links[i][0] == "NC" else "r" for i in range(len(links)))
+    yellow = {"G": "y", "r": "r"}
+    phases = [
+        (east, 27),
+        ("".join(yellow[c] for c in east), 3),
+        (south, 27),
+        ("".join(yellow[c] for c in south), 3),
+    ]
+    (folder / "x.add.xml").write_text(
+        '<additional><tlLogic id="C" type="static" programID="hand" offset="0">'
+        + "".join(f'<phase duration="{d}" state="{s}"/>' for s, d in phases)
+        + "</tlLogic></additional>"
+    )
+    (folder / "x.rou.xml").write_text(
+        '<routes><vType id="exact" sigma="0" speedFactor="1" speedDev="0"/>'
+        '<flow id="east" type="exact" begin="0" end="3600" period="10" from="WC" to="CE" '
+        'departSpeed="max" departLane="best"/></routes>'
+    )
+    config = folder / "x.sumocfg"
+    config.write_text(
+        '<configuration><input><net-file value="x.net.xml"/><route-files value="x.rou.xml"/>'
+        '<additional-files value="x.add.xml"/></input>'
+        '<time><begin value="0"/><end value="3600"/></time></configuration>'
+    )
+    return config
+
+
+@pytest.fixture(scope="module")
+def crossing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _crossing(tmp_path_factory.mktemp("crossing"))
+
+
+def test_lane_group_figures_match_the_hand_worked_case(crossing: Path, cache_dir: Path) -> None:
+    result = measure(agents.make("fixed"), str(crossing), 0)  # seed 0: the files exactly
+    [east] = [row for row in result.movements if row["approach"].endswith("WC")]
+    assert east["approach"] == "EB WC"
+    assert east["lane_group"] == "EB TR"
+    assert east["capacity"] == pytest.approx(780.0)
+    assert 353 <= east["volume"] <= 358
+    assert east["v_c"] == pytest.approx(east["volume"] / 780)
+    d1 = 0.5 * 60 * (1 - 26 / 60) ** 2 / (1 - 360 / 780 * 26 / 60)
+    assert d1 == pytest.approx(12.04, abs=0.01)
+    assert d1 <= east["control_delay"] <= d1 + 4.2
+    assert east["los"] == "B"
+    assert 20.0 <= east["queue_95"] <= 30.0
+    assert math.isclose(east["queue_95_vehicles"], east["queue_95"] / 7.5)
+    [south] = [row for row in result.movements if row["approach"].endswith("NC")]
+    assert south["vehicles"] == 0 and south["volume"] == 0
+
+
+def test_what_the_signal_did_matches_its_programme(crossing: Path, cache_dir: Path) -> None:
+    result = measure(agents.make("fixed"), str(crossing), 0)  # seed 0: the files exactly
+    activity = result.signals["C"]
+    assert len(activity["intervals"]) == 4  # one per 15 minutes of the hour
+    for row in activity["intervals"]:
+        assert row["cycle_mean"] == pytest.approx(60.0)
+        assert row["cycle_std"] == pytest.approx(0.0)
+        assert row["switches_per_hour"] == pytest.approx(120.0)
+        for phase in row["phases"]:
+            assert (phase["min"], phase["max"], phase["skipped"]) == (27.0, 27.0, 0)
+            assert phase["share"] == pytest.approx(27 * 15 / 900)
+    # Eastbound queues are gone by the end of each green; the approach peaks at 3-4 cars.
+    for row in activity["intervals"]:
+        assert [phase["queue_end"] for phase in row["phases"]] == [0.0, 0.0]
+        assert 20.0 <= row["max_queue"]["WC"] <= 30.0
+        assert row["max_queue"]["NC"] == 0.0
