@@ -70,20 +70,39 @@ class RLController(Controller):
                     "train a model on this scenario, or one with --observation greens"
                 )
 
-    def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
+    def inputs(
+        self, states: Mapping[str, JunctionState]
+    ) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+        """The junctions, in order, their observations as the model reads them (one row
+        each) and, for a maskable model, the actions each may take."""
         junctions = list(states)
         batch = np.stack(
             [padded(self._observation.function(states[j]), self._width) for j in junctions]
         )
+        masks = None
         if isinstance(self._model, MaskablePPO):  # it was trained never to pick the others
             masks = np.stack(
                 [padded_mask(action_mask(self._mode, states[j]), self._actions) for j in junctions]
             )
+        return junctions, batch, masks
+
+    def input_names(self, state: JunctionState) -> list[str]:
+        """What each value of a junction's row in `inputs` stands for."""
+        names = self._observation.names(state)
+        return [*names, *(f"padding {i}" for i in range(self._width - len(names)))]
+
+    def choose(self, batch: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
+        """The model's deterministic action for each row of ``batch``."""
+        if masks is not None and isinstance(self._model, MaskablePPO):
             actions, _ = self._model.predict(batch, deterministic=True, action_masks=masks)
         else:
             actions, _ = self._model.predict(batch, deterministic=True)
+        return np.asarray(actions)
+
+    def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
+        junctions, batch, masks = self.inputs(states)
         decisions: Decisions = {}
-        for junction, action in zip(junctions, actions, strict=True):
+        for junction, action in zip(junctions, self.choose(batch, masks), strict=True):
             state = states[junction]
             chosen = padded_action(self._mode, int(action), state.phase, state.num_phases)
             decisions[junction] = decode_action(self._mode, chosen, state.phase, state.num_phases)

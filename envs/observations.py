@@ -19,6 +19,9 @@ from .errors import ConfigError
 from .measure import READINGS, JunctionState, checked_readings
 
 ObservationFunction = Callable[[JunctionState], np.ndarray]
+# What each value of an observation stands for, at one junction (a policy card names the
+# inputs that move a policy's decisions by these).
+NamesFunction = Callable[[JunctionState], list[str]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,13 @@ class Observation:
     doc: str
     reads: frozenset[str] = READINGS
     greens: int | None = None  # green slots of a fixed-width observation; None: per lane
+    describe: NamesFunction | None = None
+
+    def names(self, state: JunctionState) -> list[str]:
+        """A short name for each value the observation gives at this junction."""
+        if self.describe is not None:
+            return self.describe(state)
+        return [f"input {index}" for index in range(len(self.function(state)))]
 
 
 OBSERVATIONS: dict[str, Observation] = {}
@@ -44,14 +54,16 @@ def register_observation(
     high: float = 1.0,
     reads: Iterable[str] = READINGS,
     greens: int | None = None,
+    names: NamesFunction | None = None,
 ) -> Callable[[ObservationFunction], ObservationFunction]:
     """Decorator: make ``function`` selectable as ``observation=name`` (``greens``: its
-    width is fixed, for junctions of up to that many greens)."""
+    width is fixed, for junctions of up to that many greens; ``names``: what each value
+    stands for, else "input 0", "input 1"...)."""
 
     def add(function: ObservationFunction) -> ObservationFunction:
         doc = (function.__doc__ or name).strip().splitlines()[0]
         reading = checked_readings(reads)
-        OBSERVATIONS[name] = Observation(name, function, low, high, doc, reading, greens)
+        OBSERVATIONS[name] = Observation(name, function, low, high, doc, reading, greens, names)
         return function
 
     return add
@@ -76,7 +88,24 @@ def _fill(counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, counts / capacity)
 
 
-@register_observation("default", reads={"vehicles", "halting"})
+def _green_names(state: JunctionState) -> list[str]:
+    return [f"green {index} shown" for index in range(state.num_phases)]
+
+
+def _lane_names(what: str, state: JunctionState) -> list[str]:
+    return [f"{what} {lane}" for lane in state.layout.incoming]
+
+
+def _default_names(state: JunctionState) -> list[str]:
+    return [
+        *_green_names(state),
+        "min green passed",
+        *_lane_names("vehicles", state),
+        *_lane_names("queue", state),
+    ]
+
+
+@register_observation("default", reads={"vehicles", "halting"}, names=_default_names)
 def default(state: JunctionState) -> np.ndarray:
     """Phase one-hot, min-green-passed flag, then density and queue per incoming lane."""
     greens, lanes = state.num_phases, len(state.vehicles)
@@ -90,7 +119,11 @@ def default(state: JunctionState) -> np.ndarray:
     return np.minimum(out, 1.0, out=out)
 
 
-@register_observation("timed", reads={"vehicles", "halting"})
+@register_observation(
+    "timed",
+    reads={"vehicles", "halting"},
+    names=lambda state: [*_default_names(state), "time in green", "in transition"],
+)
 def timed(state: JunctionState) -> np.ndarray:
     """`default`, then the time the current green has been shown (as a share of the default
     max green, capped at 1) and whether a transition is under way."""
@@ -98,13 +131,26 @@ def timed(state: JunctionState) -> np.ndarray:
     return np.concatenate([default(state), clock])
 
 
-@register_observation("queue", reads={"halting"})
+@register_observation(
+    "queue",
+    reads={"halting"},
+    names=lambda state: [*_green_names(state), *_lane_names("queue", state)],
+)
 def queue(state: JunctionState) -> np.ndarray:
     """Phase one-hot, then queue per incoming lane as a share of the lane's capacity."""
     return np.concatenate([_phase_one_hot(state), _fill(state.halting, state.layout.in_capacity)])
 
 
-@register_observation("pressure", low=-1.0, reads={"halting", "out_halting"})
+@register_observation(
+    "pressure",
+    low=-1.0,
+    reads={"halting", "out_halting"},
+    names=lambda state: [
+        *_green_names(state),
+        "min green passed",
+        *(f"pressure of green {index}" for index in range(state.num_phases)),
+    ],
+)
 def pressure(state: JunctionState) -> np.ndarray:
     """Phase one-hot, min-green-passed flag, then each green's pressure over its capacity."""
     return np.concatenate(
@@ -118,10 +164,20 @@ def pressure(state: JunctionState) -> np.ndarray:
 
 # Green slots of `greens`: the built-ins and `helsinki` have at most 4 greens a junction.
 GREEN_SLOTS = 8
-_PER_GREEN = 5  # present, shown, queue, vehicles, downstream fill
+_PER_GREEN = ("present", "shown", "queue", "vehicles", "downstream fill")
 
 
-@register_observation("greens", reads={"vehicles", "halting", "out_vehicles"}, greens=GREEN_SLOTS)
+def _slot_names(state: JunctionState) -> list[str]:
+    slots = [f"green {slot} {what}" for slot in range(GREEN_SLOTS) for what in _PER_GREEN]
+    return [*slots, "min green passed", "time in green", "in transition"]
+
+
+@register_observation(
+    "greens",
+    reads={"vehicles", "halting", "out_vehicles"},
+    greens=GREEN_SLOTS,
+    names=_slot_names,
+)
 def greens(state: JunctionState) -> np.ndarray:
     """Per green slot (8, the same width at every junction): present, shown now, queue and
     vehicles on the lanes it serves and fill of the lanes it feeds (shares of capacity);
@@ -133,7 +189,7 @@ def greens(state: JunctionState) -> np.ndarray:
         )
     into, out = state.layout.served
     greens, capacity = state.num_phases, state.layout.green_capacity
-    slots = np.zeros((GREEN_SLOTS, _PER_GREEN))
+    slots = np.zeros((GREEN_SLOTS, len(_PER_GREEN)))
     slots[:greens, 0] = 1.0
     slots[state.phase, 1] = 1.0
     slots[:greens, 2] = into @ state.halting / capacity

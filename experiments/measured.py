@@ -115,12 +115,12 @@ def _signals_and_movements(
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """What each junction's signals did, and its lane groups' HCM figures, from the run's
     records in ``folder`` (`records.record_options`)."""
-    states = read_states(folder / STATES)
+    window = (scenario.begin, scenario.end)
+    states = read_states(folder / STATES, window)
     links = signal_links(scenario.net_file)
     lanes = {lane for junction in phases for _, _, lane in links[junction].values()}
     queues = read_queues(folder / QUEUES, lanes)
     totals = read_lane_totals(folder / LANES)
-    window = (scenario.begin, scenario.end)
     signals = {
         junction: junction_activity(states[junction], greens, links[junction], queues, window)
         for junction, greens in phases.items()

@@ -37,13 +37,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from stopline.agents.plans.design import Settings
 from stopline.envs.phases import GREEN, YELLOW
 from stopline.envs.trips import percentile
 from stopline.scenarios.xmlfiles import elements
 
 from .metrics import level_of_service
-from .records import worst_queue
+from .records import SignalRecord, worst_queue
 
 VEHICLE_SPACING = 7.5  # m a queued car takes: 5 m long plus SUMO's 2.5 m minimum gap
 TURNS = {"l": "L", "L": "L", "s": "T", "r": "R", "R": "R", "t": "U"}
@@ -137,21 +139,19 @@ def lane_groups(net: Path, junctions: Sequence[str]) -> dict[str, list[LaneGroup
     return groups
 
 
-def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) index of each run of True in ``flags``."""
-    found, start = [], None
-    for index, flag in enumerate([*flags, False]):
-        if flag and start is None:
-            start = index
-        elif not flag and start is not None:
-            found.append((start, index))
-            start = None
-    return found
+    change = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(
+        zip(
+            np.flatnonzero(change == 1).tolist(), np.flatnonzero(change == -1).tolist(), strict=True
+        )
+    )
 
 
 def group_result(
     group: LaneGroup,
-    record: Sequence[tuple[float, str]],
+    record: SignalRecord,
     totals: Mapping[str, Mapping[str, float]],
     queues: Mapping[str, Mapping[int, float]],
     window: tuple[float, float],
@@ -160,14 +160,13 @@ def group_result(
     """One lane group's HCM figures (see the module's definitions)."""
     settings = settings or Settings()
     hours = (window[1] - window[0]) / 3600
-    step = record[1][0] - record[0][0] if len(record) > 1 else 1.0
     indices = [link.index for link in group.links]
-    green = [any(state[i] in GREEN for i in indices) for _, state in record]
-    open_ = [any(state[i] in GREEN or state[i] in YELLOW for i in indices) for _, state in record]
+    green = np.asarray(record.showing(GREEN)[:, indices].any(axis=1))
+    open_ = np.asarray(record.showing(GREEN | YELLOW)[:, indices].any(axis=1))
     effective = sum(
-        max(0.0, (end - start) * step - settings.lost_time_per_phase) for start, end in _runs(open_)
+        max(0.0, end - start - settings.lost_time_per_phase) for start, end in _runs(open_)
     )
-    share = effective / (len(record) * step) if record else 0.0
+    share = effective / len(record.times) if record.times else 0.0  # one entry per second
     crossed = sum(totals.get(lane, {}).get("left", 0.0) for lane in group.lanes)
     lanes = [*group.lanes, *(lane for link in group.links for lane in link.internal)]
     loss = sum(totals.get(lane, {}).get("timeLoss", 0.0) for lane in lanes)
@@ -175,7 +174,7 @@ def group_result(
     volume = crossed / hours
     capacity = len(group.lanes) * settings.saturation_flow * share
     # Cycles end where the group's green ends; the back of queue peaks once in each.
-    ends = [round(record[end - 1][0]) for _, end in _runs(green)] if record else []
+    ends = [round(record.times[end - 1]) for _, end in _runs(green)]
     bounds = sorted({round(window[0]), *ends, round(window[1])})
     peaks = [0.0] * (len(bounds) - 1)
     for second, length in worst_queue(queues, group.lanes).items():
@@ -193,7 +192,7 @@ def group_result(
         "v_c": volume / capacity if capacity else None,
         "green_share": share,
         "control_delay": delay,
-        "los": level_of_service(delay),
+        "los": level_of_service(delay) if crossed else "-",
         "queue_95": queue,
         "queue_95_vehicles": queue / VEHICLE_SPACING,
         "vehicles": int(crossed),
@@ -221,7 +220,7 @@ def approach_results(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "volume": sum(row["volume"] for row in own),
                 "v_c": max(ratios, default=None),
                 "control_delay": delay,
-                "los": level_of_service(delay),
+                "los": level_of_service(delay) if crossed else "-",
                 "queue_95": max(row["queue_95"] for row in own),
                 "vehicles": crossed,
             }

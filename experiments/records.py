@@ -1,17 +1,23 @@
-"""SUMO's own record of a run, beyond trips: the signals' states every second
-(``SaveTLSStates``), the queue on every lane every second (``--queue-output``) and per-lane
-totals over the window, internal lanes included (``laneData``). What the signals did
-(`signal_activity`) and the HCM movement results (`movements`) are read from these.
+"""SUMO's own record of a run, beyond trips: the signals' states at every switch
+(``SaveTLSSwitchStates``, read back second by second), the queue on every lane every
+second (``--queue-output``) and per-lane totals over the window, internal lanes included
+(``laneData``). What the signals did (`signal_activity`) and the HCM movement results
+(`movements`) are read from these.
 
 This module owns the file names and the options that write them, and their readers.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from stopline.scenarios.xmlfiles import elements
 
@@ -21,10 +27,14 @@ LANES = "lanes.xml"
 
 
 def state_events(root: ET.Element, junctions: Iterable[str], record: Path) -> None:
-    """Add to an additional file's ``root`` one SaveTLSStates event per junction, all
-    writing into ``record``: SUMO then writes each junction's state every step."""
+    """Add to an additional file's ``root`` one SaveTLSSwitchStates event per junction,
+    all writing into ``record``: SUMO then writes each junction's state whenever it
+    changes (checked against SaveTLSStates' every step: the same states, second by
+    second, for fixed, actuated and Stopline-driven signals)."""
     for junction in junctions:
-        ET.SubElement(root, "timedEvent", type="SaveTLSStates", source=junction, dest=str(record))
+        ET.SubElement(
+            root, "timedEvent", type="SaveTLSSwitchStates", source=junction, dest=str(record)
+        )
 
 
 def record_options(folder: Path, junctions: Iterable[str]) -> list[str]:
@@ -45,16 +55,43 @@ def record_options(folder: Path, junctions: Iterable[str]) -> list[str]:
     return ["--additional-files", str(additional), "--queue-output", str(folder / QUEUES)]
 
 
-def read_states(record: Path) -> dict[str, list[tuple[float, str]]]:
-    """Per junction, (time, state) for every step SUMO recorded, in time order."""
-    states: dict[str, list[tuple[float, str]]] = defaultdict(list)
+@dataclass(frozen=True)
+class SignalRecord:
+    """One junction's state at each whole second (``times``) as SUMO recorded it."""
+
+    times: tuple[float, ...]
+    states: tuple[str, ...]
+
+    @functools.cache  # noqa: B019 - records are few and short-lived; each asked a few times
+    def showing(self, signals: frozenset[str]) -> np.ndarray:
+        """Steps x links: whether the link shows one of ``signals`` (e.g. the greens)."""
+        if not self.states:
+            return np.zeros((0, 0), dtype=bool)
+        codes = np.frombuffer("".join(self.states).encode(), dtype=np.uint8)
+        table = codes.reshape(len(self.states), -1)
+        return np.isin(table, np.frombuffer("".join(sorted(signals)).encode(), dtype=np.uint8))
+
+
+def read_states(record: Path, window: tuple[float, float]) -> dict[str, SignalRecord]:
+    """Per junction, its state at every whole second of ``window``, from SUMO's record of
+    each switch (`state_events`)."""
+    switches: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for element in elements(record):
         if element.tag == "tlsState":
-            states[element.get("id", "")].append(
+            switches[element.get("id", "")].append(
                 (float(element.get("time", "0")), element.get("state", ""))
             )
             element.clear()
-    return dict(states)
+    seconds = np.arange(math.ceil(window[0]), math.floor(window[1]), dtype=float)
+    records = {}
+    for junction, changes in switches.items():
+        times = np.array([time for time, _ in changes])
+        shown = np.searchsorted(times, seconds, side="right") - 1
+        inside = shown >= 0  # seconds before the first switch SUMO recorded are left out
+        records[junction] = SignalRecord(
+            tuple(seconds[inside].tolist()), tuple(changes[i][1] for i in shown[inside])
+        )
+    return records
 
 
 def read_queues(record: Path, lanes: set[str]) -> dict[str, dict[int, float]]:

@@ -27,6 +27,8 @@ from stopline.scenarios.geometry import NetworkGeometry
 
 from . import figures
 from .errors import ExperimentError
+from .explain import write_movements
+from .explain_report import movements_section, signals_section
 from .html import html_image, html_page, html_table
 from .metrics import HCM_EDITION, level_of_service
 from .statistics import bin_means
@@ -127,8 +129,8 @@ def junction_queues(runs: Sequence[RunRecord], width: float = REPORT_BIN) -> lis
 
 
 def write_report(folder: Path, reference: str | None = None) -> Report:
-    """Write report.html, summary.md and the CSV exports (comparison, junctions, queues)
-    for the experiment a results folder holds."""
+    """Write report.html, summary.md and the CSV exports (comparison, junctions, queues,
+    movements) for the experiment a results folder holds."""
     settings = read_settings(folder)
     runs = read_runs(folder)
     identity = settings.get("identity", {})
@@ -161,6 +163,8 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     if levels:
         write_rows(folder / JUNCTIONS_CSV, list(levels[0]), levels)
         body += _levels(levels, load_networks(folder), ranked)
+    body += signals_section(runs, ranked)
+    body += movements_section(write_movements(folder), ranked)
     body.append(
         html_image(
             "Halted vehicles over time",

@@ -25,7 +25,7 @@ from typing import Any
 
 from stopline.envs.phases import GREEN, YELLOW, green_links
 
-from .records import worst_queue
+from .records import SignalRecord, worst_queue
 
 INTERVAL = 900.0  # s: the 15-minute analysis period
 
@@ -57,23 +57,23 @@ def phase_of(state: str, greens: Sequence[str], always: frozenset[int]) -> int |
     return best if shown & green_links(greens[best]) else None
 
 
-def greens_of(record: Sequence[tuple[float, str]], phases: Sequence[str]) -> list[Green]:
-    """The run's greens, in order, from a junction's (time, state) record."""
-    if not record:
+def greens_of(record: SignalRecord, phases: Sequence[str]) -> list[Green]:
+    """The run's greens, in order, from a junction's record."""
+    if not record.times:
         return []
     always = frozenset.intersection(*(green_links(g) for g in phases))
-    step = record[1][0] - record[0][0] if len(record) > 1 else 1.0
+    shown = {state: phase_of(state, phases, always) for state in set(record.states)}
     found: list[Green] = []
     current: tuple[int, float] | None = None
-    for time, state in record:
-        phase = phase_of(state, phases, always)
+    for time, state in zip(record.times, record.states, strict=True):
+        phase = shown[state]
         if current is not None and phase != current[0]:
             found.append(Green(current[0], current[1], time))
             current = None
         if phase is not None and current is None:
             current = (phase, time)
     if current is not None:
-        found.append(Green(current[0], current[1], record[-1][0] + step))
+        found.append(Green(current[0], current[1], record.times[-1] + 1.0))
     return found
 
 
@@ -87,7 +87,7 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def junction_activity(
-    record: Sequence[tuple[float, str]],
+    record: SignalRecord,
     phases: Sequence[str],
     links: Mapping[int, tuple[str, str, str]],
     queues: Mapping[str, Mapping[int, float]],

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,9 @@ SUMMARY = "summary.md"
 COMPARISON_CSV = "comparison.csv"
 JUNCTIONS_CSV = "junctions.csv"
 QUEUES_CSV = "queues.csv"
+MOVEMENTS_CSV = "movements.csv"  # HCM lane groups and approaches, mean over seeds
+SIGNALS_CSV = "signals.csv"  # what the signals did per 15 minutes, run by run
+EXPLAIN = "explain.html"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -54,7 +57,34 @@ CREATE TABLE IF NOT EXISTS runs (
     junctions TEXT,
     series TEXT,
     finished_at REAL,
+    signals TEXT,
     UNIQUE (spec_hash, scenario, demand_scale, controller, seed)
+)
+"""
+# One row per lane group of a signalised junction per run (`movements`), for SQL users.
+MOVEMENT_COLUMNS = (
+    "junction",
+    "approach",
+    "lane_group",
+    "lanes",
+    "volume",
+    "capacity",
+    "v_c",
+    "green_share",
+    "control_delay",
+    "los",
+    "queue_95",
+    "queue_95_vehicles",
+    "vehicles",
+)
+_MOVEMENTS = f"""
+CREATE TABLE IF NOT EXISTS movements (
+    spec_hash TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    demand_scale REAL NOT NULL,
+    controller TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    {", ".join(MOVEMENT_COLUMNS)}
 )
 """
 
@@ -80,6 +110,8 @@ class RunRecord:
     metrics: dict[str, Any]
     junctions: dict[str, Any]
     series: dict[str, Any]
+    signals: dict[str, Any] = field(default_factory=dict)  # `signal_activity`, per junction
+    params: dict[str, Any] = field(default_factory=dict)  # the controller it ran, its params
 
     def as_row(self) -> dict[str, Any]:
         """The run as one flat dict: its key, status, error, wall time and metrics."""
@@ -144,6 +176,10 @@ class Store:
             self._connection = sqlite3.connect(self.path, timeout=30)
             with self._connection:
                 self._connection.execute(_SCHEMA)
+                self._connection.execute(_MOVEMENTS)
+                columns = {row[1] for row in self._connection.execute("PRAGMA table_info(runs)")}
+                if "signals" not in columns:  # a folder from before runs recorded signals
+                    self._connection.execute("ALTER TABLE runs ADD COLUMN signals TEXT")
         except sqlite3.DatabaseError as error:
             raise ExperimentError(
                 f"{self.path}: not a Stopline results database ({error}); "
@@ -200,14 +236,15 @@ class Store:
             self._connection.execute(
                 "INSERT INTO runs (spec_hash, scenario, demand_scale, controller, seed, status, "
                 "error, wall_time, stopline_version, sumo_version, params, metrics, junctions, "
-                "series, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "series, finished_at, signals) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (spec_hash, scenario, demand_scale, controller, seed) DO UPDATE SET "
                 "status = excluded.status, error = excluded.error, wall_time = excluded.wall_time, "
                 "stopline_version = excluded.stopline_version, "
                 "sumo_version = excluded.sumo_version, params = excluded.params, "
                 "metrics = excluded.metrics, junctions = excluded.junctions, "
-                "series = excluded.series, finished_at = excluded.finished_at "
-                "WHERE runs.status != 'done'",
+                "series = excluded.series, finished_at = excluded.finished_at, "
+                "signals = excluded.signals WHERE runs.status != 'done'",
                 (
                     spec_hash,
                     key.scenario,
@@ -223,14 +260,25 @@ class Store:
                     json.dumps(result.get("junctions", {})),
                     json.dumps(result.get("series", {})),
                     time.time(),
+                    json.dumps(result.get("signals", {})),
                 ),
             )
+            if status == "done":
+                where = (spec_hash, key.scenario, key.demand_scale, key.controller, key.seed)
+                marks = ", ".join("?" * (len(where) + len(MOVEMENT_COLUMNS)))
+                self._connection.executemany(
+                    f"INSERT INTO movements VALUES ({marks})",
+                    [
+                        (*where, *(row.get(column) for column in MOVEMENT_COLUMNS))
+                        for row in result.get("movements", [])
+                    ],
+                )
 
     def runs(self, spec_hash: str | None = None) -> Iterator[RunRecord]:
         """Every stored run (of one spec, if given), in a stable order."""
         query = (
             "SELECT scenario, demand_scale, controller, seed, status, error, wall_time, "
-            "metrics, junctions, series FROM runs"
+            "metrics, junctions, series, signals, params FROM runs"
         )
         arguments: tuple[str, ...] = ()
         if spec_hash is not None:
@@ -246,7 +294,24 @@ class Store:
                 json.loads(row[7] or "{}"),
                 json.loads(row[8] or "{}"),
                 json.loads(row[9] or "{}"),
+                json.loads(row[10] or "{}"),
+                json.loads(row[11] or "{}"),
             )
+
+    def movements(self, spec_hash: str | None = None) -> list[dict[str, Any]]:
+        """Every stored lane-group row (of one spec, if given): the run's key, then
+        `MOVEMENT_COLUMNS`."""
+        query = "SELECT * FROM movements"
+        arguments: tuple[str, ...] = ()
+        if spec_hash is not None:
+            query += " WHERE spec_hash = ?"
+            arguments = (spec_hash,)
+        query += (
+            " ORDER BY scenario, demand_scale, controller, seed, junction, approach, lane_group"
+        )
+        cursor = self._connection.execute(query, arguments)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names[1:], row[1:], strict=True)) for row in cursor]
 
 
 def read_settings(folder: Path) -> dict[str, Any]:
@@ -287,6 +352,15 @@ def read_runs(folder: Path) -> list[RunRecord]:
     store = Store(folder, create=False)
     try:
         return list(store.runs(read_settings(folder).get("spec_hash")))
+    finally:
+        store.close()
+
+
+def read_movements(folder: Path) -> list[dict[str, Any]]:
+    """The lane-group rows of the experiment a results folder holds."""
+    store = Store(folder, create=False)
+    try:
+        return store.movements(read_settings(folder).get("spec_hash"))
     finally:
         store.close()
 

@@ -22,6 +22,8 @@ from stopline.agents.plans.periods import clock
 from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import elements
 
+from .records import read_states, state_events
+
 COLOURS = {"forward": "#1f4e9c", "backward": "#8a3ea8"}
 SIGNAL = {"green": "#2ca02c", "yellow": "#f0a30a", "red": "#d62728"}
 
@@ -32,10 +34,7 @@ def _record(arterial: Arterial, scratch: Path, window: tuple[float, float]) -> l
     selection = scratch / "edges.txt"
     selection.write_text("".join(f"edge:{e}\n" for d in directions for e in d.edges))
     root = ET.Element("additional")
-    for signal in arterial.forward.signals:
-        ET.SubElement(
-            root, "timedEvent", type="SaveTLSStates", source=signal, dest=str(scratch / "tls.xml")
-        )
+    state_events(root, arterial.forward.signals, scratch / "tls.xml")
     ET.ElementTree(root).write(scratch / "record.add.xml")
     return [
         "-a",
@@ -101,11 +100,7 @@ def time_space_diagram(
             for points in vehicles.values():
                 times, places = zip(*points, strict=True)
                 axes.plot(times, places, color=COLOURS[label], linewidth=0.5, alpha=0.6)
-        states: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for element in ET.parse(scratch / "tls.xml").getroot().iter("tlsState"):
-            states[element.get("id", "")].append(
-                (float(element.get("time", "0")), element.get("state", ""))
-            )
+        states = read_states(scratch / "tls.xml", window)
     backward_links = dict(
         zip(arterial.backward.signals, arterial.backward.links, strict=True)
         if arterial.backward
@@ -116,10 +111,18 @@ def time_space_diagram(
         for shift, used in ((lift, links), (-lift, backward_links.get(signal))):
             if used is None:
                 continue
-            record = [(t, s) for t, s in states[signal] if window[0] <= t <= window[1]]
-            for (time, state), following in zip(record, [*record[1:], None], strict=True):
-                end = following[0] if following else time + 1
-                axes.plot([time, end], [place + shift] * 2, color=_state_colour(state, used), lw=3)
+            shown = states[signal]
+            # One bar per colour shown, from each change to the next.
+            changes = [
+                index
+                for index, state in enumerate(shown.states)
+                if index == 0
+                or _state_colour(state, used) != _state_colour(shown.states[index - 1], used)
+            ]
+            for start, end in zip(changes, [*changes[1:], len(shown.times)], strict=True):
+                colour = _state_colour(shown.states[start], used)
+                span = [shown.times[start], shown.times[end - 1] + 1]
+                axes.plot(span, [place + shift] * 2, color=colour, lw=3)
         axes.annotate(
             signal[:24],
             (window[0], place + 2 * lift),

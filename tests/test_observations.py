@@ -85,3 +85,19 @@ def test_pressure_sums_queue_in_minus_queue_out_over_each_greens_movements(
             for pairs in layout.movements
         ]
         assert state.pressure().tolist() == expected
+
+
+def test_every_built_in_observation_names_each_value(cache_dir: Path) -> None:
+    """A policy card names the inputs that move a policy: every built-in observation has
+    one name per value, at junctions of different shapes, and no name twice."""
+    from stopline.envs.observations import OBSERVATIONS
+
+    env = SignalParallelEnv("corridor")
+    states = env.simulation.blank_states()
+    env.close()
+    for registered in OBSERVATIONS.values():
+        for state in states.values():
+            names = registered.names(state)
+            assert len(names) == len(registered.function(state)), registered.name
+            assert len(set(names)) == len(names), registered.name
+            assert not any(name.startswith("input ") for name in names), registered.name

@@ -46,12 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stopline",
         description="Traffic-signal optimisation lab on Eclipse SUMO.",
     )
-    from . import bench, compare, evaluate, plan, report, run, scenarios, train, tune
+    from . import bench, compare, evaluate, explain, plan, report, run, scenarios, train, tune
 
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for command in (scenarios, bench, evaluate, train, tune, run, report, compare, plan):
+    for command in (scenarios, bench, evaluate, train, tune, run, report, compare, plan, explain):
         command.add_to(commands)
     return parser
 

@@ -1,0 +1,337 @@
+"""``stopline explain``: what every strategy of an experiment actually did, junction by
+junction and 15 minutes by 15 minutes, its lane groups' HCM figures, and for each learned
+policy its card. Read from the results folder (every run records SUMO's signal states
+and queues, `signal_activity`, and its lane groups, `movements`), written as
+``explain.html``, ``signals.csv`` and ``movements.csv`` in the folder.
+"""
+
+from __future__ import annotations
+
+import html
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from stopline.agents.plans.periods import clock
+
+from .errors import ExperimentError
+from .html import html_page, html_table
+from .metrics import HCM_EDITION, level_of_service
+from .movements import approach_results
+from .policy_card import policy_card
+from .store import (
+    EXPLAIN,
+    MOVEMENTS_CSV,
+    SIGNALS_CSV,
+    RunRecord,
+    read_movements,
+    read_runs,
+    read_settings,
+    write_atomically,
+    write_rows,
+)
+
+Case = tuple[str, float, str]  # scenario, demand scale, controller
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    return statistics.fmean(present) if present else None
+
+
+def signal_rows(runs: Sequence[RunRecord]) -> list[dict[str, Any]]:
+    """One row per run, junction, 15 minutes and phase: what the signals did."""
+    rows = []
+    for run in runs:
+        for junction, activity in sorted(run.signals.items()):
+            for interval in activity["intervals"]:
+                for phase, figures in enumerate(interval["phases"]):
+                    rows.append(
+                        {
+                            "scenario": run.key.scenario,
+                            "demand_scale": run.key.demand_scale,
+                            "controller": run.key.controller,
+                            "seed": run.key.seed,
+                            "junction": junction,
+                            "interval": f"{clock(interval['begin'])}-{clock(interval['end'])}",
+                            "cycles": interval["cycles"],
+                            "cycle_mean": interval["cycle_mean"],
+                            "cycle_std": interval["cycle_std"],
+                            "switches_per_hour": interval["switches_per_hour"],
+                            "phase": phase + 1,
+                            "state": activity["phases"][phase],
+                            "reference_phase": activity["reference"] == phase,
+                            "green_share": figures["share"],
+                            "greens": figures["greens"],
+                            "green_mean": figures["mean"],
+                            "green_min": figures["min"],
+                            "green_max": figures["max"],
+                            "skipped": figures["skipped"],
+                            "queue_end_of_green": figures["queue_end"],
+                        }
+                    )
+    return rows
+
+
+def movement_means(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Lane groups, then approaches, averaged over the seeds of each case (LOS from the
+    mean control delay)."""
+    groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        key = (row["scenario"], row["demand_scale"], row["controller"], row["junction"])
+        groups[(*key, row["approach"], row["lane_group"])].append(row)
+    means = []
+    for group, own in sorted(groups.items()):
+        scenario, scale, controller, junction, approach, lane_group = group
+        delay = statistics.fmean(row["control_delay"] for row in own)
+        means.append(
+            {
+                "scenario": scenario,
+                "demand_scale": scale,
+                "controller": controller,
+                "junction": junction,
+                "approach": approach,
+                "lane_group": lane_group,
+                "lanes": own[0]["lanes"],
+                "seeds": len(own),
+                "volume": statistics.fmean(row["volume"] for row in own),
+                "capacity": statistics.fmean(row["capacity"] for row in own),
+                "v_c": _mean(row["v_c"] for row in own),
+                "control_delay": delay,
+                "los": level_of_service(delay) if any(r["vehicles"] for r in own) else "-",
+                "queue_95": statistics.fmean(row["queue_95"] for row in own),
+                "queue_95_vehicles": statistics.fmean(row["queue_95_vehicles"] for row in own),
+                "vehicles": statistics.fmean(row["vehicles"] for row in own),
+            }
+        )
+    by_case: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in means:
+        by_case[(row["scenario"], row["demand_scale"], row["controller"])].append(row)
+    result: list[dict[str, Any]] = []
+    for (scenario, scale, controller), cases in sorted(by_case.items()):
+        result += cases
+        for row in approach_results(cases):
+            seeds = cases[0]["seeds"]
+            result.append(
+                {"scenario": scenario, "demand_scale": scale, "controller": controller}
+                | row
+                | {"lanes": None, "seeds": seeds, "capacity": None, "queue_95_vehicles": None}
+            )
+    return result
+
+
+def write_movements(folder: Path) -> list[dict[str, Any]]:
+    """``movements.csv``: every case's lane groups and approaches, mean over seeds."""
+    rows = movement_means(read_movements(folder))
+    if rows:
+        write_rows(folder / MOVEMENTS_CSV, list(rows[0]), rows)
+    return rows
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _signal_table(activities: Sequence[Mapping[str, Any]]) -> str:
+    """A junction's 15-minute rows (mean over seeds), one row per interval and phase."""
+    first = activities[0]
+    rows = []
+    for index, interval in enumerate(first["intervals"]):
+        these = [activity["intervals"][index] for activity in activities]
+        cycle = _mean(i["cycle_mean"] for i in these)
+        spread = _mean(i["cycle_std"] for i in these)
+        for phase, state in enumerate(first["phases"]):
+            figures = [i["phases"][phase] for i in these]
+            mark = " (ref.)" if phase == first["reference"] else ""
+            rows.append(
+                [
+                    f"{clock(interval['begin'])}-{clock(interval['end'])}" if phase == 0 else "",
+                    f"{_number(cycle)} ± {_number(spread)}" if phase == 0 else "",
+                    _number(_mean(i["switches_per_hour"] for i in these), 0) if phase == 0 else "",
+                    f"{phase + 1}{mark} {state}",
+                    f"{100 * statistics.fmean(f['share'] for f in figures):.0f} %",
+                    _number(_mean(f["mean"] for f in figures)),
+                    f"{_number(_mean(f['min'] for f in figures), 0)}-"
+                    f"{_number(_mean(f['max'] for f in figures), 0)}",
+                    _number(_mean(f["skipped"] for f in figures)),
+                    _number(_mean(f["queue_end"] for f in figures)),
+                ]
+            )
+    titles = [
+        "15 min",
+        "cycle s (mean ± sd)",
+        "switches/h",
+        "phase",
+        "green share",
+        "mean green s",
+        "min-max s",
+        "cycles skipped",
+        "queue at end of green m",
+    ]
+    return html_table(titles, rows)
+
+
+def _queue_table(activities: Sequence[Mapping[str, Any]]) -> str:
+    """The longest queue (m) per approach in each 15 minutes, mean over seeds."""
+    first = activities[0]
+    edges = sorted(first["intervals"][0]["max_queue"]) if first["intervals"] else []
+    rows = [
+        [
+            f"{clock(interval['begin'])}-{clock(interval['end'])}",
+            *(
+                _number(_mean(a["intervals"][index]["max_queue"].get(edge) for a in activities))
+                for edge in edges
+            ),
+        ]
+        for index, interval in enumerate(first["intervals"])
+    ]
+    return html_table(["15 min", *edges], rows)
+
+
+def movement_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A junction's lane groups and approaches (rows of `movement_means`)."""
+    cells = [
+        [
+            row["approach"],
+            row["lane_group"],
+            "" if row["lanes"] is None else str(row["lanes"]),
+            _number(row["volume"], 0),
+            _number(row["capacity"], 0),
+            _number(row["v_c"], 2),
+            _number(row["control_delay"]),
+            row["los"],
+            _number(row["queue_95"]),
+        ]
+        for row in rows
+    ]
+    titles = [
+        "approach",
+        "lane group",
+        "lanes",
+        "v veh/h",
+        "c veh/h",
+        "v/c",
+        "control delay s",
+        "LOS",
+        "95th % queue m",
+    ]
+    flagged = [row["v_c"] is not None and row["v_c"] > 1 for row in rows]
+    return html_table(titles, cells, flagged, css="warning")
+
+
+def _card_html(card: Mapping[str, Any]) -> str:
+    facts = [
+        ("model", card["model"]),
+        ("algorithm", card["algorithm"]),
+        ("trained on", f"{card['trained_on']}, training demand seeds {card['training_seeds']}"),
+        ("budget", f"{card['budget']:,} steps, seed {card['seed']}"),
+        ("observation", card["observation"]),
+        ("reward", card["reward"]),
+        ("signal timings", ", ".join(f"{k} {v}" for k, v in card["env"].items())),
+        ("hyper-parameters", ", ".join(f"{k} {v}" for k, v in card["hyperparameters"].items())),
+    ]
+    recorded = card["recorded"]
+    kinds = [[row["input"], f"{100 * row['changed']:.1f} %"] for row in card["by_kind"]]
+    top = [[row["junction"], row["input"], f"{100 * row['changed']:.1f} %"] for row in card["top"]]
+    return (
+        "<h3>Policy card</h3>"
+        + "<table class=provenance>"
+        + "".join(
+            f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>" for k, v in facts
+        )
+        + "</table>"
+        + f"<p>Which inputs move its decisions: each input shuffled across the "
+        f"{recorded['decisions']:,} decisions it could act on in one run ({recorded['scenario']}, "
+        f"seed {recorded['seed']}); the share of decisions it then takes differently.</p>"
+        + html_table(["inputs of this kind, shuffled together", "decisions changed"], kinds)
+        + html_table(["junction", "single input", "decisions changed"], top)
+    )
+
+
+def explain(
+    folder: Path,
+    *,
+    controllers: Sequence[str] = (),
+    junctions: Sequence[str] = (),
+    cards: bool = True,
+) -> Path:
+    """Write ``explain.html``, ``signals.csv`` and ``movements.csv`` into ``folder`` for
+    the chosen controllers and junctions (all if none chosen); return the page."""
+    runs = [run for run in read_runs(folder) if run.status == "done"]
+    if not runs:
+        raise ExperimentError(f"{folder}: no finished runs to explain")
+    if not any(run.signals for run in runs):
+        raise ExperimentError(
+            f"{folder}: its runs were stored before Stopline recorded what the signals did; "
+            "run the experiment again into a new --out"
+        )
+    known = sorted({run.key.controller for run in runs})
+    if unknown := sorted(set(controllers) - set(known)):
+        raise ExperimentError(
+            f"--controller {', '.join(unknown)}: not in {folder}; it holds {', '.join(known)}"
+        )
+    runs = [run for run in runs if not controllers or run.key.controller in controllers]
+    present = {junction for run in runs for junction in run.signals}
+    if unknown := sorted(set(junctions) - present):
+        raise ExperimentError(
+            f"--junction {', '.join(unknown)}: not a controlled junction of these runs"
+        )
+    chosen = set(junctions) or present
+    signal_csv = [row for row in signal_rows(runs) if row["junction"] in chosen]
+    write_rows(folder / SIGNALS_CSV, list(signal_csv[0]), signal_csv)
+    movements = [
+        row
+        for row in write_movements(folder)
+        if row["junction"] in chosen and (not controllers or row["controller"] in controllers)
+    ]
+    cases: dict[Case, list[RunRecord]] = defaultdict(list)
+    for run in runs:
+        cases[(run.key.scenario, run.key.demand_scale, run.key.controller)].append(run)
+    settings = read_settings(folder)
+    body = [
+        f"<h1>What the signals did: {html.escape(settings.get('name', folder.name))}</h1>",
+        "<p>Read from SUMO's own record of every run: the signal states each second "
+        "(SaveTLSStates), queue lengths (queue output) and lane totals (laneData). A green is "
+        "a run of seconds showing one green of the junction's phase set; the cycle runs from "
+        "one start of the reference phase (the one green longest) to the next; a phase with "
+        "no green in a cycle was skipped in it. Figures are means over the seeds. Lane groups "
+        f"follow the {HCM_EDITION} (Chapter 19): control delay is SUMO's time loss on the "
+        "group's lanes and through the junction; v/c uses the plans' saturation flow and "
+        "effective green. Rows with v/c above 1 are marked.</p>",
+    ]
+    for (scenario, scale, controller), own in sorted(cases.items()):
+        body.append(
+            f"<h2>{html.escape(controller)} on {html.escape(scenario)} x{scale:g} "
+            f"({len(own)} seeds)</h2>"
+        )
+        model = str(own[0].params.get("controller", ""))
+        if cards and model.startswith("rl:"):
+            card = policy_card(
+                model.removeprefix("rl:"),
+                scenario,
+                own[0].key.seed,
+                demand_scale=scale,
+                env=settings.get("identity", {}).get("env", {}),
+            )
+            body.append(_card_html(card))
+        for junction in sorted(chosen & set(own[0].signals)):
+            activities = [run.signals[junction] for run in own if junction in run.signals]
+            rows = [
+                row
+                for row in movements
+                if (row["scenario"], row["demand_scale"], row["controller"], row["junction"])
+                == (scenario, scale, controller, junction)
+            ]
+            body += [
+                f"<h3>{html.escape(junction)}</h3>",
+                _signal_table(activities),
+                "<p>Longest queue per approach (m):</p>",
+                _queue_table(activities),
+                f"<p>Lane groups ({HCM_EDITION}):</p>",
+                movement_table(rows),
+            ]
+    page = folder / EXPLAIN
+    write_atomically(page, html_page(f"Stopline explain: {folder.name}", body))
+    return page
