@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,8 +81,8 @@ def junction_timing(
 
 def critical_flow_ratios(
     greens: Sequence[str],
-    links: dict[int, tuple[str, str, str]],
-    flows: dict[tuple[str, str], float],
+    links: Mapping[int, tuple[str, str, str]],
+    flows: Mapping[tuple[str, str], float],
     saturation_flow: float,
 ) -> tuple[float, ...]:
     """Per green: the highest lane flow / saturation flow among lanes it gives priority.

@@ -199,7 +199,7 @@ def movement_table(rows: Sequence[Mapping[str, Any]]) -> str:
             "" if row["lanes"] is None else str(row["lanes"]),
             _number(row["volume"], 0),
             _number(row["capacity"], 0),
-            _number(row["v_c"], 2),
+            "no green" if row["capacity"] == 0 else _number(row["v_c"], 2),
             _number(row["control_delay"]),
             row["los"],
             _number(row["queue_95"]),

@@ -105,7 +105,7 @@ def movements_section(rows: Sequence[Mapping[str, Any]], order: Sequence[str]) -
                 if found is None or found["los"] == "-":
                     tds.append("<td></td>")
                     continue
-                ratio = "" if found["v_c"] is None else f" · {found['v_c']:.2f}"
+                ratio = " · no green" if found["v_c"] is None else f" · {found['v_c']:.2f}"
                 tds.append(
                     f"<td class='los' style='background:{figures.LOS_COLOURS[found['los']]}'>"
                     f"{found['los']} <small>{found['control_delay']:.0f} s{ratio}</small></td>"

@@ -128,14 +128,13 @@ def _junction_table(rows: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def write_html(record: dict[str, Any], diagrams: Sequence[tuple[str, Path]], path: Path) -> None:
-    """The timing sheet page: how the plan was found, then one table per junction."""
-    rows = record["coordinated"]
+def search_facts(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """How an optimised plan was found, as the sheet states it."""
     search = record["search"]
     history = record["history"]
     start = {label: value for label, value in history if label.startswith("cycle")}
     unit = {"delay": "s per vehicle", "stops": "stops per vehicle", "bandwidth": "(negative)"}
-    facts = [
+    return [
         ("scenario", record["scenario"]),
         ("periods", ", ".join(record["periods"])),
         ("objective", f"{search['objective']} ({unit[search['objective']]})"),
@@ -157,6 +156,18 @@ def write_html(record: dict[str, Any], diagrams: Sequence[tuple[str, Path]], pat
         ),
         ("optimised in", f"{record['optimise_seconds']:.0f} s"),
     ]
+
+
+def write_html(
+    record: dict[str, Any],
+    diagrams: Sequence[tuple[str, Path]],
+    path: Path,
+    facts: Sequence[tuple[str, str]] | None = None,
+) -> None:
+    """The timing sheet page: how the plan was found (``facts``, by default the search's),
+    then one table per junction."""
+    rows = record["coordinated"]
+    facts = search_facts(record) if facts is None else facts
     body = [
         f"<h1>Timing plan: {html.escape(record['scenario'])}</h1>",
         "<table class=provenance>"

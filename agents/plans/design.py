@@ -118,14 +118,31 @@ def split(
     shares = junction_timing(weights, lost, cycle, cycle).greens
     between = intergreens(phases, timing)
     targets = [green + lost - gap for green, gap in zip(shares, between, strict=True)]
-    lows = [max(MIN_SHOWN_GREEN, timing.min_green_of(i)) for i in range(count)]
-    highs = [timing.max_green_of(i) for i in range(count)]
+    lows, highs = green_bounds(timing, count)
     greens = whole_seconds(targets, round(cycle - sum(between)), lows, highs)
     if greens is None:
         return None
+    return greens, saturation(ratios, greens, between, cycle, settings)
+
+
+def green_bounds(timing: Timing, count: int) -> tuple[list[float], list[float]]:
+    """Each green's shortest and longest shown green in a plan."""
+    lows = [max(MIN_SHOWN_GREEN, timing.min_green_of(i)) for i in range(count)]
+    return lows, [timing.max_green_of(i) for i in range(count)]
+
+
+def saturation(
+    ratios: Sequence[float],
+    greens: Sequence[float],
+    between: Sequence[float],
+    cycle: float,
+    settings: Settings,
+) -> tuple[float, ...]:
+    """Each green's degree of saturation x = y C / g, g its effective green (shown green
+    plus intergreen less the lost time)."""
+    lost = settings.lost_time_per_phase
     effective = [max(1.0, g + gap - lost) for g, gap in zip(greens, between, strict=True)]
-    saturation = tuple(y * cycle / g for y, g in zip(ratios, effective, strict=True))
-    return greens, saturation
+    return tuple(y * cycle / g for y, g in zip(ratios, effective, strict=True))
 
 
 def groups(
@@ -186,10 +203,7 @@ def design_period(
                 result = split(junction.phases, junction.timing, junction.ratios, cycle, settings)
             if result is None:  # nor its own: the shortest cycle its min greens allow
                 between = intergreens(junction.phases, junction.timing)
-                lows = [
-                    max(MIN_SHOWN_GREEN, junction.timing.min_green_of(i))
-                    for i in range(len(between))
-                ]
+                lows, _ = green_bounds(junction.timing, len(between))
                 cycle = float(math.ceil(sum(lows) + sum(between)))
                 result = split(junction.phases, junction.timing, junction.ratios, cycle, settings)
                 assert result is not None

@@ -46,12 +46,37 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stopline",
         description="Traffic-signal optimisation lab on Eclipse SUMO.",
     )
-    from . import bench, compare, evaluate, explain, plan, report, run, scenarios, train, tune
+    from . import (
+        bench,
+        compare,
+        distil,
+        evaluate,
+        explain,
+        plan,
+        report,
+        run,
+        scenarios,
+        train,
+        tune,
+    )
 
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for command in (scenarios, bench, evaluate, train, tune, run, report, compare, plan, explain):
+    commands_in_order = (
+        scenarios,
+        bench,
+        evaluate,
+        train,
+        tune,
+        run,
+        report,
+        compare,
+        plan,
+        explain,
+        distil,
+    )
+    for command in commands_in_order:
         command.add_to(commands)
     return parser
 

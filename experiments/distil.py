@@ -1,0 +1,173 @@
+"""``stopline distil``: a strategy of a results folder (a learned policy or any other)
+distilled into plans an engineer can read and deploy, and what deploying them instead
+costs.
+
+1. The strategy is run again on training demand seeds (`SEEDS`, as plans are optimised
+   on), its signals recorded (`signal_activity`); evaluation seeds are never used to fit.
+2. `stopline.agents.plans.distil` fits the time-of-day fixed plan (periods where the
+   training demand changes) and an actuated version to what its signals did.
+3. Both plans are run on the folder's evaluation seeds and paired, seed by seed, with the
+   strategy's stored runs there: the cost of deploying the readable plan is the mean
+   difference in delay per vehicle with its 95 % CI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stopline import agents, scenarios
+from stopline.agents.actuated import SumoActuated
+from stopline.agents.plans.distil import actuated_plans, distil
+from stopline.agents.plans.isolated import DesignInputs
+from stopline.agents.plans.optimise import SEEDS
+from stopline.agents.plans.store import COORDINATED, RECORD, record
+from stopline.agents.plans.timing_plan import write_sumo
+from stopline.agents.programmes import write_programmes
+from stopline.envs import EnvConfig
+
+from .errors import ExperimentError
+from .evaluate import evaluate
+from .statistics import mean_ci
+from .store import RunRecord, read_runs, read_settings, write_atomically
+from .timing_sheet import TIMING_CSV, TIMING_HTML, write_csv, write_html
+
+ACTUATED = "actuated.add.xml"  # the distilled actuated programmes
+RESULT = "distil.json"  # the paired evaluation
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A distilled plan on the evaluation seeds, paired with the strategy's runs."""
+
+    name: str
+    delays: dict[int, float]  # by seed
+    difference: float  # mean of plan - strategy, s per vehicle
+    difference_ci: float
+    better: int  # seeds where the plan beat the strategy
+
+    @property
+    def mean(self) -> float:
+        return sum(self.delays.values()) / len(self.delays)
+
+
+def _chosen_runs(
+    runs: Sequence[RunRecord], folder: Path, label: str, scenario: str | None
+) -> list[RunRecord]:
+    """The strategy's finished runs on one scenario and scale (1 if it was run at 1)."""
+    mine = [run for run in runs if run.key.controller == label and run.status == "done"]
+    if not mine:
+        known = ", ".join(sorted({run.key.controller for run in runs})) or "none"
+        raise ExperimentError(
+            f"--controller {label}: no finished runs in {folder}; it holds {known}"
+        )
+    names = sorted({run.key.scenario for run in mine})
+    if scenario is None and len(names) > 1:
+        raise ExperimentError(
+            f"--scenario: {folder} holds {label} on {', '.join(names)}; choose one"
+        )
+    chosen = scenario or names[0]
+    mine = [run for run in mine if run.key.scenario == chosen]
+    if not mine:
+        raise ExperimentError(f"--scenario {chosen}: {label} was not run on it in {folder}")
+    scales = sorted({run.key.demand_scale for run in mine})
+    scale = 1.0 if 1.0 in scales else scales[0]
+    return [run for run in mine if run.key.demand_scale == scale]
+
+
+def _cost(name: str, results: Sequence[Any], baseline: dict[int, float]) -> Cost:
+    delays = {result.seed: result.metrics.mean_delay for result in results}
+    differences = [delays[seed] - baseline[seed] for seed in sorted(delays)]
+    difference, ci = mean_ci(differences)
+    return Cost(name, delays, difference, ci, sum(d < 0 for d in differences))
+
+
+def distil_strategy(
+    folder: Path, label: str, out: Path, *, scenario: str | None = None, jobs: int = 1
+) -> tuple[list[Cost], dict[int, float]]:
+    """Distil ``label``'s runs in ``folder`` into plans in ``out``, evaluate them; return
+    each plan's paired cost and the strategy's own delays by seed."""
+    stored = _chosen_runs(read_runs(folder), folder, label, scenario)
+    first = stored[0]
+    params = dict(first.params)
+    controller = str(params.pop("controller", label))
+    env = dict(read_settings(folder).get("identity", {}).get("env", {}))
+    # A policy runs with the env it was trained with; its plans keep that phase set.
+    config = {**env, **agents.make(controller, **params).environment()}
+    name, scale = first.key.scenario, first.key.demand_scale
+    scenario_ = scenarios.load(name, demand_scale=scale)
+    inputs = DesignInputs.read(scenario_, EnvConfig.from_mapping(config))
+    print(
+        f"recording {label} on {name} x{scale:g}, training seeds {', '.join(map(str, SEEDS))} ...",
+        flush=True,
+    )
+    recorded = evaluate(
+        controller, name, SEEDS, params=params, demand_scale=scale, config=config, jobs=jobs
+    )
+    activities = [result.signals for result in recorded]
+    plan = distil(inputs, activities)
+    out.mkdir(parents=True, exist_ok=True)
+    write_sumo(plan, out / COORDINATED)
+    write_programmes(
+        out / ACTUATED,
+        actuated_plans(inputs, activities, scenario_.end),
+        kind="actuated",
+        program_id="stopline-distilled-actuated",
+        parameters=SumoActuated().logic_parameters(),
+    )
+    rows = record(plan)
+    sheet = {
+        "scenario": name,
+        "distilled_from": label,
+        "controller": controller,
+        "training_seeds": list(SEEDS),
+        "periods": [period.label for period in plan.periods],
+        "coordinated": rows,
+    }
+    write_atomically(out / RECORD, json.dumps(sheet, indent=2) + "\n")
+    write_csv(rows, out / TIMING_CSV)
+    facts = [
+        ("scenario", f"{name} x{scale:g}"),
+        (
+            "distilled from",
+            f"{label} ({controller}), as it ran on training demand seeds "
+            f"{', '.join(map(str, SEEDS))}",
+        ),
+        ("periods", ", ".join(sheet["periods"])),
+        (
+            "how",
+            "each period's realised mean cycle; greens in the realised shares; offsets "
+            "the circular mean of the longest green's starts",
+        ),
+    ]
+    write_html(sheet, [], out / TIMING_HTML, facts)
+    baseline = {run.key.seed: float(run.metrics["mean_delay"]) for run in stored}
+    seeds = sorted(baseline)
+    costs = []
+    for what, file in (("distilled fixed plan", COORDINATED), ("distilled actuated", ACTUATED)):
+        print(f"evaluating the {what} on seeds {', '.join(map(str, seeds))} ...", flush=True)
+        results = evaluate(
+            f"plan:{out / file}", name, seeds, demand_scale=scale, config=config, jobs=jobs
+        )
+        costs.append(_cost(what, results, baseline))
+    summary = {
+        "scenario": name,
+        "demand_scale": scale,
+        "strategy": label,
+        "strategy_delay": baseline,
+        "plans": [
+            {
+                "name": cost.name,
+                "delay": cost.delays,
+                "difference": cost.difference,
+                "difference_ci": cost.difference_ci,
+                "better_on": cost.better,
+            }
+            for cost in costs
+        ],
+    }
+    write_atomically(out / RESULT, json.dumps(summary, indent=2) + "\n")
+    return costs, baseline
