@@ -7,7 +7,6 @@ import statistics
 from pathlib import Path
 
 import pytest
-from conftest import cli, run_sumo
 
 from stopline import scenarios
 from stopline.agents.plans.distil import Realised, distil, served
@@ -19,6 +18,8 @@ from stopline.experiments.distil import ACTUATED, RESULT
 from stopline.experiments.evaluate import evaluate
 from stopline.experiments.spec import load_spec
 from stopline.experiments.store import read_runs
+
+from conftest import cli, run_sumo
 
 SPEC = """
 name = "to-distil"

@@ -7,13 +7,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import cli
 
 from stopline.experiments import run
 from stopline.experiments.explain import explain
 from stopline.experiments.policy_card import kind
 from stopline.experiments.spec import load_spec
-from stopline.experiments.store import DATABASE, EXPLAIN, MOVEMENTS_CSV, SIGNALS_CSV, REPORT
+from stopline.experiments.store import DATABASE, EXPLAIN, MOVEMENTS_CSV, REPORT, SIGNALS_CSV
+
+from conftest import cli
 
 SPEC = """
 name = "explained"
@@ -31,7 +32,11 @@ name = "max-pressure"
 
 [[controllers]]
 name = "ppo"
-train = { algo = "ppo", timesteps = 256, envs = 1, hyperparameters = { n_steps = 64, batch_size = 32, n_epochs = 2 } }
+[controllers.train]
+algo = "ppo"
+timesteps = 256
+envs = 1
+hyperparameters = { n_steps = 64, batch_size = 32, n_epochs = 2 }
 """
 
 
