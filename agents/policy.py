@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from sb3_contrib import MaskablePPO
 
 from stopline.envs import EnvConfig, JunctionState
@@ -32,6 +33,11 @@ class RLController(Controller):
     name = "rl"
 
     def __init__(self, path: str | Path) -> None:
+        # A policy acts on one small batch per decision: more PyTorch threads only contend
+        # with SUMO and with the other runs (4 evaluation runs at 2 jobs on 2 cores: 27.9 s
+        # with torch's default of one thread per core, 12.7 s with one). This sets the
+        # process's threads; training sets its own.
+        torch.set_num_threads(1)
         folder = model_folder(path)
         self.path = str(folder)
         self.config = read_config(folder)

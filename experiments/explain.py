@@ -32,6 +32,7 @@ from .store import (
     write_atomically,
     write_rows,
 )
+from .summary import in_order
 
 Case = tuple[str, float, str]  # scenario, demand scale, controller
 
@@ -134,6 +135,10 @@ def _number(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _range(low: float | None, high: float | None) -> str:
+    return "-" if low is None or high is None else f"{low:.0f}-{high:.0f}"
+
+
 def _signal_table(activities: Sequence[Mapping[str, Any]]) -> str:
     """A junction's 15-minute rows (mean over seeds), one row per interval and phase."""
     first = activities[0]
@@ -153,8 +158,7 @@ def _signal_table(activities: Sequence[Mapping[str, Any]]) -> str:
                     f"{phase + 1}{mark} {state}",
                     f"{100 * statistics.fmean(f['share'] for f in figures):.0f} %",
                     _number(_mean(f["mean"] for f in figures)),
-                    f"{_number(_mean(f['min'] for f in figures), 0)}-"
-                    f"{_number(_mean(f['max'] for f in figures), 0)}",
+                    _range(_mean(f["min"] for f in figures), _mean(f["max"] for f in figures)),
                     _number(_mean(f["skipped"] for f in figures)),
                     _number(_mean(f["queue_end"] for f in figures)),
                 ]
@@ -229,7 +233,12 @@ def _card_html(card: Mapping[str, Any]) -> str:
         ("budget", f"{card['budget']:,} steps, seed {card['seed']}"),
         ("observation", card["observation"]),
         ("reward", card["reward"]),
-        ("signal timings", ", ".join(f"{k} {v}" for k, v in card["env"].items())),
+        (
+            "signal timings",
+            ", ".join(
+                f"{k} {'derived per junction' if v is None else v}" for k, v in card["env"].items()
+            ),
+        ),
         ("hyper-parameters", ", ".join(f"{k} {v}" for k, v in card["hyperparameters"].items())),
     ]
     recorded = card["recorded"]
@@ -243,8 +252,9 @@ def _card_html(card: Mapping[str, Any]) -> str:
         )
         + "</table>"
         + f"<p>Which inputs move its decisions: each input shuffled across the "
-        f"{recorded['decisions']:,} decisions it could act on in one run ({recorded['scenario']}, "
-        f"seed {recorded['seed']}); the share of decisions it then takes differently.</p>"
+        f"{recorded['decisions']:,} decisions that took effect in one run "
+        f"({recorded['scenario']}, seed {recorded['seed']}); the share of decisions it then "
+        "takes differently.</p>"
         + html_table(["inputs of this kind, shuffled together", "decisions changed"], kinds)
         + html_table(["junction", "single input", "decisions changed"], top)
     )
@@ -301,10 +311,22 @@ def explain(
         "group's lanes and through the junction; v/c uses the plans' saturation flow and "
         "effective green. Rows with v/c above 1 are marked.</p>",
     ]
-    for (scenario, scale, controller), own in sorted(cases.items()):
+    order = [entry["label"] for entry in settings.get("identity", {}).get("controllers", [])]
+    ranked = {name: index for index, name in enumerate(in_order({c for _, _, c in cases}, order))}
+    ordered = sorted(cases, key=lambda case: (case[0], case[1], ranked[case[2]]))
+    body.append(
+        "<p>Contents: "
+        + ", ".join(
+            f"<a href='#case-{index}'>{html.escape(c)} on {html.escape(s)} x{x:g}</a>"
+            for index, (s, x, c) in enumerate(ordered)
+        )
+        + "</p>"
+    )
+    for index, (scenario, scale, controller) in enumerate(ordered):
+        own = cases[(scenario, scale, controller)]
         body.append(
-            f"<h2>{html.escape(controller)} on {html.escape(scenario)} x{scale:g} "
-            f"({len(own)} seeds)</h2>"
+            f"<h2 id='case-{index}'>{html.escape(controller)} on {html.escape(scenario)} "
+            f"x{scale:g} ({len(own)} seeds)</h2>"
         )
         model = str(own[0].params.get("controller", ""))
         if cards and model.startswith("rl:"):

@@ -4,9 +4,10 @@ which of its inputs move its decisions.
 Importance is permutation importance on the observations the policy met in one recorded
 run: at each junction, one input (or every input of a kind, e.g. all its queues) is
 shuffled across that junction's recorded decisions, and the share of decisions the policy
-then takes differently is the input's importance. Only decisions the policy could act on
-are recorded (no transition under way, min green passed). The shuffle is seeded, so a card
-is reproducible.
+then takes differently is the input's importance. Only decisions that take effect are
+recorded: none while a transition is under way (the signal model ignores them there; one
+made before min green is held until min green, so it counts). The shuffle is seeded, so a
+card is reproducible.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _record(task: Task) -> dict[str, Any]:
             junctions, batch, masks = self.inputs(states)
             for index, junction in enumerate(junctions):
                 state = states[junction]
-                if state.in_transition or not state.min_green_passed:
+                if state.in_transition:
                     continue
                 self.names.setdefault(junction, self.input_names(state))
                 self.rows[junction].append(batch[index].tolist())

@@ -7,7 +7,8 @@ leads into or out of); a state with yellow, or with green only for links that ar
 every phase, is a transition. A *green* is then a maximal run of seconds matched to the
 same phase; a *switch* ends one. The *reference phase* is the phase green the longest over
 the run, and a *cycle* runs from one start of the reference phase to the next; a phase
-with no green starting inside a cycle was *skipped* in it. Queues are SUMO's queue lengths
+with no green starting inside a cycle was *skipped* in it. A green still showing when the
+window ends counts in the green share but not in green lengths. Queues are SUMO's queue lengths
 (stop line to the back of the last halted vehicle, m) on the lanes of the junction's links.
 
 Everything is summed per `INTERVAL` of the window, a green or cycle counted in the
@@ -121,6 +122,8 @@ def junction_activity(
         per_phase = []
         for phase in range(len(phases)):
             own = [g for g in mine if g.phase == phase]
+            # A green still showing when the window ends has no length yet.
+            ended = [g for g in own if g.end < end]
             shown = sum(
                 max(0.0, min(g.end, high) - max(g.start, low)) for g in greens if g.phase == phase
             )
@@ -128,14 +131,14 @@ def junction_activity(
                 {
                     "share": shown / (high - low),
                     "greens": len(own),
-                    "mean": _mean([g.length for g in own]),
-                    "min": min((g.length for g in own), default=None),
-                    "max": max((g.length for g in own), default=None),
+                    "mean": _mean([g.length for g in ended]),
+                    "min": min((g.length for g in ended), default=None),
+                    "max": max((g.length for g in ended), default=None),
                     "skipped": sum(
                         not any(g.phase == phase and a <= g.start < b for g in greens)
                         for a, b in these
                     ),
-                    "queue_end": _mean([served[phase].get(round(g.end) - 1, 0.0) for g in own]),
+                    "queue_end": _mean([served[phase].get(round(g.end) - 1, 0.0) for g in ended]),
                 }
             )
         rows.append(

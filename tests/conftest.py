@@ -199,3 +199,41 @@ def layouts(tmp_path_factory: pytest.TempPathFactory, town: Path) -> dict[str, P
     routes = random_trips(net, city)
     configs["city-programmes"] = write_sumocfg(city / "city.sumocfg", net, routes, programmes)
     return configs
+
+
+# Three strategies on `single`, two seeds: a PPO policy (a tiny budget), max-pressure and
+# the net's fixed programme. `stopline explain` and `stopline distil` read it.
+SMALL_EXPERIMENT = """
+name = "small"
+seeds = [101, 102]
+reference = "fixed"
+
+[[scenarios]]
+name = "single"
+
+[[controllers]]
+name = "fixed"
+
+[[controllers]]
+name = "max-pressure"
+
+[[controllers]]
+name = "ppo"
+[controllers.train]
+algo = "ppo"
+timesteps = 256
+envs = 1
+hyperparameters = { n_steps = 64, batch_size = 32, n_epochs = 2 }
+"""
+
+
+@pytest.fixture(scope="session")
+def results(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
+    """The results folder of `SMALL_EXPERIMENT`, run once for the session."""
+    from stopline.experiments import run
+    from stopline.experiments.spec import load_spec
+
+    folder = tmp_path_factory.mktemp("small-experiment")
+    (folder / "spec.toml").write_text(SMALL_EXPERIMENT)
+    run(load_spec(folder / "spec.toml"), out=folder / "out")
+    return folder / "out"

@@ -13,28 +13,11 @@ from stopline.agents.plans.distil import Realised, distil, served
 from stopline.agents.plans.isolated import DesignInputs
 from stopline.agents.plans.optimise import SEEDS
 from stopline.envs import EnvConfig, PhaseSet
-from stopline.experiments import run
 from stopline.experiments.distil import ACTUATED, RESULT
 from stopline.experiments.evaluate import evaluate
-from stopline.experiments.spec import load_spec
 from stopline.experiments.store import read_runs
 
 from conftest import cli, run_sumo
-
-SPEC = """
-name = "to-distil"
-seeds = [101, 102]
-reference = "fixed"
-
-[[scenarios]]
-name = "single"
-
-[[controllers]]
-name = "fixed"
-
-[[controllers]]
-name = "max-pressure"
-"""
 
 
 def test_a_fixed_programme_distils_into_itself(cache_dir: Path) -> None:
@@ -65,14 +48,6 @@ def test_only_greens_skipped_in_nearly_every_cycle_and_served_elsewhere_are_left
     assert served(phases, seen) == [0, 2, 3]
     rarely = Realised(**{**seen.__dict__, "skipped": (0.0, 8.0, 10.0, 0.0)})
     assert served(phases, rarely) == [0, 1, 2, 3]  # served in 2 of 10 cycles: kept
-
-
-@pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
-    folder = tmp_path_factory.mktemp("to-distil")
-    (folder / "spec.toml").write_text(SPEC)
-    run(load_spec(folder / "spec.toml"), out=folder / "out")
-    return folder / "out"
 
 
 def test_distil_writes_plans_and_pairs_them_with_the_strategys_runs(

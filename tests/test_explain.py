@@ -8,45 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from stopline.experiments import run
 from stopline.experiments.explain import explain
 from stopline.experiments.policy_card import kind
-from stopline.experiments.spec import load_spec
 from stopline.experiments.store import DATABASE, EXPLAIN, MOVEMENTS_CSV, REPORT, SIGNALS_CSV
 
 from conftest import cli
-
-SPEC = """
-name = "explained"
-seeds = [101, 102]
-reference = "fixed"
-
-[[scenarios]]
-name = "single"
-
-[[controllers]]
-name = "fixed"
-
-[[controllers]]
-name = "max-pressure"
-
-[[controllers]]
-name = "ppo"
-[controllers.train]
-algo = "ppo"
-timesteps = 256
-envs = 1
-hyperparameters = { n_steps = 64, batch_size = 32, n_epochs = 2 }
-"""
-
-
-@pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
-    folder = tmp_path_factory.mktemp("explained")
-    (folder / "spec.toml").write_text(SPEC)
-    spec = load_spec(folder / "spec.toml")
-    run(spec, out=folder / "out")
-    return folder / "out"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
