@@ -14,6 +14,8 @@ costs.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,7 @@ from stopline.agents.plans.distil import actuated_plans, distil
 from stopline.agents.plans.isolated import DesignInputs
 from stopline.agents.plans.optimise import SEEDS
 from stopline.agents.plans.store import COORDINATED, RECORD, record
-from stopline.agents.plans.timing_plan import write_sumo
+from stopline.agents.plans.timing_plan import TimingPlan, write_sumo
 from stopline.agents.programmes import write_programmes
 from stopline.envs import EnvConfig
 
@@ -98,8 +100,9 @@ def distil_strategy(
     # A policy runs with the env it was trained with; its plans keep that phase set.
     config = {**env, **agents.make(controller, **params).environment()}
     name, scale = first.key.scenario, first.key.demand_scale
-    scenario_ = scenarios.load(name, demand_scale=scale)
-    inputs = DesignInputs.read(scenario_, EnvConfig.from_mapping(config))
+    inputs = DesignInputs.read(
+        scenarios.load(name, demand_scale=scale), EnvConfig.from_mapping(config)
+    )
     print(
         f"recording {label} on {name} x{scale:g}, training seeds {', '.join(map(str, SEEDS))} ...",
         flush=True,
@@ -110,10 +113,39 @@ def distil_strategy(
     activities = [result.signals for result in recorded]
     plan = distil(inputs, activities)
     out.mkdir(parents=True, exist_ok=True)
-    write_sumo(plan, out / COORDINATED)
+    # Everything is written into a scratch folder and moved in at the end: an interrupt
+    # leaves the plans of an earlier distil whole.
+    baseline = {run.key.seed: float(run.metrics["mean_delay"]) for run in stored}
+    scratch = Path(tempfile.mkdtemp(prefix=".distil-", dir=out))
+    try:
+        costs = _write_and_price(
+            plan, inputs, activities, scratch, stored[0], baseline, config, jobs
+        )
+        for file in scratch.iterdir():
+            file.replace(out / file.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return costs, baseline
+
+
+def _write_and_price(
+    plan: TimingPlan,
+    inputs: DesignInputs,
+    activities: list[dict[str, Any]],
+    folder: Path,
+    first: RunRecord,
+    baseline: dict[int, float],
+    config: dict[str, Any],
+    jobs: int,
+) -> list[Cost]:
+    """Write the plans and their sheet into ``folder``, run them on the seeds of
+    ``baseline`` (the strategy's delay by seed; ``first`` one of its runs) and pair them."""
+    label, name, scale = first.key.controller, first.key.scenario, first.key.demand_scale
+    controller = str(first.params.get("controller", label))
+    write_sumo(plan, folder / COORDINATED)
     write_programmes(
-        out / ACTUATED,
-        actuated_plans(inputs, activities, scenario_.end),
+        folder / ACTUATED,
+        actuated_plans(inputs, activities),
         kind="actuated",
         program_id="stopline-distilled-actuated",
         parameters=SumoActuated().logic_parameters(),
@@ -127,8 +159,8 @@ def distil_strategy(
         "periods": [period.label for period in plan.periods],
         "coordinated": rows,
     }
-    write_atomically(out / RECORD, json.dumps(sheet, indent=2) + "\n")
-    write_csv(rows, out / TIMING_CSV)
+    write_atomically(folder / RECORD, json.dumps(sheet, indent=2) + "\n")
+    write_csv(rows, folder / TIMING_CSV)
     facts = [
         ("scenario", f"{name} x{scale:g}"),
         (
@@ -139,18 +171,19 @@ def distil_strategy(
         ("periods", ", ".join(sheet["periods"])),
         (
             "how",
-            "each period's realised mean cycle; greens in the realised shares; offsets "
-            "the circular mean of the longest green's starts",
+            "per period, each phase's realised green per cycle (cycles that skipped it "
+            "count 0) within min and max green; a phase skipped in 90 % of cycles whose "
+            "movements have green elsewhere left out; offsets the circular mean of the "
+            "longest green's starts",
         ),
     ]
-    write_html(sheet, [], out / TIMING_HTML, facts)
-    baseline = {run.key.seed: float(run.metrics["mean_delay"]) for run in stored}
+    write_html(sheet, [], folder / TIMING_HTML, facts)
     seeds = sorted(baseline)
     costs = []
     for what, file in (("distilled fixed plan", COORDINATED), ("distilled actuated", ACTUATED)):
         print(f"evaluating the {what} on seeds {', '.join(map(str, seeds))} ...", flush=True)
         results = evaluate(
-            f"plan:{out / file}", name, seeds, demand_scale=scale, config=config, jobs=jobs
+            f"plan:{folder / file}", name, seeds, demand_scale=scale, config=config, jobs=jobs
         )
         costs.append(_cost(what, results, baseline))
     summary = {
@@ -169,5 +202,5 @@ def distil_strategy(
             for cost in costs
         ],
     }
-    write_atomically(out / RESULT, json.dumps(summary, indent=2) + "\n")
-    return costs, baseline
+    write_atomically(folder / RESULT, json.dumps(summary, indent=2) + "\n")
+    return costs

@@ -214,6 +214,14 @@ CASES = [
     ("compare single --seeds 7,7", "--seeds: seed 7 appears twice"),
     ("report GARBAGE", "GARBAGE/results.db: not a Stopline results database"),
     ("report EMPTY", "EMPTY: no results.db here"),
+    ("explain EMPTY", "EMPTY: no results.db here"),
+    ("explain OTHER", "stored before Stopline recorded what the signals did"),
+    ("distil EMPTY --controller fixed", "EMPTY: no results.db here"),
+    ("distil OTHER", "the following arguments are required: --controller"),
+    (
+        "distil OTHER --controller nosuch",
+        "--controller nosuch: no finished runs in OTHER; it holds fixed",
+    ),
     (
         "report OTHER --reference nosuch",
         "--reference 'nosuch': not a strategy of OTHER; one of fixed",
@@ -372,3 +380,39 @@ def test_ctrl_c_is_one_line_and_exit_130_at_any_moment(
     for database in tmp_path.rglob("results.db"):
         with sqlite3.connect(database) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.parametrize("after", [0.4, 1.5, 3.0])
+def test_ctrl_c_during_distil_keeps_the_plans_of_an_earlier_one(
+    after: float, results: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C while distil imports, records the strategy, or prices its plans: one line,
+    exit 130, and the folder keeps what an earlier distil wrote there, whole."""
+    out = tmp_path / "distilled"
+    out.mkdir()
+    (out / "plan.add.xml").write_text("<additional/>\n")  # an earlier distil's plan
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _AS_FROM_A_TERMINAL,
+            str(Path(sys.executable).with_name("stopline")),
+            *("distil", str(results), "--controller", "max-pressure", "--out", str(out)),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(after)
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "stopline: interrupted"
+    assert "Traceback" not in stderr
+    assert (out / "plan.add.xml").read_text() == "<additional/>\n"
+    assert sorted(path.name for path in out.iterdir()) == ["plan.add.xml"]

@@ -246,8 +246,11 @@ def _period_end(
     periods: Sequence[TimePeriod], index: int, runs: Sequence[Mapping[str, Activity]]
 ) -> float:
     """Where a period's records end: the next period's start, or the last record's end."""
-    if index + 1 < len(periods):
-        return periods[index + 1].start
+    return periods[index + 1].start if index + 1 < len(periods) else _records_end(runs)
+
+
+def _records_end(runs: Sequence[Mapping[str, Activity]]) -> float:
+    """Where the runs' last 15-minute record ends."""
     return max(
         interval["end"]
         for run in runs
@@ -276,12 +279,12 @@ def actuated_bounds(
 def actuated_plans(
     inputs: DesignInputs,
     runs: Sequence[Mapping[str, Activity]],
-    end: float,
     settings: Settings | None = None,
 ) -> list[Plan]:
-    """One actuated plan per junction for the whole window up to ``end``: the distilled
-    greens as initial durations, the realised shortest and longest as minDur and maxDur."""
+    """One actuated plan per junction for the whole window: the distilled greens as
+    initial durations, the realised shortest and longest as minDur and maxDur."""
     settings = settings or Settings()
+    end = _records_end(runs)
     plans = []
     for group, (name, phases) in enumerate(sorted(inputs.sets.items())):
         seen = realised([run[name] for run in runs], inputs.begin, end)
