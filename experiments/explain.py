@@ -302,9 +302,10 @@ def explain(
     settings = read_settings(folder)
     body = [
         f"<h1>What the signals did: {html.escape(settings.get('name', folder.name))}</h1>",
-        "<p>Read from SUMO's own record of every run: the signal states each second "
-        "(SaveTLSStates), queue lengths (queue output) and lane totals (laneData). A green is "
-        "a run of seconds showing one green of the junction's phase set; the cycle runs from "
+        "<p>Read from SUMO's own record of every run: the signal states at every switch "
+        "(SaveTLSSwitchStates), queue lengths each second (queue output) and lane totals "
+        "(laneData). A green is a run of seconds showing one green of the junction's phase "
+        "set (or of its own programme, where it ran that); the cycle runs from "
         "one start of the reference phase (the one green longest) to the next; a phase with "
         "no green in a cycle was skipped in it. Figures are means over the seeds. Lane groups "
         f"follow the {HCM_EDITION} (Chapter 19): control delay is SUMO's time loss on the "

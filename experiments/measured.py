@@ -16,7 +16,7 @@ from typing import Any
 from stopline import scenarios
 from stopline.agents import Controller, run_episode
 from stopline.envs import EnvConfig
-from stopline.envs.phases import phase_sets
+from stopline.envs.phases import PhaseSet, phase_sets
 from stopline.envs.trips import TripMetrics, trip_metrics
 from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import approach_edges, signal_links
@@ -32,7 +32,7 @@ from .records import (
     read_states,
     record_options,
 )
-from .signal_activity import junction_activity
+from .signal_activity import junction_activity, shown_phases
 
 
 @dataclass(frozen=True)
@@ -106,25 +106,28 @@ def measure(
             trip_metrics(folder),
             interval_series(folder, approaches),
             junction_metrics(folder, approaches),
-            *_signals_and_movements(folder, scenario, {j: sets[j].greens for j in controlled}),
+            *_signals_and_movements(folder, scenario, {j: sets[j] for j in controlled}),
         )
 
 
 def _signals_and_movements(
-    folder: Path, scenario: Scenario, phases: Mapping[str, tuple[str, ...]]
+    folder: Path, scenario: Scenario, phases: Mapping[str, PhaseSet]
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """What each junction's signals did, and its lane groups' HCM figures, from the run's
-    records in ``folder`` (`records.record_options`)."""
+    records in ``folder`` (`records.record_options`); each junction read on the greens of
+    its phase set, or of its own programme where it ran that (`shown_phases`)."""
     window = (scenario.begin, scenario.end)
     states = read_states(folder / STATES, window)
     links = signal_links(scenario.net_file)
     lanes = {lane for junction in phases for _, _, lane in links[junction].values()}
     queues = read_queues(folder / QUEUES, lanes)
     totals = read_lane_totals(folder / LANES)
-    signals = {
-        junction: junction_activity(states[junction], greens, links[junction], queues, window)
-        for junction, greens in phases.items()
-    }
+    own = phase_sets(scenario, "own")
+    signals = {}
+    for junction, chosen in phases.items():
+        record = states[junction]
+        greens = shown_phases(record, [chosen.greens, own[junction].greens])
+        signals[junction] = junction_activity(record, greens, links[junction], queues, window)
     movements = [
         group_result(group, states[junction], totals, queues, window)
         for junction, groups in lane_groups(scenario.net_file, list(phases)).items()

@@ -1,7 +1,8 @@
 """What the signals did in one run, read from SUMO's own record of their states.
 
 Every recorded state of a junction is matched to one green of the junction's phase set
-(the greens every strategy chooses among): exactly, or else the green that shares the most
+(the greens every strategy chooses among; for a junction that ran its own programme, the
+set of its own greens, `shown_phases`): exactly, or else the green that shares the most
 of its green links (a hand-made programme's transitional green belongs to the green it
 leads into or out of); a state with yellow, or with green only for links that are green in
 every phase, is a transition. A *green* is then a maximal run of seconds matched to the
@@ -24,7 +25,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stopline.envs.phases import GREEN, YELLOW, green_links
+from stopline.envs.phases import (
+    GREEN,
+    TRANSITIONAL_LIMIT,
+    YELLOW,
+    green_links,
+    is_green_state,
+)
 
 from .records import SignalRecord, worst_queue
 
@@ -56,6 +63,21 @@ def phase_of(state: str, greens: Sequence[str], always: frozenset[int]) -> int |
     scores = [len(shown & green_links(g)) - len(shown - green_links(g)) for g in greens]
     best = max(range(len(greens)), key=lambda index: scores[index])
     return best if shown & green_links(greens[best]) else None
+
+
+def shown_phases(record: SignalRecord, candidates: Sequence[Sequence[str]]) -> Sequence[str]:
+    """The first of ``candidates`` (phase sets' greens) holding every green state the
+    junction showed for `TRANSITIONAL_LIMIT` seconds or more at a stretch; the last if none
+    does. A strategy choosing among the phase set shows only its greens; one running the
+    junction's own programme (``fixed``) shows that programme's, which the phase set of
+    the junction's own greens holds: its cycle is then read on the greens it ran."""
+    held: set[str] = set()
+    run = 0
+    for index, state in enumerate(record.states):
+        run = run + 1 if index and state == record.states[index - 1] else 1
+        if run >= TRANSITIONAL_LIMIT and is_green_state(state):
+            held.add(state)
+    return next((c for c in candidates if held <= set(c)), candidates[-1])
 
 
 def greens_of(record: SignalRecord, phases: Sequence[str]) -> list[Green]:

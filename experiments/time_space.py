@@ -1,5 +1,5 @@
 """Time-space diagrams: vehicle trajectories along an arterial over its signals' greens,
-both from SUMO's own outputs (fcd output for the vehicles, SaveTLSStates for the signals)
+both from SUMO's own outputs (fcd output for the vehicles, SaveTLSSwitchStates for the signals)
 of one run of the plan on a training demand seed."""
 
 from __future__ import annotations

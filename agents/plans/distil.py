@@ -218,9 +218,9 @@ def distil(
         for run in runs:
             if name not in run or tuple(run[name]["phases"]) != phases.greens:
                 raise AgentError(
-                    f"junction {name}: the recorded runs did not choose among the greens "
-                    f"of this phase set ({len(phases.greens)} greens); record them with the "
-                    "same --phases"
+                    f"junction {name}: the recorded runs did not show the "
+                    f"{len(phases.greens)} greens of its phase set; a strategy that runs the "
+                    "junction's own programme (fixed) is a fixed plan already"
                 )
     plans = []
     for index, period in enumerate(inputs.periods):
