@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from stopline import scenarios
@@ -222,6 +223,13 @@ def add_backend(parser: argparse.ArgumentParser, local: str, ray: str) -> None:
         default=None,
         metavar="ADDR",
         help="a Ray cluster to run on (with --backend ray; default: start a local Ray)",
+    )
+
+
+def add_out(parser: argparse.ArgumentParser, meaning: str, *, required: bool = False) -> None:
+    """``--out DIR``: where a command writes (``meaning`` says what, and the default)."""
+    parser.add_argument(
+        "--out", type=Path, default=None, required=required, metavar="DIR", help=meaning
     )
 
 

@@ -89,12 +89,8 @@ def add_to(commands: Any) -> None:
             f"(default {COMPARE_BUDGET})"
         ),
     )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="results folder (default results/compare-SCENARIO in the working directory)",
+    arguments.add_out(
+        parser, "results folder (default results/compare-SCENARIO in the working directory)"
     )
     arguments.add_env(parser)
     arguments.add_jobs(parser)

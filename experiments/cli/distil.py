@@ -36,13 +36,7 @@ def add_to(commands: Any) -> None:
         metavar="NAME",
         help="which scenario, where the folder holds several",
     )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where the plans are written (default DIR/distilled-NAME)",
-    )
+    arguments.add_out(parser, "where the plans are written (default DIR/distilled-NAME)")
     arguments.add_jobs(parser)
     parser.set_defaults(handler=_run)
 

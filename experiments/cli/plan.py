@@ -64,13 +64,7 @@ def add_to(commands: Any) -> None:
         help=f"offset-search trials, each judged on {len(SEEDS)} training seeds "
         f"(default {DEFAULT_TRIALS})",
     )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where the plan is written (default results/plan-SCENARIO)",
-    )
+    arguments.add_out(parser, "where the plan is written (default results/plan-SCENARIO)")
     arguments.add_demand_scale(parser, "plan for this multiple of the scenario's demand")
     arguments.add_env(parser)
     arguments.add_jobs(parser)

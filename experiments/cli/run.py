@@ -28,12 +28,8 @@ def add_to(commands: Any) -> None:
         ),
     )
     parser.add_argument("spec", type=Path, metavar="SPEC.toml", help="the experiment spec")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="results folder (default: the spec's out, else results/NAME beside the spec)",
+    arguments.add_out(
+        parser, "results folder (default: the spec's out, else results/NAME beside the spec)"
     )
     parser.add_argument(
         "--jobs",

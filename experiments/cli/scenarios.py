@@ -81,13 +81,7 @@ def add_to(commands: Any) -> None:
 
     build = actions.add_parser("build", help="build a scenario and print where its files are")
     add_scenario_arguments(build)
-    build.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="also copy the built files (net, routes, .sumocfg) into DIR",
-    )
+    arguments.add_out(build, "also copy the built files (net, routes, .sumocfg) into DIR")
     build.set_defaults(handler=_build)
 
     importer = actions.add_parser(
@@ -123,12 +117,10 @@ def add_to(commands: Any) -> None:
             "as for helsinki)"
         ),
     )
-    importer.add_argument(
-        "--out",
-        type=Path,
+    arguments.add_out(
+        importer,
+        "folder for NAME.net.xml, NAME.rou.xml, NAME.sumocfg and the map attribution",
         required=True,
-        metavar="DIR",
-        help="folder for NAME.net.xml, NAME.rou.xml, NAME.sumocfg and the map attribution",
     )
     importer.set_defaults(handler=_import)
 
@@ -164,12 +156,10 @@ def add_to(commands: Any) -> None:
     counted.add_argument(
         "--seed", type=arguments.seed, default=42, metavar="N", help="sampling seed (default 42)"
     )
-    counted.add_argument(
-        "--out",
-        type=Path,
+    arguments.add_out(
+        counted,
+        "folder for the net, routes.rou.xml, scenario.sumocfg, fit.csv and fit.png",
         required=True,
-        metavar="DIR",
-        help="folder for the net, routes.rou.xml, scenario.sumocfg, fit.csv and fit.png",
     )
     counted.set_defaults(handler=_from_counts)
 

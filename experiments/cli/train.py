@@ -66,12 +66,10 @@ def add_to(commands: Any) -> None:
         metavar="KEY=VALUE",
         help="override a hyper-parameter, e.g. --hyper learning_rate=1e-4",
     )
-    parser.add_argument(
-        "--out",
-        type=Path,
+    arguments.add_out(
+        parser,
+        "folder for model.zip, config.json, monitor CSVs and checkpoints (required)",
         required=True,
-        metavar="DIR",
-        help="folder for model.zip, config.json, monitor CSVs and checkpoints (required)",
     )
     arguments.add_backend(
         parser,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-from pathlib import Path
 from typing import Any
 
 from stopline.scenarios import naming
@@ -45,12 +44,10 @@ def add_to(commands: Any) -> None:
         help="training decisions per trial (default 20000)",
     )
     arguments.add_training(parser, TUNABLE)
-    parser.add_argument(
-        "--out",
-        type=Path,
+    arguments.add_out(
+        parser,
+        "folder of the search: study.db, trials.csv, best.json, trial models (required)",
         required=True,
-        metavar="DIR",
-        help="folder of the search: study.db, trials.csv, best.json, trial models (required)",
     )
     parser.set_defaults(handler=_run)
 
