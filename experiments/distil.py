@@ -152,6 +152,7 @@ def _write_and_price(
     )
     rows = record(plan)
     sheet = {
+        "title": f"Timing plan distilled from {label}: {name}",
         "scenario": name,
         "distilled_from": label,
         "controller": controller,

@@ -168,8 +168,9 @@ def write_html(
     then one table per junction."""
     rows = record["coordinated"]
     facts = search_facts(record) if facts is None else facts
+    title = record.get("title", f"Timing plan: {record['scenario']}")
     body = [
-        f"<h1>Timing plan: {html.escape(record['scenario'])}</h1>",
+        f"<h1>{html.escape(title)}</h1>",
         "<table class=provenance>"
         + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
         + "</table>",
@@ -195,4 +196,4 @@ def write_html(
         mine = [row for row in rows if row["junction"] == junction]
         body.append(f"<h2>Junction {html.escape(junction)} (group {mine[0]['group']})</h2>")
         body.append(_junction_table(mine))
-    write_atomically(path, html_page(f"Timing plan: {record['scenario']}", body))
+    write_atomically(path, html_page(title, body))

@@ -13,6 +13,8 @@ times). Per period and junction:
   realised one rather than the busy greens shorter;
 - a green the strategy skipped in nearly every cycle (`DROP_SKIPPED`) is left out where
   its movements have green (protected or permitted) in a green that stays;
+- consecutive periods whose cycles and greens come out the same are one period (no
+  programme switch between them);
 - the *offset* is the circular mean of the reference phase's starts, modulo the cycle,
   taken back to the first phase's start.
 
@@ -222,24 +224,52 @@ def distil(
                     f"{len(phases.greens)} greens of its phase set; a strategy that runs the "
                     "junction's own programme (fixed) is a fixed plan already"
                 )
-    plans = []
+    periods: list[TimePeriod] = []
+    plans: list[dict[str, JunctionPlan]] = []
+    flows: list[dict[tuple[str, str], float]] = []
     for index, period in enumerate(inputs.periods):
-        end = _period_end(inputs.periods, index, runs)
         start = inputs.begin if index == 0 else period.start
-        period_plans = {}
-        for group, (name, phases) in enumerate(sorted(inputs.sets.items())):
-            seen = realised([run[name] for run in runs], start, end)
-            period_plans[name] = junction_plan(
-                phases,
-                inputs.timings[name],
-                seen,
-                inputs.flows[index],
-                inputs.links.get(name, {}),
-                group,
-                settings,
-            )
-        plans.append(period_plans)
-    return TimingPlan(inputs.periods, tuple(plans), inputs.begin)
+        window = (start, _period_end(inputs.periods, index, runs))
+        these = _period_plans(inputs, runs, window, inputs.flows[index], settings)
+        if plans and all(_same_timing(plans[-1][n], these[n]) for n in these):
+            # The same cycles and greens as the period before: one period, no switch (its
+            # offsets read over both, its y and x those of the busier flows).
+            merged = {k: max(flows[-1].get(k, 0.0), v) for k, v in inputs.flows[index].items()}
+            flows[-1] = {**flows[-1], **merged}
+            first = inputs.begin if len(periods) == 1 else periods[-1].start
+            periods[-1] = TimePeriod(periods[-1].start, period.end)
+            plans[-1] = _period_plans(inputs, runs, (first, window[1]), flows[-1], settings)
+            continue
+        periods.append(period)
+        plans.append(these)
+        flows.append(dict(inputs.flows[index]))
+    return TimingPlan(tuple(periods), tuple(plans), inputs.begin)
+
+
+def _same_timing(a: JunctionPlan, b: JunctionPlan) -> bool:
+    return a.plan.phases.greens == b.plan.phases.greens and a.greens == b.greens
+
+
+def _period_plans(
+    inputs: DesignInputs,
+    runs: Sequence[Mapping[str, Activity]],
+    window: tuple[float, float],
+    flows: Mapping[tuple[str, str], float],
+    settings: Settings,
+) -> dict[str, JunctionPlan]:
+    """Every junction's plan closest to what it did in ``window``."""
+    return {
+        name: junction_plan(
+            phases,
+            inputs.timings[name],
+            realised([run[name] for run in runs], *window),
+            flows,
+            inputs.links.get(name, {}),
+            group,
+            settings,
+        )
+        for group, (name, phases) in enumerate(sorted(inputs.sets.items()))
+    }
 
 
 def _period_end(
