@@ -100,7 +100,8 @@ def lane_groups(net: Path, junctions: Sequence[str]) -> dict[str, list[LaneGroup
         elif element.tag == "connection":
             source, via = element.get("from", ""), element.get("via", "")
             lane = f"{source}_{element.get('fromLane', '0')}"
-            if element.get("tl") in wanted:
+            if element.get("tl") in wanted and not source.startswith(":"):
+                # (A link from an internal edge is a pedestrian crossing's: not traffic.)
                 links[element.get("tl", "")].append(
                     (
                         int(element.get("linkIndex", "-1")),

@@ -127,7 +127,8 @@ def junction_activity(
     count = max(1, round((end - begin) / INTERVAL))
     approaches: dict[str, set[str]] = defaultdict(set)
     for source, _, lane in links.values():
-        approaches[source].add(lane)
+        if not source.startswith(":"):  # a pedestrian crossing's link starts inside
+            approaches[source].add(lane)
 
     served = [worst_queue(queues, served_lanes(state, links)) for state in phases]
     held = {edge: worst_queue(queues, lanes) for edge, lanes in sorted(approaches.items())}

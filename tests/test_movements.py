@@ -121,3 +121,21 @@ def test_what_the_signal_did_matches_its_programme(crossing: Path, cache_dir: Pa
         assert [phase["queue_end"] for phase in row["phases"]] == [0.0, 0.0]
         assert 20.0 <= row["max_queue"]["WC"] <= 30.0
         assert row["max_queue"]["NC"] == 0.0
+
+
+@pytest.mark.parametrize("layout", ["grid-one-phase-corners", "random", "spider", "crossings"])
+def test_every_layout_gives_lane_groups_of_vehicle_approaches_only(
+    layout: str, layouts: dict[str, Path], cache_dir: Path
+) -> None:
+    """T-junctions, one-phase corners, a five-arm centre and pedestrian crossings: every
+    lane group is on a road approach (a crossing's links start on a walking area and are
+    not traffic), and every junction's activity has its cycle."""
+    result = measure(agents.make("fixed"), str(layouts[layout]), 0)
+    assert result.movements and result.signals
+    for row in result.movements:
+        edge = row["approach"].split(" ", 1)[1]
+        assert not edge.startswith(":"), row
+        assert row["lane_group"].split()[0] in {"NB", "EB", "SB", "WB"}
+    for activity in result.signals.values():
+        assert not any(edge.startswith(":") for edge in activity["intervals"][0]["max_queue"])
+        assert activity["intervals"][0]["cycle_mean"] > 0
