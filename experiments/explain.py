@@ -19,7 +19,7 @@ from stopline.agents.plans.periods import clock
 from .errors import ExperimentError
 from .html import html_page, html_table
 from .metrics import HCM_EDITION, level_of_service
-from .movements import approach_results
+from .movements import WINDOW, approach_results
 from .policy_card import policy_card
 from .store import (
     EXPLAIN,
@@ -76,22 +76,29 @@ def signal_rows(runs: Sequence[RunRecord]) -> list[dict[str, Any]]:
     return rows
 
 
+def _period_order(period: str) -> tuple[bool, str]:
+    return (period != WINDOW, period)  # the whole window first, then 15 minutes by 15
+
+
 def movement_means(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Lane groups, then approaches, averaged over the seeds of each case (LOS from the
-    mean control delay)."""
+    """Lane groups, then approaches, per period, averaged over the seeds of each case (LOS
+    from the mean control delay)."""
     groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
-        key = (row["scenario"], row["demand_scale"], row["controller"], row["junction"])
-        groups[(*key, row["approach"], row["lane_group"])].append(row)
-    means = []
-    for group, own in sorted(groups.items()):
-        scenario, scale, controller, junction, approach, lane_group = group
+        case = (row["scenario"], row["demand_scale"], row["controller"])
+        period = row.get("period") or WINDOW
+        groups[(*case, period, row["junction"], row["approach"], row["lane_group"])].append(row)
+    by_case: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for key in sorted(groups, key=lambda k: (*k[:3], _period_order(k[3]), *k[4:])):
+        own = groups[key]
+        scenario, scale, controller, period, junction, approach, lane_group = key
         delay = statistics.fmean(row["control_delay"] for row in own)
-        means.append(
+        by_case[(scenario, scale, controller, period)].append(
             {
                 "scenario": scenario,
                 "demand_scale": scale,
                 "controller": controller,
+                "period": period,
                 "junction": junction,
                 "approach": approach,
                 "lane_group": lane_group,
@@ -107,20 +114,36 @@ def movement_means(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "vehicles": statistics.fmean(row["vehicles"] for row in own),
             }
         )
-    by_case: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row in means:
-        by_case[(row["scenario"], row["demand_scale"], row["controller"])].append(row)
     result: list[dict[str, Any]] = []
-    for (scenario, scale, controller), cases in sorted(by_case.items()):
+    for (scenario, scale, controller, period), cases in by_case.items():
         result += cases
         for row in approach_results(cases):
-            seeds = cases[0]["seeds"]
             result.append(
-                {"scenario": scenario, "demand_scale": scale, "controller": controller}
+                {
+                    "scenario": scenario,
+                    "demand_scale": scale,
+                    "controller": controller,
+                    "period": period,
+                }
                 | row
-                | {"lanes": None, "seeds": seeds, "capacity": None, "queue_95_vehicles": None}
+                | {
+                    "lanes": None,
+                    "seeds": cases[0]["seeds"],
+                    "capacity": None,
+                    "queue_95_vehicles": None,
+                }
             )
     return result
+
+
+def peak_period(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """The 15-minute period with the most traffic through the lane groups of ``rows`` (one
+    junction, one case): the period the HCM analyses."""
+    volume: dict[str, float] = defaultdict(float)
+    for row in rows:
+        if row["period"] != WINDOW and row["lane_group"] != "approach":
+            volume[row["period"]] += row["volume"]
+    return max(volume, key=lambda period: (volume[period], period)) if volume else None
 
 
 def write_movements(folder: Path) -> list[dict[str, Any]]:
@@ -352,9 +375,16 @@ def explain(
                 _signal_table(activities),
                 "<p>Longest queue per approach (m):</p>",
                 _queue_table(activities),
-                f"<p>Lane groups ({HCM_EDITION}):</p>",
-                movement_table(rows),
+                f"<p>Lane groups ({HCM_EDITION}), over the window:</p>",
+                movement_table([row for row in rows if row["period"] == WINDOW]),
             ]
+            peak = peak_period(rows)
+            if peak is not None:
+                body += [
+                    f"<p>Lane groups in the peak 15 minutes, {peak} (the HCM's analysis "
+                    "period; volumes as hourly flow rates):</p>",
+                    movement_table([row for row in rows if row["period"] == peak]),
+                ]
     page = folder / EXPLAIN
     write_atomically(page, html_page(f"Stopline explain: {folder.name}", body))
     return page

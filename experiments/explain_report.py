@@ -84,8 +84,9 @@ def movements_section(rows: Sequence[Mapping[str, Any]], order: Sequence[str]) -
         "(approach by travel direction, L/T/R the movements its lanes serve) and approach: "
         "LOS and control delay (SUMO's time loss on the group's lanes and through the "
         "junction, per vehicle), then v/c (capacity from the saturation flow and the "
-        "effective green the strategy gave). v is the reference's volume per hour. Mean over "
-        f"seeds; also in {MOVEMENTS_CSV}, with the 95th-percentile queue.</p>"
+        "effective green the strategy gave), over the window. v is the reference's volume per "
+        f"hour. Mean over seeds; {MOVEMENTS_CSV} has them with the 95th-percentile queue, "
+        "and for each 15-minute analysis period too.</p>"
     ]
     tables: dict[tuple[str, float, str], list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:

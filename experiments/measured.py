@@ -22,7 +22,7 @@ from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import approach_edges, signal_links
 
 from .metrics import interval_series, junction_metrics, output_options
-from .movements import group_result, lane_groups
+from .movements import movement_rows
 from .records import (
     LANES,
     QUEUES,
@@ -94,7 +94,10 @@ def measure(
             sumo_seed=seed,
             folder=folder,
             config=config,
-            sumo_options=[*output_options(folder), *record_options(folder, controlled)],
+            sumo_options=[
+                *output_options(folder),
+                *record_options(folder, controlled, scenario.begin),
+            ],
         )
         approaches = {
             junction: edges
@@ -128,9 +131,5 @@ def _signals_and_movements(
         record = states[junction]
         greens = shown_phases(record, [chosen.greens, own[junction].greens])
         signals[junction] = junction_activity(record, greens, links[junction], queues, window)
-    movements = [
-        group_result(group, states[junction], totals, queues, window)
-        for junction, groups in lane_groups(scenario.net_file, list(phases)).items()
-        for group in groups
-    ]
+    movements = movement_rows(scenario.net_file, list(phases), states, totals, queues, window)
     return signals, movements

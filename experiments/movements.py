@@ -23,6 +23,9 @@ signalised intersections), from SUMO's own outputs of one run.
   vehicles at `VEHICLE_SPACING`.
 - *LOS* by control delay, with the signalised thresholds in `metrics.LOS_THRESHOLDS`.
 
+Each figure is given over the whole window and for each 15-minute analysis period (the
+HCM analyses the peak 15 minutes; volumes are then hourly flow rates).
+
 Approaches are named by their travel direction (NB, EB, SB, WB) from the lane's last
 stretch before the stop line, and by the edge.
 """
@@ -40,13 +43,15 @@ from typing import Any
 import numpy as np
 
 from stopline.agents.plans.design import Settings
+from stopline.agents.plans.periods import clock
 from stopline.envs.phases import GREEN, YELLOW
 from stopline.envs.trips import percentile
 from stopline.scenarios.xmlfiles import elements
 
 from .metrics import level_of_service
-from .records import SignalRecord, worst_queue
+from .records import LaneTotals, SignalRecord, intervals, summed, worst_queue
 
+WINDOW = "window"  # the period of figures over the whole simulated window
 VEHICLE_SPACING = 7.5  # m a queued car takes: 5 m long plus SUMO's 2.5 m minimum gap
 TURNS = {"l": "L", "L": "L", "s": "T", "r": "R", "R": "R", "t": "U"}
 TURN_ORDER = "ULTR"
@@ -153,12 +158,13 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
 def group_result(
     group: LaneGroup,
     record: SignalRecord,
-    totals: Mapping[str, Mapping[str, float]],
+    totals: LaneTotals,
     queues: Mapping[str, Mapping[int, float]],
     window: tuple[float, float],
     settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """One lane group's HCM figures (see the module's definitions)."""
+    """One lane group's HCM figures over ``window`` (see the module's definitions), from
+    the record and lane ``totals`` of that window."""
     settings = settings or Settings()
     hours = (window[1] - window[0]) / 3600
     indices = [link.index for link in group.links]
@@ -198,6 +204,31 @@ def group_result(
         "queue_95_vehicles": queue / VEHICLE_SPACING,
         "vehicles": int(crossed),
     }
+
+
+def movement_rows(
+    net: Path,
+    junctions: Sequence[str],
+    states: Mapping[str, SignalRecord],
+    totals: Mapping[float, LaneTotals],
+    queues: Mapping[str, Mapping[int, float]],
+    window: tuple[float, float],
+) -> list[dict[str, Any]]:
+    """Every lane group's figures over the window (``period`` `WINDOW`) and, where the
+    window holds more than one, in each 15-minute analysis period (``period`` HH:MM-HH:MM:
+    the HCM's analysis period, flows as hourly rates)."""
+    spans = intervals(window)
+    whole = summed(totals)
+    rows = []
+    for junction, groups in lane_groups(net, junctions).items():
+        record = states[junction]
+        for group in groups:
+            rows.append({"period": WINDOW, **group_result(group, record, whole, queues, window)})
+            for low, high in spans if len(spans) > 1 else ():
+                part = record.between(low, high)
+                figures = group_result(group, part, totals.get(low, {}), queues, (low, high))
+                rows.append({"period": f"{clock(low)}-{clock(high)}", **figures})
+    return rows
 
 
 def approach_results(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

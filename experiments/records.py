@@ -9,6 +9,7 @@ This module owns the file names and the options that write them, and their reade
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import xml.etree.ElementTree as ET
@@ -21,6 +22,9 @@ import numpy as np
 
 from stopline.scenarios.xmlfiles import elements
 
+# The HCM's analysis period: lane totals are written, and what the signals did is read,
+# per interval of this length from the window's start (the last one may be shorter).
+INTERVAL = 900.0
 STATES = "tls-states.xml"
 QUEUES = "queues.xml"
 LANES = "lanes.xml"
@@ -37,9 +41,17 @@ def state_events(root: ET.Element, junctions: Iterable[str], record: Path) -> No
         )
 
 
-def record_options(folder: Path, junctions: Iterable[str]) -> list[str]:
+def intervals(window: tuple[float, float]) -> list[tuple[float, float]]:
+    """The window's `INTERVAL`-long analysis periods, in order."""
+    begin, end = window
+    count = max(1, math.ceil((end - begin) / INTERVAL - 1e-9))
+    return [(begin + i * INTERVAL, min(end, begin + (i + 1) * INTERVAL)) for i in range(count)]
+
+
+def record_options(folder: Path, junctions: Iterable[str], begin: float) -> list[str]:
     """SUMO options that write the signals' states, the lane queues and the lane totals
-    (with internal lanes, whose totals belong to one movement each) into ``folder``."""
+    per `INTERVAL` from ``begin`` (with internal lanes, whose totals belong to one movement
+    each) into ``folder``."""
     root = ET.Element("additional")
     state_events(root, junctions, folder / STATES)
     ET.SubElement(
@@ -49,6 +61,8 @@ def record_options(folder: Path, junctions: Iterable[str]) -> list[str]:
         file=str(folder / LANES),
         withInternal="true",
         excludeEmpty="true",
+        period=f"{INTERVAL:g}",
+        begin=f"{begin:g}",
     )
     additional = folder / "record.add.xml"
     ET.ElementTree(root).write(additional)
@@ -61,6 +75,11 @@ class SignalRecord:
 
     times: tuple[float, ...]
     states: tuple[str, ...]
+
+    def between(self, begin: float, end: float) -> SignalRecord:
+        """The seconds in [begin, end)."""
+        low, high = bisect.bisect_left(self.times, begin), bisect.bisect_left(self.times, end)
+        return SignalRecord(self.times[low:high], self.states[low:high])
 
     @functools.cache  # noqa: B019 - records are few and short-lived; each asked a few times
     def showing(self, signals: frozenset[str]) -> np.ndarray:
@@ -124,13 +143,31 @@ def worst_queue(
     return worst
 
 
-def read_lane_totals(record: Path) -> dict[str, dict[str, float]]:
-    """Per lane (internal lanes too): SUMO's laneData totals summed over the intervals."""
-    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+LaneTotals = dict[str, dict[str, float]]  # lane -> SUMO's laneData figure -> value
+_TOTALS = ("timeLoss", "entered", "left", "departed", "sampledSeconds")
+
+
+def read_lane_totals(record: Path) -> dict[float, LaneTotals]:
+    """Per interval (by its start) and lane, internal lanes too: SUMO's laneData totals."""
+    found: dict[float, LaneTotals] = defaultdict(dict)
+    pending: list[ET.Element] = []  # an interval's lanes close before the interval does
     for element in elements(record):
         if element.tag == "lane":
-            lane = totals[element.get("id", "")]
-            for key in ("timeLoss", "entered", "left", "departed", "sampledSeconds"):
-                lane[key] += float(element.get(key, "0"))
+            pending.append(element)
+        elif element.tag == "interval":
+            totals = found[float(element.get("begin", "0"))]
+            for lane in pending:
+                totals[lane.get("id", "")] = {key: float(lane.get(key, "0")) for key in _TOTALS}
+            pending.clear()
             element.clear()
+    return dict(found)
+
+
+def summed(per_interval: Mapping[float, LaneTotals]) -> LaneTotals:
+    """Lane totals over every interval."""
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for lanes in per_interval.values():
+        for lane, values in lanes.items():
+            for key, value in values.items():
+                totals[lane][key] += value
     return {lane: dict(values) for lane, values in totals.items()}

@@ -31,6 +31,7 @@ from .explain import write_movements
 from .explain_report import movements_section, signals_section
 from .html import html_image, html_page, html_table
 from .metrics import HCM_EDITION, level_of_service
+from .movements import WINDOW
 from .statistics import bin_means
 from .store import (
     COMPARISON_CSV,
@@ -164,7 +165,9 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
         write_rows(folder / JUNCTIONS_CSV, list(levels[0]), levels)
         body += _levels(levels, load_networks(folder), ranked)
     body += signals_section(runs, ranked)
-    body += movements_section(write_movements(folder), ranked)
+    body += movements_section(
+        [row for row in write_movements(folder) if row["period"] == WINDOW], ranked
+    )
     body.append(
         html_image(
             "Halted vehicles over time",

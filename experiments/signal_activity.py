@@ -12,12 +12,13 @@ with no green starting inside a cycle was *skipped* in it. A green still showing
 window ends counts in the green share but not in green lengths. Queues are SUMO's queue lengths
 (stop line to the back of the last halted vehicle, m) on the lanes of the junction's links.
 
-Everything is summed per `INTERVAL` of the window, a green or cycle counted in the
-interval it starts in.
+Everything is summed per analysis interval of the window (`records.intervals`, 15 minutes),
+a green or cycle counted in the interval it starts in.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 from collections import defaultdict
@@ -33,9 +34,7 @@ from stopline.envs.phases import (
     is_green_state,
 )
 
-from .records import SignalRecord, worst_queue
-
-INTERVAL = 900.0  # s: the 15-minute analysis period
+from .records import SignalRecord, intervals, worst_queue
 
 
 @dataclass(frozen=True)
@@ -123,8 +122,9 @@ def junction_activity(
     reference = max(range(len(phases)), key=lambda p: total[p])
     starts = [g.start for g in greens if g.phase == reference]
     cycles = list(itertools.pairwise(starts))
-    begin, end = window
-    count = max(1, round((end - begin) / INTERVAL))
+    end = window[1]
+    spans = intervals(window)
+    starts_at = [low for low, _ in spans]
     approaches: dict[str, set[str]] = defaultdict(set)
     for source, _, lane in links.values():
         if not source.startswith(":"):  # a pedestrian crossing's link starts inside
@@ -134,11 +134,10 @@ def junction_activity(
     held = {edge: worst_queue(queues, lanes) for edge, lanes in sorted(approaches.items())}
 
     def bucket(time: float) -> int:
-        return min(count - 1, max(0, int((time - begin) // INTERVAL)))
+        return max(0, bisect.bisect_right(starts_at, time) - 1)
 
     rows = []
-    for index in range(count):
-        low, high = begin + index * INTERVAL, min(end, begin + (index + 1) * INTERVAL)
+    for index, (low, high) in enumerate(spans):
         mine = [g for g in greens if bucket(g.start) == index]
         lengths = [b - a for a, b in cycles if bucket(a) == index]
         these = [(a, b) for a, b in cycles if bucket(a) == index]

@@ -61,8 +61,11 @@ CREATE TABLE IF NOT EXISTS runs (
     UNIQUE (spec_hash, scenario, demand_scale, controller, seed)
 )
 """
-# One row per lane group of a signalised junction per run (`movements`), for SQL users.
+RUN_KEY = ("scenario", "demand_scale", "controller", "seed")
+# One row per lane group of a signalised junction, period and run (`movements`), for SQL
+# users; ``period`` is "window" or a 15-minute analysis period HH:MM-HH:MM.
 MOVEMENT_COLUMNS = (
+    "period",
     "junction",
     "approach",
     "lane_group",
@@ -180,6 +183,9 @@ class Store:
                 columns = {row[1] for row in self._connection.execute("PRAGMA table_info(runs)")}
                 if "signals" not in columns:  # a folder from before runs recorded signals
                     self._connection.execute("ALTER TABLE runs ADD COLUMN signals TEXT")
+                moved = {row[1] for row in self._connection.execute("PRAGMA table_info(movements)")}
+                if "period" not in moved:  # lane groups stored before 15-minute periods
+                    self._connection.execute("ALTER TABLE movements ADD COLUMN period TEXT")
         except sqlite3.DatabaseError as error:
             raise ExperimentError(
                 f"{self.path}: not a Stopline results database ({error}); "
@@ -266,8 +272,9 @@ class Store:
             if status == "done":
                 where = (spec_hash, key.scenario, key.demand_scale, key.controller, key.seed)
                 marks = ", ".join("?" * (len(where) + len(MOVEMENT_COLUMNS)))
+                names = ", ".join(("spec_hash", *RUN_KEY, *MOVEMENT_COLUMNS))
                 self._connection.executemany(
-                    f"INSERT INTO movements VALUES ({marks})",
+                    f"INSERT INTO movements ({names}) VALUES ({marks})",
                     [
                         (*where, *(row.get(column) for column in MOVEMENT_COLUMNS))
                         for row in result.get("movements", [])

@@ -40,8 +40,9 @@ def test_explain_writes_each_strategys_signals_and_movements(results: Path) -> N
     pressure = [row for row in signals if row["controller"] == "max-pressure"]
     assert any(int(row["skipped"]) > 0 for row in pressure)  # it skips greens nobody needs
     movements = _rows(results / MOVEMENTS_CSV)
-    groups = [row for row in movements if row["lane_group"] != "approach"]
-    approaches = [row for row in movements if row["lane_group"] == "approach"]
+    window = [row for row in movements if row["period"] == "window"]
+    groups = [row for row in window if row["lane_group"] != "approach"]
+    approaches = [row for row in window if row["lane_group"] == "approach"]
     assert len(approaches) == 4 * 3  # four approaches, three strategies
     assert {row["approach"].split()[0] for row in approaches} == {"NB", "EB", "SB", "WB"}
     for row in groups:
@@ -54,12 +55,24 @@ def test_explain_writes_each_strategys_signals_and_movements(results: Path) -> N
 def test_lane_groups_are_stored_per_run_in_the_results_database(results: Path) -> None:
     with sqlite3.connect(results / DATABASE) as connection:
         count = connection.execute(
-            "SELECT COUNT(*) FROM movements WHERE controller = 'fixed' AND seed = 101"
+            "SELECT COUNT(*) FROM movements WHERE controller = 'fixed' AND seed = 101 "
+            "AND period = 'window'"
         ).fetchone()[0]
+        periods = connection.execute(
+            "SELECT DISTINCT period FROM movements ORDER BY period"
+        ).fetchall()
         delays = connection.execute(
             "SELECT control_delay FROM movements WHERE controller = 'fixed'"
         ).fetchall()
     assert count == 12  # single: four approaches of left, through and through-right lanes
+    # and the same for each 15-minute analysis period of the hour
+    assert [p for (p,) in periods] == [
+        "00:00-00:15",
+        "00:15-00:30",
+        "00:30-00:45",
+        "00:45-01:00",
+        "window",
+    ]
     assert all(delay >= 0 for (delay,) in delays)
 
 

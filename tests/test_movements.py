@@ -14,6 +14,7 @@ By hand, with the plan settings (s = 1800 veh/h/lane, lost time 4 s per phase):
   (1 - X g/C) = 30 x 0.3211 / 0.8 = 12.0 s. SUMO's cars brake and accelerate (4.5 and
   2.6 m/s2 from 13.89 m/s: about 1.5 + 2.7 s lost per stop), which d1 leaves out; about
   two cars in three stop, so control delay is d1 plus 2-3 s: 12-16 s, LOS B.
+- in each 15-minute analysis period of steady state: v = 360 veh/h exactly, v/c = 0.462.
 - back of queue: cars arriving in the 33 s without green (red 30 s, yellow 3 s) queue;
   3 or 4 of them, 7.5 m each less the last one's gap, and the stop line a metre or so
   back from the junction: 20-30 m, the same in every cycle.
@@ -89,7 +90,8 @@ def crossing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_lane_group_figures_match_the_hand_worked_case(crossing: Path, cache_dir: Path) -> None:
     result = measure(agents.make("fixed"), str(crossing), 0)  # seed 0: the files exactly
-    [east] = [row for row in result.movements if row["approach"].endswith("WC")]
+    window = [row for row in result.movements if row["period"] == "window"]
+    [east] = [row for row in window if row["approach"].endswith("WC")]
     assert east["approach"] == "EB WC"
     assert east["lane_group"] == "EB TR"
     assert east["capacity"] == pytest.approx(780.0)
@@ -101,8 +103,27 @@ def test_lane_group_figures_match_the_hand_worked_case(crossing: Path, cache_dir
     assert east["los"] == "B"
     assert 20.0 <= east["queue_95"] <= 30.0
     assert math.isclose(east["queue_95_vehicles"], east["queue_95"] / 7.5)
-    [south] = [row for row in result.movements if row["approach"].endswith("NC")]
+    [south] = [row for row in window if row["approach"].endswith("NC")]
     assert south["vehicles"] == 0 and south["volume"] == 0
+    # Each 15 minutes holds 15 whole cycles: the same capacity; flows of a car every 10 s
+    # (the first period's cars are still arriving, the last's still on the approach).
+    quarters = [
+        row
+        for row in result.movements
+        if row["period"] != "window" and row["approach"].endswith("WC")
+    ]
+    assert [row["period"] for row in quarters] == [
+        "00:00-00:15",
+        "00:15-00:30",
+        "00:30-00:45",
+        "00:45-01:00",
+    ]
+    for row in quarters:
+        assert row["capacity"] == pytest.approx(780.0)
+        assert 330 <= row["volume"] <= 370
+    for row in quarters[1:3]:  # in steady state, exactly as by hand: 360 / 780
+        assert row["volume"] == pytest.approx(360.0)
+        assert row["v_c"] == pytest.approx(360 / 780)
 
 
 def test_what_the_signal_did_matches_its_programme(crossing: Path, cache_dir: Path) -> None:
