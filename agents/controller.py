@@ -60,6 +60,12 @@ class NativeController(Controller):
         return {}
 
 
+def environment_of(controller: Controller, config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The env settings ``controller`` runs with: ``config``, overridden by what the
+    controller needs (a policy: the settings it was trained with)."""
+    return {**dict(config or {}), **controller.environment()}
+
+
 def run_episode(
     controller: Controller,
     scenario: Scenario,
@@ -74,8 +80,7 @@ def run_episode(
     Every junction with something to decide is under the controller (lights with one green
     run their own programme). ``sumo_options`` add outputs (tripinfo...).
     """
-    wanted = {**dict(config or {}), **controller.environment()}
-    base = EnvConfig.from_mapping(wanted)
+    base = EnvConfig.from_mapping(environment_of(controller, config))
     installed = controller.install(scenario, folder, base)
     settings = dataclasses.replace(
         base,

@@ -23,6 +23,7 @@ from typing import Any
 
 from stopline import agents, scenarios
 from stopline.agents.actuated import SumoActuated
+from stopline.agents.controller import environment_of
 from stopline.agents.plans.distil import actuated_plans, distil
 from stopline.agents.plans.isolated import DesignInputs
 from stopline.agents.plans.optimise import SEEDS
@@ -34,7 +35,7 @@ from stopline.envs import EnvConfig
 from .errors import ExperimentError
 from .evaluate import evaluate
 from .statistics import mean_ci
-from .store import RunRecord, read_runs, read_settings, write_atomically
+from .store import RunRecord, read_runs, read_settings, spec_env, write_atomically
 from .timing_sheet import TIMING_CSV, TIMING_HTML, write_csv, write_html
 
 ACTUATED = "actuated.add.xml"  # the distilled actuated programmes
@@ -94,11 +95,11 @@ def distil_strategy(
     each plan's paired cost and the strategy's own delays by seed."""
     stored = _chosen_runs(read_runs(folder), folder, label, scenario)
     first = stored[0]
-    params = dict(first.params)
-    controller = str(params.pop("controller", label))
-    env = dict(read_settings(folder).get("identity", {}).get("env", {}))
+    controller = first.controller_name
+    params = {key: value for key, value in first.params.items() if key != "controller"}
+    env = spec_env(read_settings(folder))
     # A policy runs with the env it was trained with; its plans keep that phase set.
-    config = {**env, **agents.make(controller, **params).environment()}
+    config = environment_of(agents.make(controller, **params), env)
     name, scale = first.key.scenario, first.key.demand_scale
     inputs = DesignInputs.read(
         scenarios.load(name, demand_scale=scale), EnvConfig.from_mapping(config)
@@ -141,7 +142,7 @@ def _write_and_price(
     """Write the plans and their sheet into ``folder``, run them on the seeds of
     ``baseline`` (the strategy's delay by seed; ``first`` one of its runs) and pair them."""
     label, name, scale = first.key.controller, first.key.scenario, first.key.demand_scale
-    controller = str(first.params.get("controller", label))
+    controller = first.controller_name
     write_sumo(plan, folder / COORDINATED)
     write_programmes(
         folder / ACTUATED,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from stopline.agents.plans.periods import clock
+from stopline.agents.plans.periods import span
 
 from .errors import ExperimentError
 from .html import html_page, html_table
@@ -29,6 +29,8 @@ from .store import (
     read_movements,
     read_runs,
     read_settings,
+    spec_env,
+    spec_order,
     write_atomically,
     write_rows,
 )
@@ -56,7 +58,7 @@ def signal_rows(runs: Sequence[RunRecord]) -> list[dict[str, Any]]:
                             "controller": run.key.controller,
                             "seed": run.key.seed,
                             "junction": junction,
-                            "interval": f"{clock(interval['begin'])}-{clock(interval['end'])}",
+                            "interval": span(interval["begin"], interval["end"]),
                             "cycles": interval["cycles"],
                             "cycle_mean": interval["cycle_mean"],
                             "cycle_std": interval["cycle_std"],
@@ -175,7 +177,7 @@ def _signal_table(activities: Sequence[Mapping[str, Any]]) -> str:
             mark = " (ref.)" if phase == first["reference"] else ""
             rows.append(
                 [
-                    f"{clock(interval['begin'])}-{clock(interval['end'])}" if phase == 0 else "",
+                    span(interval["begin"], interval["end"]) if phase == 0 else "",
                     f"{_number(cycle)} ± {_number(spread)}" if phase == 0 else "",
                     _number(_mean(i["switches_per_hour"] for i in these), 0) if phase == 0 else "",
                     f"{phase + 1}{mark} {state}",
@@ -206,7 +208,7 @@ def _queue_table(activities: Sequence[Mapping[str, Any]]) -> str:
     edges = sorted(first["intervals"][0]["max_queue"]) if first["intervals"] else []
     rows = [
         [
-            f"{clock(interval['begin'])}-{clock(interval['end'])}",
+            span(interval["begin"], interval["end"]),
             *(
                 _number(_mean(a["intervals"][index]["max_queue"].get(edge) for a in activities))
                 for edge in edges
@@ -314,11 +316,10 @@ def explain(
     chosen = set(junctions) or present
     signal_csv = [row for row in signal_rows(runs) if row["junction"] in chosen]
     write_rows(folder / SIGNALS_CSV, list(signal_csv[0]), signal_csv)
-    movements = [
-        row
-        for row in write_movements(folder)
-        if row["junction"] in chosen and (not controllers or row["controller"] in controllers)
-    ]
+    movements: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in write_movements(folder):
+        case = (row["scenario"], row["demand_scale"], row["controller"], row["junction"])
+        movements[case].append(row)
     cases: dict[Case, list[RunRecord]] = defaultdict(list)
     for run in runs:
         cases[(run.key.scenario, run.key.demand_scale, run.key.controller)].append(run)
@@ -335,8 +336,8 @@ def explain(
         "group's lanes and through the junction; v/c uses the plans' saturation flow and "
         "effective green. Rows with v/c above 1 are marked.</p>",
     ]
-    order = [entry["label"] for entry in settings.get("identity", {}).get("controllers", [])]
-    ranked = {name: index for index, name in enumerate(in_order({c for _, _, c in cases}, order))}
+    order = in_order({c for _, _, c in cases}, spec_order(settings))
+    ranked = {name: index for index, name in enumerate(order)}
     ordered = sorted(cases, key=lambda case: (case[0], case[1], ranked[case[2]]))
     body.append(
         "<p>Contents: "
@@ -352,24 +353,19 @@ def explain(
             f"<h2 id='case-{index}'>{html.escape(controller)} on {html.escape(scenario)} "
             f"x{scale:g} ({len(own)} seeds)</h2>"
         )
-        model = str(own[0].params.get("controller", ""))
+        model = own[0].controller_name
         if cards and model.startswith("rl:"):
             card = policy_card(
                 model.removeprefix("rl:"),
                 scenario,
                 own[0].key.seed,
                 demand_scale=scale,
-                env=settings.get("identity", {}).get("env", {}),
+                env=spec_env(settings),
             )
             body.append(_card_html(card))
         for junction in sorted(chosen & set(own[0].signals)):
             activities = [run.signals[junction] for run in own if junction in run.signals]
-            rows = [
-                row
-                for row in movements
-                if (row["scenario"], row["demand_scale"], row["controller"], row["junction"])
-                == (scenario, scale, controller, junction)
-            ]
+            rows = movements[(scenario, scale, controller, junction)]
             body += [
                 f"<h3>{html.escape(junction)}</h3>",
                 _signal_table(activities),

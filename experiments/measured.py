@@ -15,14 +15,15 @@ from typing import Any
 
 from stopline import scenarios
 from stopline.agents import Controller, run_episode
+from stopline.agents.controller import environment_of
 from stopline.envs import EnvConfig
-from stopline.envs.phases import PhaseSet, phase_sets
+from stopline.envs.phases import PhaseSet, controllable, phase_sets
 from stopline.envs.trips import TripMetrics, trip_metrics
 from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import approach_edges, signal_links
 
 from .metrics import interval_series, junction_metrics, output_options
-from .movements import movement_rows
+from .movements import approach_lanes, lane_groups, movement_rows
 from .records import (
     LANES,
     QUEUES,
@@ -83,9 +84,9 @@ def measure(
 ) -> SeedResult:
     """One run over the whole window on demand seed ``seed`` (SUMO's seed too), measured."""
     scenario = scenarios.load(scenario_name, demand_scale=demand_scale, seed=seed)
-    env = EnvConfig.from_mapping({**dict(config or {}), **controller.environment()})
+    env = EnvConfig.from_mapping(environment_of(controller, config))
     sets = phase_sets(scenario, env.phases)
-    controlled = [junction for junction in scenario.junctions if sets[junction].controllable]
+    controlled = controllable(scenario, env.phases)
     with tempfile.TemporaryDirectory(prefix="stopline-run-") as scratch:
         folder = Path(scratch)
         run_episode(
@@ -125,11 +126,18 @@ def _signals_and_movements(
     lanes = {lane for junction in phases for _, _, lane in links[junction].values()}
     queues = read_queues(folder / QUEUES, lanes)
     totals = read_lane_totals(folder / LANES)
+    groups = lane_groups(scenario.net_file, list(phases))
     own = phase_sets(scenario, "own")
     signals = {}
     for junction, chosen in phases.items():
         record = states[junction]
         greens = shown_phases(record, [chosen.greens, own[junction].greens])
-        signals[junction] = junction_activity(record, greens, links[junction], queues, window)
-    movements = movement_rows(scenario.net_file, list(phases), states, totals, queues, window)
-    return signals, movements
+        signals[junction] = junction_activity(
+            record,
+            greens,
+            links[junction],
+            approach_lanes(groups.get(junction, [])),
+            queues,
+            window,
+        )
+    return signals, movement_rows(groups, states, totals, queues, window)

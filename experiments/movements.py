@@ -35,7 +35,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from stopline.agents.plans.design import Settings
-from stopline.agents.plans.periods import clock
+from stopline.agents.plans.periods import span
 from stopline.envs.phases import GREEN, YELLOW
 from stopline.envs.trips import percentile
 from stopline.scenarios.xmlfiles import elements
@@ -159,12 +159,13 @@ def group_result(
     group: LaneGroup,
     record: SignalRecord,
     totals: LaneTotals,
-    queues: Mapping[str, Mapping[int, float]],
+    queue: Mapping[int, float],
     window: tuple[float, float],
     settings: Settings | None = None,
 ) -> dict[str, Any]:
     """One lane group's HCM figures over ``window`` (see the module's definitions), from
-    the record and lane ``totals`` of that window."""
+    the record and lane ``totals`` of that window and the group's longest lane queue by
+    second (`records.worst_queue`)."""
     settings = settings or Settings()
     hours = (window[1] - window[0]) / 3600
     indices = [link.index for link in group.links]
@@ -184,11 +185,11 @@ def group_result(
     ends = [round(record.times[end - 1]) for _, end in _runs(green)]
     bounds = sorted({round(window[0]), *ends, round(window[1])})
     peaks = [0.0] * (len(bounds) - 1)
-    for second, length in worst_queue(queues, group.lanes).items():
+    for second, length in queue.items():
         cycle = bisect.bisect_right(bounds, second) - 1
         if 0 <= cycle < len(peaks):
             peaks[cycle] = max(peaks[cycle], length)
-    queue = percentile(peaks, 0.95)
+    back = percentile(peaks, 0.95)
     return {
         "junction": group.junction,
         "approach": f"{group.bound} {group.edge}",
@@ -200,15 +201,22 @@ def group_result(
         "green_share": share,
         "control_delay": delay,
         "los": level_of_service(delay) if crossed else "-",
-        "queue_95": queue,
-        "queue_95_vehicles": queue / VEHICLE_SPACING,
+        "queue_95": back,
+        "queue_95_vehicles": back / VEHICLE_SPACING,
         "vehicles": int(crossed),
     }
 
 
+def approach_lanes(groups: Iterable[LaneGroup]) -> dict[str, set[str]]:
+    """Each approach edge of ``groups`` and its lanes."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for group in groups:
+        found[group.edge].update(group.lanes)
+    return dict(found)
+
+
 def movement_rows(
-    net: Path,
-    junctions: Sequence[str],
+    groups: Mapping[str, Sequence[LaneGroup]],
     states: Mapping[str, SignalRecord],
     totals: Mapping[float, LaneTotals],
     queues: Mapping[str, Mapping[int, float]],
@@ -220,14 +228,15 @@ def movement_rows(
     spans = intervals(window)
     whole = summed(totals)
     rows = []
-    for junction, groups in lane_groups(net, junctions).items():
+    for junction, own in groups.items():
         record = states[junction]
-        for group in groups:
-            rows.append({"period": WINDOW, **group_result(group, record, whole, queues, window)})
+        for group in own:
+            queue = worst_queue(queues, group.lanes)
+            rows.append({"period": WINDOW, **group_result(group, record, whole, queue, window)})
             for low, high in spans if len(spans) > 1 else ():
                 part = record.between(low, high)
-                figures = group_result(group, part, totals.get(low, {}), queues, (low, high))
-                rows.append({"period": f"{clock(low)}-{clock(high)}", **figures})
+                figures = group_result(group, part, totals.get(low, {}), queue, (low, high))
+                rows.append({"period": span(low, high), **figures})
     return rows
 
 

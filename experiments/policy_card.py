@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-import time
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,7 +30,7 @@ from stopline.envs.rewards import reward
 
 from .backends import LocalBackend
 from .store import RunKey
-from .tasks import Task, failure
+from .tasks import Task, outcome
 
 SHUFFLE_SEED = 0
 TOP_INPUTS = 10
@@ -67,8 +66,7 @@ def _record(task: Task) -> dict[str, Any]:
                     self.masks[junction].append(masks[index].tolist())
             return super().act(now, states)
 
-    start = time.perf_counter()
-    try:
+    def work() -> dict[str, Any]:
         policy = Recording(task.controller.removeprefix("rl:"))
         scenario = scenarios.load(
             task.key.scenario, demand_scale=task.key.demand_scale, seed=task.key.seed
@@ -77,7 +75,7 @@ def _record(task: Task) -> dict[str, Any]:
             run_episode(
                 policy, scenario, sumo_seed=task.key.seed, folder=Path(scratch), config=task.env
             )
-        result = {
+        return {
             junction: {
                 "names": policy.names[junction],
                 "rows": rows,
@@ -85,9 +83,8 @@ def _record(task: Task) -> dict[str, Any]:
             }
             for junction, rows in policy.rows.items()
         }
-        return {"status": "done", "result": result, "wall_time": time.perf_counter() - start}
-    except Exception as error:
-        return failure(error, time.perf_counter() - start)
+
+    return outcome(work)
 
 
 def _changed(policy: Any, batch: np.ndarray, masks: np.ndarray | None, base: np.ndarray) -> float:

@@ -144,7 +144,7 @@ def worst_queue(
 
 
 LaneTotals = dict[str, dict[str, float]]  # lane -> SUMO's laneData figure -> value
-_TOTALS = ("timeLoss", "entered", "left", "departed", "sampledSeconds")
+_TOTALS = ("timeLoss", "left")  # what the lane groups read
 
 
 def read_lane_totals(record: Path) -> dict[float, LaneTotals]:

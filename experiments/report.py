@@ -43,6 +43,7 @@ from .store import (
     RunRecord,
     read_runs,
     read_settings,
+    spec_order,
     write_atomically,
     write_rows,
 )
@@ -135,7 +136,7 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     settings = read_settings(folder)
     runs = read_runs(folder)
     identity = settings.get("identity", {})
-    order = [entry["label"] for entry in identity.get("controllers", [])]
+    order = spec_order(settings)
     strategies = list(dict.fromkeys([*order, *sorted({run.key.controller for run in runs})]))
     reference = reference or settings.get("reference", "fixed")
     if reference not in strategies:

@@ -21,8 +21,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import statistics
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,11 +111,13 @@ def junction_activity(
     record: SignalRecord,
     phases: Sequence[str],
     links: Mapping[int, tuple[str, str, str]],
+    approaches: Mapping[str, Iterable[str]],
     queues: Mapping[str, Mapping[int, float]],
     window: tuple[float, float],
 ) -> dict[str, Any]:
     """One junction's activity: its phases, reference phase, the reference green's starts
-    (for offsets) and one row per interval (see the module's definitions)."""
+    (for offsets) and one row per interval (see the module's definitions). ``approaches``
+    are its approach edges and their lanes, whose longest queues are given."""
     greens = greens_of(record, phases)
     total = [sum(g.length for g in greens if g.phase == p) for p in range(len(phases))]
     reference = max(range(len(phases)), key=lambda p: total[p])
@@ -125,11 +126,8 @@ def junction_activity(
     end = window[1]
     spans = intervals(window)
     starts_at = [low for low, _ in spans]
-    approaches: dict[str, set[str]] = defaultdict(set)
-    for source, _, lane in links.values():
-        if not source.startswith(":"):  # a pedestrian crossing's link starts inside
-            approaches[source].add(lane)
-
+    # Each phase's green starts, in order: a cycle without one skipped the phase.
+    begun = [[g.start for g in greens if g.phase == phase] for phase in range(len(phases))]
     served = [worst_queue(queues, served_lanes(state, links)) for state in phases]
     held = {edge: worst_queue(queues, lanes) for edge, lanes in sorted(approaches.items())}
 
@@ -139,8 +137,8 @@ def junction_activity(
     rows = []
     for index, (low, high) in enumerate(spans):
         mine = [g for g in greens if bucket(g.start) == index]
-        lengths = [b - a for a, b in cycles if bucket(a) == index]
         these = [(a, b) for a, b in cycles if bucket(a) == index]
+        lengths = [b - a for a, b in these]
         per_phase = []
         for phase in range(len(phases)):
             own = [g for g in mine if g.phase == phase]
@@ -157,7 +155,7 @@ def junction_activity(
                     "min": min((g.length for g in ended), default=None),
                     "max": max((g.length for g in ended), default=None),
                     "skipped": sum(
-                        not any(g.phase == phase and a <= g.start < b for g in greens)
+                        bisect.bisect_left(begun[phase], a) == bisect.bisect_left(begun[phase], b)
                         for a, b in these
                     ),
                     "queue_end": _mean([served[phase].get(round(g.end) - 1, 0.0) for g in ended]),

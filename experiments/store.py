@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,11 @@ class RunRecord:
     series: dict[str, Any]
     signals: dict[str, Any] = field(default_factory=dict)  # `signal_activity`, per junction
     params: dict[str, Any] = field(default_factory=dict)  # the controller it ran, its params
+
+    @property
+    def controller_name(self) -> str:
+        """The controller as `stopline.agents.make` names it (``rl:DIR`` for a policy)."""
+        return str(self.params.get("controller", self.key.controller))
 
     def as_row(self) -> dict[str, Any]:
         """The run as one flat dict: its key, status, error, wall time and metrics."""
@@ -328,6 +333,16 @@ def read_settings(folder: Path) -> dict[str, Any]:
         return dict(json.loads(path.read_text())) if path.is_file() else {}
     except (json.JSONDecodeError, TypeError, ValueError):
         raise ExperimentError(f"{path}: not valid JSON; rerun the experiment") from None
+
+
+def spec_env(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The signal settings the experiment's runs used."""
+    return dict(settings.get("identity", {}).get("env", {}))
+
+
+def spec_order(settings: Mapping[str, Any]) -> list[str]:
+    """The strategies' labels in the order the experiment's spec lists them."""
+    return [entry["label"] for entry in settings.get("identity", {}).get("controllers", [])]
 
 
 def differences(old: Any, new: Any, where: str = "") -> list[str]:

@@ -27,21 +27,28 @@ class Task:
     env: dict[str, Any]
 
 
-def execute(task: Task) -> dict[str, Any]:
-    """One run, in a worker: its metrics and series, or the error that stopped it."""
+def outcome(work: Callable[[], Any]) -> dict[str, Any]:
+    """What a worker sends back: ``work()``'s result and its wall time, or the error that
+    stopped it (a failed run is recorded; the experiment goes on)."""
     start = time.perf_counter()
     try:
-        measured = measure(
+        result = work()
+    except Exception as error:
+        return failure(error, time.perf_counter() - start)
+    return {"status": "done", "result": result, "wall_time": time.perf_counter() - start}
+
+
+def execute(task: Task) -> dict[str, Any]:
+    """One run, in a worker: its metrics and series, or the error that stopped it."""
+    return outcome(
+        lambda: measure(
             agents.make(task.controller, **task.params),
             task.key.scenario,
             task.key.seed,
             demand_scale=task.key.demand_scale,
             config=task.env,
-        )
-        wall_time = time.perf_counter() - start
-        return {"status": "done", "result": measured.as_result(), "wall_time": wall_time}
-    except Exception as error:  # a failed run is recorded; the experiment goes on
-        return failure(error, time.perf_counter() - start)
+        ).as_result()
+    )
 
 
 def failure(error: BaseException, wall_time: float) -> dict[str, Any]:

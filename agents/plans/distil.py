@@ -61,6 +61,17 @@ class Realised:
     starts: tuple[float, ...]  # the reference phase's starts in the period
     reference: int
 
+    def only(self, keep: Sequence[int]) -> Realised:
+        """The same, for the phases ``keep`` (indices, in order) alone."""
+        return dataclasses.replace(
+            self,
+            green_seconds=tuple(self.green_seconds[i] for i in keep),
+            shortest=tuple(self.shortest[i] for i in keep),
+            longest=tuple(self.longest[i] for i in keep),
+            skipped=tuple(self.skipped[i] for i in keep),
+            reference=keep.index(self.reference),
+        )
+
 
 def _overlap(interval: Mapping[str, Any], start: float, end: float) -> float:
     """The share of a 15-minute record inside [start, end)."""
@@ -173,14 +184,7 @@ def junction_plan(
     almost never served dropped, `served`); ``flows`` give the sheet's y and x."""
     keep = served(phases, seen)
     phases, timing = subset(phases, timing, keep)
-    seen = dataclasses.replace(
-        seen,
-        green_seconds=tuple(seen.green_seconds[i] for i in keep),
-        shortest=tuple(seen.shortest[i] for i in keep),
-        longest=tuple(seen.longest[i] for i in keep),
-        skipped=tuple(seen.skipped[i] for i in keep),
-        reference=keep.index(seen.reference),
-    )
+    seen = seen.only(keep)
     ratios = critical_flow_ratios(phases.greens, links, flows, settings.saturation_flow)
     between = intergreens(phases, timing)
     lows, highs = green_bounds(timing, len(between))
@@ -320,13 +324,6 @@ def actuated_plans(
         seen = realised([run[name] for run in runs], inputs.begin, end)
         fixed = junction_plan(phases, inputs.timings[name], seen, {}, {}, group, settings)
         kept = [phases.greens.index(state) for state in fixed.plan.phases.greens]
-        low, high = actuated_bounds(
-            fixed,
-            dataclasses.replace(
-                seen,
-                shortest=tuple(seen.shortest[i] for i in kept),
-                longest=tuple(seen.longest[i] for i in kept),
-            ),
-        )
+        low, high = actuated_bounds(fixed, seen.only(kept))
         plans.append(Plan(fixed.plan.phases, fixed.greens, fixed.plan.timing, low, high))
     return plans

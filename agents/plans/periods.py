@@ -25,6 +25,11 @@ def clock(seconds: float, *, with_seconds: bool = False) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def span(start: float, end: float) -> str:
+    """A stretch of the day as HH:MM-HH:MM."""
+    return f"{clock(start)}-{clock(end)}"
+
+
 @dataclass(frozen=True)
 class TimePeriod:
     """A stretch of the simulated day [start, end) that runs one timing plan."""
@@ -34,7 +39,7 @@ class TimePeriod:
 
     @property
     def label(self) -> str:
-        return f"{clock(self.start)}-{clock(self.end)}"
+        return span(self.start, self.end)
 
     @property
     def slug(self) -> str:
@@ -65,7 +70,7 @@ def parse_periods(
         if period.start < begin or period.end > end:
             raise AgentError(
                 f"{option}: period {period.label} is outside the scenario's window "
-                f"{clock(begin)}-{clock(end)}"
+                f"{span(begin, end)}"
             )
         periods.append(period)
     if not periods:
