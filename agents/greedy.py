@@ -5,28 +5,48 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
+import numpy as np
+
 from stopline.envs import JunctionState
 
 from .controller import Controller, Decisions
+from .spillback import EXIT_FULL
 
 
-def queue_served(state: JunctionState, phase: int) -> float:
-    """Vehicles halted on the incoming lanes that green ``phase`` serves."""
-    lanes = {incoming for incoming, _ in state.layout.movements[phase]}
-    return float(sum(state.halting[lane] for lane in lanes))
+def queues_served(state: JunctionState, exit_full: float | None = None) -> np.ndarray:
+    """Per green: vehicles halted on the incoming lanes it serves. With ``exit_full``, the
+    queue that can move: a shared lane's queue split among its exits, and only the part
+    bound for exits with room (a protected left does not claim a lane's through queue)."""
+    if exit_full is None:
+        return state.layout.served[0] @ state.halting
+    return state.per_green(state.share(state.halting, exit_full))
 
 
 class Greedy(Controller):
-    """Each junction asks for the green serving the most halted vehicles (ties: keep)."""
+    """Each junction asks for the green serving the most halted vehicles (ties: keep).
+
+    By default a queue counts only where the green leads it into an exit with room
+    (`stopline.agents.spillback`); ``spillback=False`` counts every queue (the classic rule).
+
+    Parameters:
+        spillback: count only queues whose exit has room (default true).
+        exit_full: the share of an exit lane's storage that makes it full (default 0.85).
+    """
 
     name = "greedy"
 
+    def __init__(self, spillback: bool = True, exit_full: float = EXIT_FULL) -> None:
+        self.spillback = spillback
+        self.exit_full = exit_full
+
     def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
+        full = self.exit_full if self.spillback else None
         decisions: Decisions = {}
         for junction, state in states.items():
-            queues = [queue_served(state, phase) for phase in range(state.num_phases)]
-            best = max(queues)
-            decisions[junction] = state.phase if queues[state.phase] >= best else queues.index(best)
+            queues = queues_served(state, full)
+            best = float(queues.max())
+            keep = queues[state.phase] >= best
+            decisions[junction] = state.phase if keep else int(np.argmax(queues))
         return decisions
 
 

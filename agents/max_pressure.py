@@ -9,14 +9,16 @@ import numpy as np
 from stopline.envs import JunctionState
 
 from .controller import Controller, Decisions
+from .spillback import EXIT_FULL
 
 
-def max_pressure_phase(state: JunctionState) -> int:
-    """The green with the largest sum over its movements of (queue in - queue out).
+def max_pressure_phase(state: JunctionState, exit_full: float | None = None) -> int:
+    """The green with the largest sum over its movements of (queue in - queue out); with
+    ``exit_full``, movements whose exit is full count nothing (`JunctionState.pressure`).
 
     Ties keep the current green, so a balanced junction is not switched for nothing.
     """
-    pressure = state.pressure()
+    pressure = state.pressure(exit_full)
     best = float(pressure.max())
     return state.phase if pressure[state.phase] >= best else int(np.argmax(pressure))
 
@@ -24,10 +26,23 @@ def max_pressure_phase(state: JunctionState) -> int:
 class MaxPressure(Controller):
     """Every decision, each junction asks for its highest-pressure green (Varaiya, 2013).
 
+    By default a movement whose exit lane is full adds no pressure (storage-limited
+    max-pressure): its queue cannot move, so a green for it would be wasted and would push
+    the jam upstream. ``spillback=False`` is the classic rule, for published comparisons.
     The signal model keeps each green for at least min green and at most max green.
+
+    Parameters:
+        spillback: leave out movements whose exit is full (default true).
+        exit_full: the share of an exit lane's storage (vehicles) that makes it full
+            (default 0.85; see `stopline.agents.spillback`).
     """
 
     name = "max-pressure"
 
+    def __init__(self, spillback: bool = True, exit_full: float = EXIT_FULL) -> None:
+        self.spillback = spillback
+        self.exit_full = exit_full
+
     def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
-        return {junction: max_pressure_phase(state) for junction, state in states.items()}
+        full = self.exit_full if self.spillback else None
+        return {junction: max_pressure_phase(state, full) for junction, state in states.items()}

@@ -84,6 +84,33 @@ class Layout:
         return np.minimum(into, 1.0), np.minimum(out, 1.0)
 
     @functools.cached_property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (green, incoming lane, outgoing lane) movement as three flat index arrays,
+        so per-movement figures are a gather and per-green sums one ``bincount``."""
+        flat = np.array(
+            [(green, i, o) for green, pairs in enumerate(self.movements) for i, o in pairs],
+            dtype=np.intp,
+        ).reshape(-1, 3)
+        return flat[:, 0], flat[:, 1], flat[:, 2]
+
+    @functools.cached_property
+    def exits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every distinct (incoming lane, outgoing lane) movement, whichever greens serve it,
+        as two flat index arrays."""
+        _, into, out = self.pairs
+        distinct = sorted({(i, o) for i, o in zip(into.tolist(), out.tolist(), strict=True)})
+        flat = np.array(distinct, dtype=np.intp).reshape(-1, 2)
+        return flat[:, 0], flat[:, 1]
+
+    @functools.cached_property
+    def lane_exits(self) -> np.ndarray:
+        """Per incoming lane: how many outgoing lanes its movements lead to (at least 1). A
+        shared lane's queue is split equally among them (`JunctionState.share`): which way
+        each halted vehicle turns is not observed."""
+        counts = np.bincount(self.exits[0], minlength=len(self.incoming))
+        return np.maximum(1, counts).astype(float)
+
+    @functools.cached_property
     def movement_capacity(self) -> np.ndarray:
         """Per green, the capacity of the incoming lanes summed over its movements (a lane
         once per movement, as pressure counts its queue; at least 1)."""

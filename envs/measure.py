@@ -76,10 +76,57 @@ class JunctionState(NamedTuple):
         inbound, outbound = np.zeros(len(layout.incoming)), np.zeros(len(layout.outgoing))
         return cls(layout, 0, num_phases, 0.0, False, False, *[inbound] * 4, *[outbound] * 2)
 
-    def pressure(self) -> np.ndarray:
-        """Per green: sum over its movements of (queue in - queue out), Varaiya's pressure."""
-        into, out = self.layout.links
-        return into @ self.halting - out @ self.out_halting
+    def pressure(self, exit_full: float | None = None) -> np.ndarray:
+        """Per green: sum over its movements of (queue in - queue out), Varaiya's pressure.
+
+        With ``exit_full`` a movement whose exit has no room (`open_movements`) adds no
+        positive pressure: its queue cannot move, however long it is.
+        """
+        if exit_full is None:
+            into, out = self.layout.links
+            return into @ self.halting - out @ self.out_halting
+        _, into, out = self.layout.pairs
+        weights = self.halting[into] - self.out_halting[out]
+        blocked = ~self.open_movements(exit_full)
+        weights[blocked] = np.minimum(weights[blocked], 0.0)
+        return self.per_green(weights)
+
+    def open_exits(self, exit_full: float) -> np.ndarray:
+        """Per outgoing lane: whether it has room, i.e. holds fewer vehicles than
+        ``exit_full`` of its storage and at least one fewer than it holds standing (a
+        short lane inside a junction cluster takes one or two)."""
+        storage = self.layout.out_capacity
+        limit = np.minimum(exit_full * storage, storage - 1.0)
+        return self.out_vehicles < np.maximum(limit, 1.0)
+
+    def open_movements(self, exit_full: float) -> np.ndarray:
+        """Per movement (`Layout.pairs` order): whether its exit has room (`open_exits`)."""
+        return self.open_exits(exit_full)[self.layout.pairs[2]]
+
+    def movable_share(self, exit_full: float | None = None) -> np.ndarray:
+        """Per incoming lane: the share of its exits with room (all of them without
+        ``exit_full``): the part of its queue some green could move."""
+        if exit_full is None:
+            return np.ones(len(self.layout.incoming))
+        into, out = self.layout.exits
+        room = np.bincount(into, self.open_exits(exit_full)[out], len(self.layout.incoming))
+        return room / self.layout.lane_exits
+
+    def share(self, readings: np.ndarray, exit_full: float | None = None) -> np.ndarray:
+        """Per movement (`Layout.pairs` order): its share of a per-lane reading of the
+        incoming lanes (a lane's reading split equally among its exits, `Layout.lane_exits`);
+        with ``exit_full``, nothing for a movement whose exit is full: that part of the
+        queue cannot move."""
+        _, into, _ = self.layout.pairs
+        shares = readings[into] / self.layout.lane_exits[into]
+        return shares if exit_full is None else shares * self.open_movements(exit_full)
+
+    def per_green(self, values: np.ndarray, movements: np.ndarray | None = None) -> np.ndarray:
+        """Per green: the sum of per-movement ``values`` over its movements (those where
+        ``movements`` is true, if given)."""
+        green = self.layout.pairs[0]
+        weights = values if movements is None else values * movements
+        return np.bincount(green, weights, minlength=self.num_phases)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ class TripMetrics:
     teleports: int
     co2_total: float  # kg, all trips
     mean_co2: float  # g per trip
+    # Vehicle-seconds queued at a green whose exit was queued to its entry: read from the
+    # run's signal and queue records by `stopline.experiments.blocking`, not from trips.
+    blocked: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)

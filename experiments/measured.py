@@ -7,6 +7,7 @@ simulation to the next in a process, so Stopline calls it only in a process of i
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,11 +18,13 @@ from stopline import scenarios
 from stopline.agents import Controller, run_episode
 from stopline.agents.controller import environment_of
 from stopline.envs import EnvConfig
+from stopline.envs.layout import net_lanes
 from stopline.envs.phases import PhaseSet, controllable, phase_sets
 from stopline.envs.trips import TripMetrics, trip_metrics
 from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import approach_edges, signal_links
 
+from .blocking import blocked_seconds, link_lanes
 from .metrics import interval_series, junction_metrics, output_options
 from .movements import approach_lanes, lane_groups, movement_rows
 from .records import (
@@ -105,26 +108,31 @@ def measure(
             for junction, edges in approach_edges(scenario.net_file).items()
             if junction in scenario.junctions
         }
+        signals, movements, blocked = _signals_and_movements(
+            folder, scenario, {j: sets[j] for j in controlled}
+        )
         return SeedResult(
             seed,
-            trip_metrics(folder),
+            dataclasses.replace(trip_metrics(folder), blocked=blocked),
             interval_series(folder, approaches),
             junction_metrics(folder, approaches),
-            *_signals_and_movements(folder, scenario, {j: sets[j] for j in controlled}),
+            signals,
+            movements,
         )
 
 
 def _signals_and_movements(
     folder: Path, scenario: Scenario, phases: Mapping[str, PhaseSet]
-) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """What each junction's signals did, and its lane groups' HCM figures, from the run's
-    records in ``folder`` (`records.record_options`); each junction read on the greens of
-    its phase set, or of its own programme where it ran that (`shown_phases`)."""
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], float]:
+    """What each junction's signals did, its lane groups' HCM figures and the blocked
+    vehicle-seconds (`blocking`), from the run's records in ``folder``
+    (`records.record_options`); each junction read on the greens of its phase set, or of
+    its own programme where it ran that (`shown_phases`)."""
     window = (scenario.begin, scenario.end)
     states = read_states(folder / STATES, window)
     links = signal_links(scenario.net_file)
-    lanes = {lane for junction in phases for _, _, lane in links[junction].values()}
-    queues = read_queues(folder / QUEUES, lanes)
+    net = net_lanes(scenario.net_file)
+    queues = read_queues(folder / QUEUES, link_lanes(net, phases))
     totals = read_lane_totals(folder / LANES)
     groups = lane_groups(scenario.net_file, list(phases))
     own = phase_sets(scenario, "own")
@@ -140,4 +148,5 @@ def _signals_and_movements(
             queues,
             window,
         )
-    return signals, movement_rows(groups, states, totals, queues, window)
+    blocked = blocked_seconds({j: states[j] for j in phases if j in states}, queues, net)
+    return signals, movement_rows(groups, states, totals, queues, window), blocked

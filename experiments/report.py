@@ -303,8 +303,10 @@ def _comparison(
         "is timeLoss alone. Differences are paired against <b>"
         f"{html.escape(reference)}</b> on the same demand seeds, with 95 % confidence "
         "intervals (Student's t); wins: share of seeds where the strategy had less delay. "
-        "Counts (arrived, unfinished, teleports) are means over seeds, rounded. CO2 is the "
-        "emissions device's total over all trips.</p>",
+        "Counts (arrived, unfinished, teleports) are means over seeds, rounded. Blocked: "
+        "vehicle-hours queued at a green whose exit lane was queued back to its entry (a "
+        "green that could move nobody: where gridlock starts), from SUMO's record of signal "
+        "states and lane queues. CO2 is the emissions device's total over all trips.</p>",
         html_table(
             headers(reference),
             (cells(row, reference) for row in table),

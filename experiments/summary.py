@@ -34,6 +34,7 @@ class ComparisonRow:
     throughput: float
     unfinished: float
     teleports: float
+    blocked: float  # vehicle-seconds queued at a green whose exit was full (`blocking`)
     co2_total: float
     delay_vs_reference: float
     difference_ci: float
@@ -81,6 +82,7 @@ def compare(
                 throughput=average("throughput"),
                 unfinished=average("unfinished"),
                 teleports=average("teleports"),
+                blocked=average("blocked") if all("blocked" in row for row in done) else nan,
                 co2_total=average("co2_total") if all("co2_total" in row for row in done) else nan,
                 delay_vs_reference=difference,
                 difference_ci=difference_ci,
@@ -109,8 +111,8 @@ def headers(reference: str) -> list[str]:
     """Column titles of the comparison table."""
     return [
         "scenario", "scale", "controller", "delay s (95 % CI)", f"vs {reference} s (95 % CI)",
-        "wins", "in-network delay s", "travel s", "arrived", "unfinished", "teleports", "CO2 kg",
-        "runs",
+        "wins", "in-network delay s", "travel s", "arrived", "unfinished", "teleports",
+        "blocked veh-h", "CO2 kg", "runs",
     ]  # fmt: skip
 
 
@@ -131,6 +133,7 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
         f"{row.throughput:.0f}",
         f"{row.unfinished:.0f}",
         f"{row.teleports:.0f}",
+        f"{row.blocked / 3600:.1f}",
         f"{row.co2_total:.0f}",
         f"{row.runs}" + (f" ({row.failed} failed)" if row.failed else ""),
     ]

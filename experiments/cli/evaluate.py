@@ -25,6 +25,7 @@ COLUMNS = (
     ("throughput", "arrived", "{:.0f}"),
     ("unfinished", "unfinished", "{:.0f}"),
     ("teleports", "teleports", "{:.0f}"),
+    ("blocked_hours", "blocked veh-h", "{:.1f}"),
     ("co2_total", "CO2 kg", "{:.0f}"),
 )
 
@@ -37,7 +38,8 @@ def add_to(commands: Any) -> None:
             "Run one controller over the scenario's whole window on each evaluation demand "
             "seed and print delay (SUMO timeLoss plus the wait to enter; unfinished trips and "
             "vehicles never inserted counted), in-network delay (timeLoss alone), travel time, "
-            "throughput, unfinished vehicles and teleports, per seed and as a mean."
+            "throughput, unfinished vehicles, teleports and blocked vehicle-hours (queued at "
+            "a green whose exit lane was queued to its entry), per seed and as a mean."
         ),
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
@@ -99,6 +101,7 @@ def _run(arguments: argparse.Namespace) -> int:
                     "controller": task.controller,
                     "seed": task.key.seed,
                     **outcome["result"]["metrics"],
+                    "blocked_hours": outcome["result"]["metrics"]["blocked"] / 3600,
                 }
             )
         else:
@@ -120,16 +123,16 @@ def _run(arguments: argparse.Namespace) -> int:
 
 def _print_seeds(name: str, arguments: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
     print(f"{name} on {arguments.scenario}, demand scale {arguments.demand_scale:g}")
-    print(f"{'seed':>6}" + "".join(f"{title:>12}" for _, title, _ in COLUMNS))
+    print(f"{'seed':>6}" + "".join(f"{title:>14}" for _, title, _ in COLUMNS))
     for row in rows:
-        cells = "".join(f"{fmt.format(row[key]):>12}" for key, _, fmt in COLUMNS)
+        cells = "".join(f"{fmt.format(row[key]):>14}" for key, _, fmt in COLUMNS)
         print(f"{row['seed']:>6}{cells}")
     summaries = [mean_ci([float(row[key]) for row in rows]) for key, _, _ in COLUMNS]
     means = "".join(
-        f"{fmt.format(m):>12}" for (_, _, fmt), (m, _) in zip(COLUMNS, summaries, strict=True)
+        f"{fmt.format(m):>14}" for (_, _, fmt), (m, _) in zip(COLUMNS, summaries, strict=True)
     )
     halves = "".join(
-        f"{fmt.format(h):>12}" for (_, _, fmt), (_, h) in zip(COLUMNS, summaries, strict=True)
+        f"{fmt.format(h):>14}" for (_, _, fmt), (_, h) in zip(COLUMNS, summaries, strict=True)
     )
     print(f"{'mean':>6}{means}")
     print(f"{'±95%':>6}{halves}")
