@@ -32,8 +32,8 @@ class SelfOrganising(Controller):
     that only a few wait for costs a yellow and a start-up each: on `random:1` at 1.5x
     demand, training seeds 1-3, 56 s of delay against 270 s in programme order), and a
     green none of whose vehicles can move is left as soon as min green allows (Gershenson
-    and Rosenblueth's rule 5; see `stopline.agents.spillback`). ``spillback=False`` is the rule as above, for published
-    comparisons.
+    and Rosenblueth's rule 5; see `stopline.agents.spillback`). ``spillback=False`` is the
+    rule as above, for published comparisons.
 
     Parameters:
         theta: vehicle-seconds at red that call for a switch (default 10: of 10, 20 and 40,

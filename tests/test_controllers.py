@@ -72,6 +72,46 @@ def test_greedy_serves_the_longest_queue() -> None:
     assert controller.act(0, {"J": _state([1, 1, 3], [0, 0, 0])}) == {"J": 1}
 
 
+def _blocked_junction(phase: int = 0) -> dict[str, JunctionState]:
+    """Green 1's only exit (lane z) is full: 38 of 40 places taken, 10 of them halted at
+    its far end, the others creeping up to them. Green 1's queue of 20 is the longest, and
+    its classic pressure (20 - 10) the highest. Green 0 has 3 + 2 halted vehicles into
+    empty exits."""
+    state = _state([3, 2, 20], [0, 0, 38], phase=phase)
+    return {"J": state._replace(out_halting=np.array([0.0, 0.0, 10.0]))}
+
+
+@pytest.mark.parametrize("name", ["max-pressure", "greedy", "sotl"])
+def test_no_green_into_a_full_exit(name: str) -> None:
+    """The queue behind a full exit cannot move: the spillback-aware rules serve the green
+    whose vehicles can (and leave the blocked one); the classic rules, kept for published
+    comparisons, serve the longest queue whatever its exit holds."""
+    spillback = agents.make(name)
+    spillback.reset(_blocked_junction())
+    assert spillback.act(0, _blocked_junction(phase=0)) in ({"J": 0}, {})
+    stuck = agents.make(name)
+    stuck.reset(_blocked_junction(phase=1))
+    assert stuck.act(0, _blocked_junction(phase=1)) == {"J": 0}
+    if name != "sotl":  # SOTL's classic rule waits for its counter, not for queues
+        classic = agents.make(name, spillback=False)
+        assert classic.act(0, _blocked_junction(phase=0)) == {"J": 1}
+
+
+def test_a_shared_lane_queue_is_split_among_its_exits() -> None:
+    """A protected left (green 1: lane a into x only) does not claim lane a's through queue
+    (lane a also leads into y under green 0): its share is a third of lane a's queue."""
+    layout = dataclasses.replace(
+        _state([0, 0, 0], [0, 0, 0]).layout,
+        movements=(((0, 0), (0, 1), (1, 2)), ((0, 0),)),
+    )
+    state = _state([6, 1, 0], [0, 0, 0])._replace(layout=layout)
+    assert state.share(state.halting).tolist() == [3, 3, 1, 3]
+    assert state.per_green(state.share(state.halting)).tolist() == [7, 3]
+    full = state._replace(out_vehicles=np.array([0.0, 40.0, 0.0]))
+    assert full.per_green(full.share(full.halting, 0.85)).tolist() == [4, 3]
+    assert full.movable_share(0.85).tolist() == [0.5, 1, 0]  # lane c leads nowhere
+
+
 def test_make_refuses_unknown_names_and_parameters() -> None:
     with pytest.raises(agents.UnknownControllerError, match="unknown controller 'smart'"):
         agents.make("smart")

@@ -27,8 +27,9 @@ from stopline.envs import (
 )
 from stopline.envs.layout import VEHICLE_SPACE
 from stopline.experiments.evaluate import evaluate
+from stopline.scenarios import sumo_tools
 
-from conftest import LAYOUTS
+from conftest import LAYOUTS, random_trips, write_sumocfg
 from tls_record import Limits, read_record, recording_options, violations
 
 PYTHON = ("max-pressure", "sotl", "greedy", "random")
@@ -170,3 +171,59 @@ def test_lanes_read_from_the_net_file_are_those_sumo_controls(
             )
     finally:
         session.close()
+
+
+CONGESTED = ("random", "city-programmes", "grid-one-phase-corners")
+
+
+@pytest.mark.parametrize("layout", CONGESTED)
+def test_network_strategies_hold_under_congestion(layout: str, layouts: dict[str, Path]) -> None:
+    """At twice the demand (a peak that saturates the small nets; the grid's exits fill),
+    max-pressure, SOTL and greedy never end worse than the junctions' own fixed plan, and
+    wait at greens into full exits no more than it does (blocked vehicle-seconds, read
+    from SUMO's record). Before they counted only the queue that can move, greedy and SOTL
+    reached 58 and 43 s on `random` at 2x where these reach 41 and 39 (fixed: 64)."""
+    path = str(layouts[layout])
+    (fixed,) = evaluate("fixed", path, [1], demand_scale=2.0)
+    for name in ("max-pressure", "sotl", "greedy"):
+        (result,) = evaluate(name, path, [1], demand_scale=2.0)
+        assert result.metrics.mean_delay <= fixed.metrics.mean_delay, name
+        assert result.metrics.blocked <= fixed.metrics.blocked, name
+        assert result.metrics.teleports <= fixed.metrics.teleports, name
+
+
+@pytest.fixture(scope="module")
+def heavy_arterial_grid(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A netgenerate 4x4 grid of two-lane arterials, 200 m blocks, every junction
+    signalised, 10 minutes of random trips at one every 0.6 s (run at 2x: saturated)."""
+    folder = tmp_path_factory.mktemp("arterial")
+    net = folder / "arterial.net.xml"
+    sumo_tools.run(
+        [
+            sumo_tools.binary("netgenerate"),
+            *("--grid", "--grid.number", "4", "--grid.length", "200"),
+            *("--default.lanenumber", "2", "--default-junction-type", "traffic_light"),
+            *("--no-turnarounds", "-o", net),
+        ],
+        what="netgenerate",
+    )
+    routes = random_trips(net, folder, end=600, period=0.6)
+    config = write_sumocfg(folder / "arterial.sumocfg", net, routes)
+    config.write_text(config.read_text().replace('<end value="300"/>', '<end value="600"/>'))
+    return config
+
+
+@pytest.mark.parametrize(
+    "ours, sumo", [("actuated", "sumo-actuated"), ("delay-based", "sumo-delay-based")]
+)
+def test_sumo_logics_keep_parity_on_a_heavy_arterial_grid(
+    ours: str, sumo: str, heavy_arterial_grid: Path
+) -> None:
+    """Stopline's `actuated` is SUMO's own actuated logic on the same greens: on a saturated
+    multi-lane grid it lands within 2 % of `sumo-actuated` (the same figure, measured), and
+    `delay-based` no worse than 1.02x `sumo-delay-based`."""
+    (mine,) = evaluate(ours, str(heavy_arterial_grid), [1], demand_scale=2.0)
+    (reference,) = evaluate(sumo, str(heavy_arterial_grid), [1], demand_scale=2.0)
+    assert mine.metrics.mean_delay <= 1.02 * reference.metrics.mean_delay
+    if ours == "actuated":
+        assert mine.metrics.mean_delay >= reference.metrics.mean_delay / 1.02
