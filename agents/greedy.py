@@ -10,7 +10,7 @@ import numpy as np
 from stopline.envs import JunctionState
 
 from .controller import Controller, Decisions
-from .spillback import EXIT_FULL
+from .spillback import SpillbackAware
 
 
 def queues_served(state: JunctionState, exit_full: float | None = None) -> np.ndarray:
@@ -22,25 +22,18 @@ def queues_served(state: JunctionState, exit_full: float | None = None) -> np.nd
     return state.per_green(state.share(state.halting, exit_full))
 
 
-class Greedy(Controller):
+class Greedy(SpillbackAware):
     """Each junction asks for the green serving the most halted vehicles (ties: keep).
 
     By default a queue counts only where the green leads it into an exit with room
-    (`stopline.agents.spillback`); ``spillback=False`` counts every queue (the classic rule).
-
-    Parameters:
-        spillback: count only queues whose exit has room (default true).
-        exit_full: the share of an exit lane's storage that makes it full (default 0.85).
+    (`queues_served`); ``spillback=False`` counts every queue (the classic rule).
+    Parameters: `SpillbackAware`'s.
     """
 
     name = "greedy"
 
-    def __init__(self, spillback: bool = True, exit_full: float = EXIT_FULL) -> None:
-        self.spillback = spillback
-        self.exit_full = exit_full
-
     def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
-        full = self.exit_full if self.spillback else None
+        full = self.full_share
         decisions: Decisions = {}
         for junction, state in states.items():
             queues = queues_served(state, full)

@@ -8,13 +8,14 @@ import numpy as np
 
 from stopline.envs import JunctionState
 
-from .controller import Controller, Decisions
-from .spillback import EXIT_FULL
+from .controller import Decisions
+from .spillback import SpillbackAware
 
 
 def max_pressure_phase(state: JunctionState, exit_full: float | None = None) -> int:
     """The green with the largest sum over its movements of (queue in - queue out); with
-    ``exit_full``, movements whose exit is full count nothing (`JunctionState.pressure`).
+    ``exit_full``, movements whose exit is full add no positive pressure
+    (`JunctionState.pressure`).
 
     Ties keep the current green, so a balanced junction is not switched for nothing.
     """
@@ -23,26 +24,18 @@ def max_pressure_phase(state: JunctionState, exit_full: float | None = None) -> 
     return state.phase if pressure[state.phase] >= best else int(np.argmax(pressure))
 
 
-class MaxPressure(Controller):
+class MaxPressure(SpillbackAware):
     """Every decision, each junction asks for its highest-pressure green (Varaiya, 2013).
 
-    By default a movement whose exit lane is full adds no pressure (storage-limited
-    max-pressure): its queue cannot move, so a green for it would be wasted and would push
-    the jam upstream. ``spillback=False`` is the classic rule, for published comparisons.
-    The signal model keeps each green for at least min green and at most max green.
-
-    Parameters:
-        spillback: leave out movements whose exit is full (default true).
-        exit_full: the share of an exit lane's storage (vehicles) that makes it full
-            (default 0.85; see `stopline.agents.spillback`).
+    By default a movement whose exit lane is full adds no positive pressure
+    (storage-limited max-pressure): its queue cannot move, so a green for it would be
+    wasted and would push the jam upstream. ``spillback=False`` is the classic rule, for
+    published comparisons. The signal model keeps each green for at least min green and
+    at most max green. Parameters: `SpillbackAware`'s.
     """
 
     name = "max-pressure"
 
-    def __init__(self, spillback: bool = True, exit_full: float = EXIT_FULL) -> None:
-        self.spillback = spillback
-        self.exit_full = exit_full
-
     def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
-        full = self.exit_full if self.spillback else None
+        full = self.full_share
         return {junction: max_pressure_phase(state, full) for junction, state in states.items()}

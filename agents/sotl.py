@@ -8,11 +8,11 @@ import numpy as np
 
 from stopline.envs import JunctionState
 
-from .controller import Controller, Decisions
-from .spillback import EXIT_FULL
+from .controller import Decisions
+from .spillback import EXIT_FULL, SpillbackAware
 
 
-class SelfOrganising(Controller):
+class SelfOrganising(SpillbackAware):
     """Switch when demand waiting at red has built up, unless a small platoon is crossing.
 
     Every decision interval each junction adds (vehicles on its red incoming lanes x
@@ -39,8 +39,7 @@ class SelfOrganising(Controller):
         theta: vehicle-seconds at red that call for a switch (default 10: of 10, 20 and 40,
             the least total delay over single, corridor and grid on training seeds 1-2).
         mu: largest platoon moving on the green lanes that holds the switch (default 0).
-        spillback: count and serve only vehicles whose exit has room (default true).
-        exit_full: the share of an exit lane's storage that makes it full (default 0.85).
+        spillback, exit_full: as `SpillbackAware`'s.
     """
 
     name = "sotl"
@@ -52,10 +51,9 @@ class SelfOrganising(Controller):
         spillback: bool = True,
         exit_full: float = EXIT_FULL,
     ) -> None:
+        super().__init__(spillback, exit_full)
         self.theta = theta
         self.mu = mu
-        self.spillback = spillback
-        self.exit_full = exit_full
         self._counters: dict[str, float] = {}
         self._last: dict[str, tuple[float, int]] = {}
 
@@ -65,7 +63,7 @@ class SelfOrganising(Controller):
 
     def act(self, now: float, states: Mapping[str, JunctionState]) -> Decisions:
         decisions: Decisions = {}
-        full = self.exit_full if self.spillback else None
+        full = self.full_share
         for junction, state in states.items():
             previous_time, previous_phase = self._last.get(junction, (now, state.phase))
             self._last[junction] = (now, state.phase)

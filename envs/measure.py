@@ -82,13 +82,11 @@ class JunctionState(NamedTuple):
         With ``exit_full`` a movement whose exit has no room (`open_movements`) adds no
         positive pressure: its queue cannot move, however long it is.
         """
-        if exit_full is None:
-            into, out = self.layout.links
-            return into @ self.halting - out @ self.out_halting
         _, into, out = self.layout.pairs
         weights = self.halting[into] - self.out_halting[out]
-        blocked = ~self.open_movements(exit_full)
-        weights[blocked] = np.minimum(weights[blocked], 0.0)
+        if exit_full is not None:
+            blocked = ~self.open_movements(exit_full)
+            weights[blocked] = np.minimum(weights[blocked], 0.0)
         return self.per_green(weights)
 
     def open_exits(self, exit_full: float) -> np.ndarray:

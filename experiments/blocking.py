@@ -18,6 +18,13 @@ from stopline.envs.phases import GREEN
 
 from .records import SignalRecord
 
+LABEL = "blocked veh-h"  # how tables title the figure: vehicle-hours, `hours`
+
+
+def hours(seconds: float) -> float:
+    """Blocked vehicle-seconds as the vehicle-hours tables show."""
+    return seconds / 3600
+
 
 def link_lanes(net: NetLanes, junctions: Iterable[str]) -> set[str]:
     """Every incoming and outgoing lane of the junctions' signalled links."""
@@ -55,6 +62,6 @@ def blocked_seconds(
                 waiting = queues.get(into, {})
                 for second in full.get(out, set()) & waiting.keys():
                     row = step.get(second)
-                    if row is not None and index < green.shape[1] and green[row, index]:
+                    if row is not None and green[row, index]:
                         blocked[into, second] = waiting[second] / VEHICLE_SPACE
     return sum(blocked.values())

@@ -148,5 +148,5 @@ def _signals_and_movements(
             queues,
             window,
         )
-    blocked = blocked_seconds({j: states[j] for j in phases if j in states}, queues, net)
+    blocked = blocked_seconds({junction: states[junction] for junction in phases}, queues, net)
     return signals, movement_rows(groups, states, totals, queues, window), blocked

@@ -14,6 +14,7 @@ from math import nan
 from pathlib import Path
 from typing import Any
 
+from . import blocking
 from .statistics import mean_ci
 from .store import write_rows
 
@@ -112,7 +113,7 @@ def headers(reference: str) -> list[str]:
     return [
         "scenario", "scale", "controller", "delay s (95 % CI)", f"vs {reference} s (95 % CI)",
         "wins", "in-network delay s", "travel s", "arrived", "unfinished", "teleports",
-        "blocked veh-h", "CO2 kg", "runs",
+        blocking.LABEL, "CO2 kg", "runs",
     ]  # fmt: skip
 
 
@@ -133,7 +134,7 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
         f"{row.throughput:.0f}",
         f"{row.unfinished:.0f}",
         f"{row.teleports:.0f}",
-        f"{row.blocked / 3600:.1f}",
+        f"{blocking.hours(row.blocked):.1f}",
         f"{row.co2_total:.0f}",
         f"{row.runs}" + (f" ({row.failed} failed)" if row.failed else ""),
     ]

@@ -12,6 +12,7 @@ from stopline.agents import AgentError
 from stopline.envs import EnvConfig
 from stopline.scenarios import naming
 
+from .. import blocking
 from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
 from ..statistics import mean_ci
 from . import arguments
@@ -25,7 +26,7 @@ COLUMNS = (
     ("throughput", "arrived", "{:.0f}"),
     ("unfinished", "unfinished", "{:.0f}"),
     ("teleports", "teleports", "{:.0f}"),
-    ("blocked_hours", "blocked veh-h", "{:.1f}"),
+    ("blocked_hours", blocking.LABEL, "{:.1f}"),
     ("co2_total", "CO2 kg", "{:.0f}"),
 )
 
@@ -101,7 +102,7 @@ def _run(arguments: argparse.Namespace) -> int:
                     "controller": task.controller,
                     "seed": task.key.seed,
                     **outcome["result"]["metrics"],
-                    "blocked_hours": outcome["result"]["metrics"]["blocked"] / 3600,
+                    "blocked_hours": blocking.hours(outcome["result"]["metrics"]["blocked"]),
                 }
             )
         else:
