@@ -90,12 +90,19 @@ class JunctionState(NamedTuple):
         return self.per_green(weights)
 
     def open_exits(self, exit_full: float) -> np.ndarray:
-        """Per outgoing lane: whether it has room, i.e. holds fewer vehicles than
-        ``exit_full`` of its storage and at least one fewer than it holds standing (a
-        short lane inside a junction cluster takes one or two)."""
+        """Per outgoing lane: whether it has room, i.e. fewer vehicles stand on it than
+        ``exit_full`` of its storage, and at least one fewer than it holds (a short lane
+        inside a junction cluster takes one or two).
+
+        Standing (halted) vehicles, not all vehicles: a moving one makes room. Counting
+        every vehicle called a one-car lane full whenever a car crossed it, which zeroed
+        the pressure of a city cluster's through movements: max-pressure on `helsinki` at
+        1.5x, training seeds 1-10, was 10.6 ± 9.2 s worse than the classic rule, paired;
+        counting standing ones, 0.5 ± 0.8.
+        """
         storage = self.layout.out_capacity
         limit = np.minimum(exit_full * storage, storage - 1.0)
-        return self.out_vehicles < np.maximum(limit, 1.0)
+        return self.out_halting < np.maximum(limit, 1.0)
 
     def open_movements(self, exit_full: float) -> np.ndarray:
         """Per movement (`Layout.pairs` order): whether its exit has room (`open_exits`)."""

@@ -73,12 +73,12 @@ def test_greedy_serves_the_longest_queue() -> None:
 
 
 def _blocked_junction(phase: int = 0) -> dict[str, JunctionState]:
-    """Green 1's only exit (lane z) is full: 38 of 40 places taken, 10 of them halted at
-    its far end, the others creeping up to them. Green 1's queue of 20 is the longest, and
-    its classic pressure (20 - 10) the highest. Green 0 has 3 + 2 halted vehicles into
-    empty exits."""
-    state = _state([3, 2, 20], [0, 0, 38], phase=phase)
-    return {"J": state._replace(out_halting=np.array([0.0, 0.0, 10.0]))}
+    """Green 1's only exit (lane z, 12 places) is full: 11 vehicles stand on it. Green 1's
+    queue of 20 is the longest, and its classic pressure (20 - 11) the highest. Green 0
+    has 3 + 2 halted vehicles into empty exits."""
+    state = _state([3, 2, 20], [0, 0, 11], phase=phase)
+    layout = dataclasses.replace(state.layout, out_capacity=np.array([40.0, 40.0, 12.0]))
+    return {"J": state._replace(layout=layout)}
 
 
 @pytest.mark.parametrize("name", ["max-pressure", "greedy", "sotl"])
@@ -107,7 +107,7 @@ def test_a_shared_lane_queue_is_split_among_its_exits() -> None:
     state = _state([6, 1, 0], [0, 0, 0])._replace(layout=layout)
     assert state.share(state.halting).tolist() == [3, 3, 1, 3]
     assert state.per_green(state.share(state.halting)).tolist() == [7, 3]
-    full = state._replace(out_vehicles=np.array([0.0, 40.0, 0.0]))
+    full = state._replace(out_halting=np.array([0.0, 40.0, 0.0]))
     assert full.per_green(full.share(full.halting, 0.85)).tolist() == [4, 3]
     assert full.movable_share(0.85).tolist() == [0.5, 1, 0]  # lane c leads nowhere
 
