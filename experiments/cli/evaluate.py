@@ -26,7 +26,7 @@ COLUMNS = (
     ("throughput", "arrived", "{:.0f}"),
     ("unfinished", "unfinished", "{:.0f}"),
     ("teleports", "teleports", "{:.0f}"),
-    ("blocked_hours", blocking.LABEL, "{:.1f}"),
+    ("blocked", blocking.LABEL, "{:.1f}"),
     ("co2_total", "CO2 kg", "{:.0f}"),
 )
 
@@ -102,7 +102,6 @@ def _run(arguments: argparse.Namespace) -> int:
                     "controller": task.controller,
                     "seed": task.key.seed,
                     **outcome["result"]["metrics"],
-                    "blocked_hours": blocking.hours(outcome["result"]["metrics"]["blocked"]),
                 }
             )
         else:
@@ -122,13 +121,20 @@ def _run(arguments: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _shown(row: dict[str, Any], key: str) -> float:
+    """A run's metric as the table shows it (blocked vehicle-seconds as vehicle-hours); the
+    rows themselves, and ``--json``, keep the stored metrics."""
+    value = float(row[key])
+    return blocking.hours(value) if key == "blocked" else value
+
+
 def _print_seeds(name: str, arguments: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
     print(f"{name} on {arguments.scenario}, demand scale {arguments.demand_scale:g}")
     print(f"{'seed':>6}" + "".join(f"{title:>14}" for _, title, _ in COLUMNS))
     for row in rows:
-        cells = "".join(f"{fmt.format(row[key]):>14}" for key, _, fmt in COLUMNS)
+        cells = "".join(f"{fmt.format(_shown(row, key)):>14}" for key, _, fmt in COLUMNS)
         print(f"{row['seed']:>6}{cells}")
-    summaries = [mean_ci([float(row[key]) for row in rows]) for key, _, _ in COLUMNS]
+    summaries = [mean_ci([_shown(row, key) for row in rows]) for key, _, _ in COLUMNS]
     means = "".join(
         f"{fmt.format(m):>14}" for (_, _, fmt), (m, _) in zip(COLUMNS, summaries, strict=True)
     )
@@ -153,6 +159,6 @@ def _print_summary(
         mine = [row for row in rows if row["controller"] == name]
         cells = []
         for key, _, fmt in COLUMNS:
-            mean, half = mean_ci([float(row[key]) for row in mine])
+            mean, half = mean_ci([_shown(row, key) for row in mine])
             cells.append(f"{fmt.format(mean)} ± {fmt.format(half)}")
         print(f"{name:<{width}}" + "".join(f"{cell:>18}" for cell in cells))
