@@ -165,7 +165,7 @@ class Webster(NativeController):
             )
             if webster.oversaturated:
                 warnings.warn(
-                    f"webster: junction {junction} is over-saturated "
+                    f"junction {junction} is over-saturated "
                     f"(Y = {webster.total_flow_ratio:.2f} >= 1); using the {self.max_cycle:g} s "
                     "maximum cycle",
                     stacklevel=2,

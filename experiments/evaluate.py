@@ -11,7 +11,7 @@ from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 from .backends import LocalBackend
 from .measured import SeedResult
 from .store import RunKey
-from .tasks import Progress, Task
+from .tasks import Progress, Task, tell_warnings
 
 
 class RunFailedError(RuntimeError):
@@ -44,7 +44,9 @@ def run_tasks(
     ``progress`` is told (done, failed, total) as runs finish."""
     outcomes = {}
     done = failed = 0
+    told: set[str] = set()
     for task, outcome in LocalBackend(jobs).results(tasks):
+        tell_warnings(task, outcome, told)
         outcomes[id(task)] = outcome
         done += outcome["status"] == "done"
         failed += outcome["status"] != "done"

@@ -24,7 +24,7 @@ from stopline.scenarios.geometry import network_geometry
 from .backends import Backend, LocalBackend
 from .spec import ControllerEntry, Spec, digest
 from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, write_atomically
-from .tasks import Progress, Task
+from .tasks import Progress, Task, tell_warnings
 
 
 def _training_config(entry: ControllerEntry, scenario: str, env: dict[str, Any]) -> Any:
@@ -166,7 +166,9 @@ def run_spec(
         versions = (version("stopline"), sumo_tools.version())
         if progress:
             progress(0, 0, len(tasks))
+        told: set[str] = set()
         for task, outcome in (backend or LocalBackend()).results(tasks):
+            tell_warnings(task, outcome, told)
             store.record(
                 spec.hash,
                 task.key,

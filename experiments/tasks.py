@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,13 +31,33 @@ class Task:
 
 def outcome(work: Callable[[], Any]) -> dict[str, Any]:
     """What a worker sends back: ``work()``'s result and its wall time, or the error that
-    stopped it (a failed run is recorded; the experiment goes on)."""
+    stopped it (a failed run is recorded; the experiment goes on), and the warnings it
+    raised (an over-saturated Webster junction...), for the parent to tell once."""
     start = time.perf_counter()
-    try:
-        result = work()
-    except Exception as error:
-        return failure(error, time.perf_counter() - start)
-    return {"status": "done", "result": result, "wall_time": time.perf_counter() - start}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = work()
+        except Exception as error:
+            return failure(error, time.perf_counter() - start)
+    said = list(dict.fromkeys(str(warning.message) for warning in caught))
+    return {
+        "status": "done",
+        "result": result,
+        "wall_time": time.perf_counter() - start,
+        "warnings": said,
+    }
+
+
+def tell_warnings(task: Task, outcome: dict[str, Any], told: set[str]) -> None:
+    """Print each warning a run raised as one line naming the strategy, once per batch
+    (``told`` holds the lines already printed): five seeds of one over-saturated junction
+    are one line, not five two-line Python warnings from the workers."""
+    for message in outcome.get("warnings", ()):
+        line = f"stopline: warning: {task.controller} on {task.key.scenario}: {message}"
+        if line not in told:
+            told.add(line)
+            print(line, file=sys.stderr)
 
 
 def execute(task: Task) -> dict[str, Any]:

@@ -114,3 +114,18 @@ def _demand_file(kind: str, town: Path, folder: Path) -> Path:
     path = folder / f"{kind}.rou.xml"
     ET.ElementTree(root).write(path)
     return path
+
+
+def test_an_oversaturated_run_says_so_once_in_one_line(
+    cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The warning is raised in each run's worker process; the terminal gets it once, one
+    line naming the strategy, scenario and junction, however many seeds ran."""
+    from stopline.experiments.evaluate import evaluate
+
+    evaluate("webster", "single", seeds=(1, 2), params={"saturation_flow": 300.0}, jobs=2)
+    lines = [line for line in capsys.readouterr().err.splitlines() if "over-saturated" in line]
+    assert lines == [
+        "stopline: warning: webster on single: junction C is over-saturated "
+        "(Y = 1.53 >= 1); using the 120 s maximum cycle"
+    ]
