@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -74,11 +74,13 @@ def run_episode(
     folder: Path,
     config: Mapping[str, Any] | None = None,
     sumo_options: Sequence[str] = (),
+    watch: Callable[[Mapping[str, JunctionState]], None] | None = None,
 ) -> NetworkTotals:
     """Run ``controller`` over the scenario's whole window; return the final network totals.
 
     Every junction with something to decide is under the controller (lights with one green
-    run their own programme). ``sumo_options`` add outputs (tripinfo...).
+    run their own programme). ``sumo_options`` add outputs (tripinfo...). ``watch`` is
+    shown the junction states at every decision (a demonstration records them).
     """
     base = EnvConfig.from_mapping(environment_of(controller, config))
     installed = controller.install(scenario, folder, base)
@@ -93,6 +95,8 @@ def run_episode(
         states, totals = simulation.observe()
         controller.reset(states)
         while not simulation.done:
+            if watch is not None:
+                watch(states)
             simulation.apply(controller.act(totals.time, states))
             simulation.advance()
             states, totals = simulation.observe()

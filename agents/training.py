@@ -32,14 +32,15 @@ from stopline import scenarios
 from stopline.envs import EnvConfig, SignalEnv, SignalParallelEnv
 from stopline.envs.observations import observation
 from stopline.envs.workers import shielded
-from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
+from stopline.scenarios import EVALUATION_SEEDS, FITTING_SEEDS, VALIDATION_SEEDS
 
 from .errors import AgentError
 from .hyperparameters import HYPERPARAMETERS
-from .models import ALGORITHM_NAMES, MODEL, read_config, write_config
+from .models import ALGORITHM_NAMES, CONFIG, MODEL, read_config, write_config
 from .network_workers import NetworkWorkers
 from .ray_runtime import import_ray, start_ray
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv
+from .validation import Coach, checkpoint_steps, validate, warm_start
 
 Algorithm = Literal["ppo", "maskable-ppo", "dqn", "a2c"]
 # maskable-ppo (sb3-contrib) is PPO that never picks an action the env's mask rules out:
@@ -65,6 +66,13 @@ class TrainConfig:
     simulation runs one of ``scenario`` and ``family`` in turn (at least one each), with a
     fixed-width observation (``greens``). ``demand_spread`` draws each episode's demand
     scale uniformly from ``demand_scale`` x [1 - spread, 1 + spread].
+
+    ``teacher`` (``"auto"``: the classical strategy with the least delay on the validation
+    seeds; a strategy's name; None: none) is cloned into the policy before RL
+    (`validation.warm_start`), from ``demonstrations`` of its episodes on training seeds
+    over ``clone_updates`` minibatches; the model kept is the candidate (the clone, checkpoints, the
+    last) with the least delay on ``validation_seeds``, training seeds no candidate
+    trained on (`validation.validate`). Both need a `Coach` given to `train`.
     """
 
     scenario: str
@@ -77,8 +85,12 @@ class TrainConfig:
     demand_spread: float = 0.0
     env_config: dict[str, Any] = field(default_factory=dict)
     hyperparameters: dict[str, Any] = field(default_factory=dict)
-    training_seeds: tuple[int, ...] = TRAINING_SEEDS
+    training_seeds: tuple[int, ...] = FITTING_SEEDS
+    validation_seeds: tuple[int, ...] = VALIDATION_SEEDS
     evaluation_seeds: tuple[int, ...] = EVALUATION_SEEDS
+    teacher: str | None = "auto"
+    demonstrations: int = 4
+    clone_updates: int = 3000
     checkpoint_every: int = 10_000
     # PyTorch threads of the learning process. One leaves the other cores to the SUMO
     # worker processes: 14,400 decisions on `single` took 41 s with 1, 56 s with 2.
@@ -98,9 +110,18 @@ class TrainConfig:
                 "training on several scenarios needs an observation of the same width at "
                 f"every junction (--observation greens), not {chosen.name!r}"
             )
-        overlap = set(self.training_seeds) & set(self.evaluation_seeds)
-        if overlap:
-            raise AgentError(f"training and evaluation seeds overlap: {sorted(overlap)}")
+        for first, second in (("training", "evaluation"), ("training", "validation")):
+            overlap = set(getattr(self, f"{first}_seeds")) & set(getattr(self, f"{second}_seeds"))
+            if overlap:
+                raise AgentError(f"{first} and {second} seeds overlap: {sorted(overlap)}")
+        if self.teacher is not None and self.algo == "dqn":
+            if self.teacher != "auto":
+                raise AgentError(
+                    "--teacher needs an actor-critic algorithm (ppo, maskable-ppo, a2c)"
+                )
+            self.teacher = None  # a Q-network has no actor to clone into
+        if self.demonstrations < 1 or self.clone_updates < 0:
+            raise AgentError("demonstrations must be >= 1 and clone_updates >= 0")
         accepted = inspect.signature(ALGORITHMS[self.algo]).parameters
         unknown = sorted(set(self.hyperparameters) - set(accepted))
         if unknown:
@@ -119,6 +140,7 @@ class TrainConfig:
                 )
         self.hyperparameters = {**defaults, **self.hyperparameters}
         self.training_seeds = tuple(self.training_seeds)
+        self.validation_seeds = tuple(self.validation_seeds)
         self.evaluation_seeds = tuple(self.evaluation_seeds)
 
     @property
@@ -280,11 +302,15 @@ def train(
     tensorboard: bool = False,
     ray_address: str | None = None,
     backend: str = "local",
+    coach: Coach | None = None,
 ) -> Path:
     """Train a policy and write ``model.zip``, ``config.json``, monitor CSVs and checkpoints.
 
     ``backend="ray"`` runs a network's simulations but the learner's own as Ray actors, on
-    the cluster at ``ray_address`` or a local Ray; the same seeds give the same model."""
+    the cluster at ``ray_address`` or a local Ray; the same seeds give the same model.
+    ``coach`` measures strategies and records demonstrations: with it the policy is warm
+    started from ``config.teacher`` and the model kept is the best on the validation
+    seeds, both written to ``config.json`` (without it, neither: the last model is kept)."""
     junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
     if backend == "ray" and len(junctions) == 1 and not config.family:
         raise AgentError(
@@ -297,6 +323,8 @@ def train(
             for name in config.family
         )
         config = dataclasses.replace(config, timesteps=default_budget(size))
+    if coach is None:  # nothing to choose a teacher with: the saved config says so
+        config = dataclasses.replace(config, teacher=None)
     budget = config.timesteps
     assert budget is not None
     if tensorboard and importlib.util.find_spec("tensorboard") is None:
@@ -306,6 +334,8 @@ def train(
     except OSError as error:
         raise AgentError(f"--out {out}: cannot create it ({error.strerror or error})") from None
     saved = {**dataclasses.asdict(config), "layout": _layout(config), "versions": _versions()}
+    if resume and (out / CONFIG).is_file():  # the warm start happened in the first run
+        saved.update({k: v for k, v in read_config(out).items() if k == "warm_start"})
     write_config(out, saved)
     started = time.perf_counter()
     threads = torch.get_num_threads()
@@ -321,6 +351,9 @@ def train(
             env = make_training_env(config, out, len(junctions), ray)
         torch.set_num_threads(config.torch_threads)
         model = _model(config, env, out, resume=resume, tensorboard=tensorboard)
+        if coach is not None and config.teacher is not None and model.num_timesteps == 0:
+            saved["warm_start"] = warm_start(config, model, coach, out / "checkpoints")
+            write_config(out, saved)
         every = max(1, config.checkpoint_every // env.num_envs)
         callbacks = CallbackList(
             [
@@ -333,6 +366,8 @@ def train(
         # Saved whole or not at all: an interrupt never leaves a half-written model.
         model.save(out / f".{MODEL}")
         (out / f".{MODEL}").replace(out / MODEL)
+        if coach is not None:
+            saved["validation"] = validate(config, out, coach, saved.get("warm_start"))
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -358,7 +393,7 @@ def _model(
 ) -> BaseAlgorithm:
     """A new model, or the last checkpoint's when resuming."""
     algorithm = ALGORITHMS[config.algo]
-    checkpoints = sorted((out / "checkpoints").glob("rl_*_steps.zip"), key=_steps)
+    checkpoints = sorted((out / "checkpoints").glob("rl_*_steps.zip"), key=checkpoint_steps)
     if resume and checkpoints:
         return algorithm.load(checkpoints[-1], env=env)
     return algorithm(
@@ -369,7 +404,3 @@ def _model(
         tensorboard_log=str(out / "tensorboard") if tensorboard else None,
         **config.hyperparameters,
     )
-
-
-def _steps(path: Path) -> int:
-    return int(path.stem.split("_")[1])

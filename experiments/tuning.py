@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stopline.scenarios import TRAINING_SEEDS
+from stopline.scenarios import FITTING_SEEDS, VALIDATION_SEEDS
 
 from .errors import ExperimentError
 from .evaluate import evaluate
 from .store import differences, make_folder, write_atomically, write_rows
 
 # Trials train on most of the training seeds and are scored on the rest.
-VALIDATION_SEEDS = TRAINING_SEEDS[-5:]
-TRIAL_TRAINING_SEEDS = TRAINING_SEEDS[:-5]
+TRIAL_TRAINING_SEEDS = FITTING_SEEDS
 TUNABLE = ("ppo", "maskable-ppo")
 SETTINGS, STUDY, TRIALS, BEST = "tune.json", "study.db", "trials.csv", "best.json"
 

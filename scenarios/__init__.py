@@ -8,11 +8,13 @@ from .catalogue import Blueprint, blueprint, names
 from .errors import ScenarioError
 from .loader import check_demand_scale, check_seed, load, reseeded
 from .scenario import Scenario
-from .seeds import EVALUATION_SEEDS, TRAINING_SEEDS
+from .seeds import EVALUATION_SEEDS, FITTING_SEEDS, TRAINING_SEEDS, VALIDATION_SEEDS
 
 __all__ = [
     "EVALUATION_SEEDS",
+    "FITTING_SEEDS",
     "TRAINING_SEEDS",
+    "VALIDATION_SEEDS",
     "Blueprint",
     "Scenario",
     "ScenarioError",

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from stopline.agents import AgentError
-from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODEL
+from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODEL, read_config
 from stopline.scenarios import naming
 
 from . import arguments
 from .arguments import training_env_config
+from .standing import tell_standing
 
 
 def add_to(commands: Any) -> None:
@@ -59,6 +60,14 @@ def add_to(commands: Any) -> None:
         help="PyTorch threads of the learning process (default one: workers get the rest)",
     )
     parser.add_argument(
+        "--teacher",
+        default="auto",
+        metavar="NAME",
+        help="classical strategy the policy is first cloned from (behaviour cloning), then "
+        "improved on with RL: auto (default: the one with the least delay on validation seeds "
+        "46-50), a strategy's name, or none",
+    )
+    parser.add_argument(
         "--hyper",
         type=arguments.key_value,
         action="append",
@@ -81,11 +90,25 @@ def add_to(commands: Any) -> None:
     parser.set_defaults(handler=_run)
 
 
+def teacher_option(value: str) -> str | None:
+    """``--teacher``: auto, none, or a classical strategy (rl: and plan: are not teachers)."""
+    from stopline.agents.validation import TEACHERS
+
+    if value == "none":
+        return None
+    if value != "auto" and value not in TEACHERS:
+        raise AgentError(
+            f"--teacher must be auto, none or one of {', '.join(TEACHERS)}, not {value!r}"
+        )
+    return value
+
+
 def _run(arguments: argparse.Namespace) -> int:
     # torch and matplotlib take seconds to import: only when training.
     from stopline.agents.training import TrainConfig, train
 
     from ..backends import check_backend
+    from ..coaching import LocalCoach
     from ..plots import learning_curve
 
     out: Path = arguments.out
@@ -113,6 +136,7 @@ def _run(arguments: argparse.Namespace) -> int:
             demand_scale=arguments.demand_scale,
             env_config=training_env_config(arguments),
             hyperparameters=dict(arguments.hyper),
+            teacher=teacher_option(arguments.teacher),
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )
     check_backend(arguments.backend, arguments.ray_address)
@@ -123,8 +147,10 @@ def _run(arguments: argparse.Namespace) -> int:
         tensorboard=arguments.tensorboard,
         backend=arguments.backend,
         ray_address=arguments.ray_address,
+        coach=LocalCoach(jobs=config.envs),
     )
     plot = learning_curve(arguments.out, arguments.out / LEARNING_CURVE)
+    tell_standing(read_config(arguments.out))
     print(f"model:          {model}")
     print(f"config:         {arguments.out / CONFIG}")
     print(f"learning curve: {plot}")

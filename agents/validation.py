@@ -1,0 +1,197 @@
+"""Warm start and validation: a policy starts as the best classical strategy and is never
+kept worse than the best model it had.
+
+Every choice here is made by headline delay on the validation seeds (training demand that
+no candidate trained on; `stopline.scenarios.VALIDATION_SEEDS`), measured by a `Coach`
+(the experiments layer, which owns measurement): the teacher among `TEACHERS`, and the
+model kept among the clone, checkpoints and the last model (early stopping on a validation
+set). What was chosen, and how the kept model stands against its teacher, goes into the
+model's ``config.json``.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from stable_baselines3.common.base_class import BaseAlgorithm
+
+from .cloning import clone
+from .models import CONFIG, MODEL
+
+if TYPE_CHECKING:
+    from .demonstrations import Trajectory
+    from .training import TrainConfig
+
+# The classical strategies a teacher is chosen from: the Python rules and SUMO's own
+# responsive logics on the phase set (fixed plans lose to them on every built-in).
+TEACHERS = ("actuated", "delay-based", "max-pressure", "greedy", "sotl")
+# Behaviour cloning's own settings (saved with the warm start's record).
+CLONE_BATCH = 256
+CLONE_LEARNING_RATE = 1e-3
+# Checkpoints validated besides the clone and the last model, evenly spread over training.
+VALIDATED_CHECKPOINTS = 5
+CLONE_CHECKPOINT = "rl_0_steps.zip"
+
+
+class Coach(Protocol):
+    """Measures strategies and records their demonstrations, each run in a fresh process."""
+
+    def delay(
+        self,
+        controller: str,
+        scenario: str,
+        seeds: Sequence[int],
+        *,
+        demand_scale: float,
+        env: Mapping[str, Any],
+    ) -> float:
+        """Mean headline delay (s) of ``controller`` (a `make` name) over ``seeds``."""
+        ...
+
+    def demonstrations(
+        self,
+        teacher: str,
+        scenario: str,
+        seeds: Sequence[int],
+        *,
+        demand_scale: float,
+        env: Mapping[str, Any],
+        gamma: float,
+    ) -> list[Trajectory]:
+        """``teacher``'s trajectories on each seed, in the order of ``seeds``."""
+        ...
+
+
+def warm_start(
+    config: TrainConfig, model: BaseAlgorithm, coach: Coach, checkpoints: Path
+) -> dict[str, Any]:
+    """Choose the teacher, clone it into ``model`` and save the clone as the first
+    checkpoint; return what was done, for ``config.json``."""
+    assert config.teacher is not None
+    names = TEACHERS if config.teacher == "auto" else (config.teacher,)
+    delays = {
+        name: coach.delay(
+            name,
+            config.scenario,
+            config.validation_seeds,
+            demand_scale=config.demand_scale,
+            env=config.env_config,
+        )
+        for name in names
+    }
+    teacher = min(delays, key=lambda name: delays[name])
+    seeds = config.training_seeds[: config.demonstrations]
+    trajectories = [
+        trajectory
+        for network in config.networks
+        for trajectory in coach.demonstrations(
+            teacher,
+            network,
+            seeds,
+            demand_scale=config.demand_scale,
+            env=config.env_config,
+            gamma=float(config.hyperparameters.get("gamma", 0.99)),
+        )
+    ]
+    fit = clone(
+        model,
+        trajectories,
+        updates=config.clone_updates,
+        batch_size=CLONE_BATCH,
+        learning_rate=CLONE_LEARNING_RATE,
+        seed=config.seed,
+    )
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    model.save(checkpoints / CLONE_CHECKPOINT)
+    return {
+        "teacher": teacher,
+        "teacher_delay": delays[teacher],
+        "candidates": delays,
+        "demonstration_seeds": list(seeds),
+        "samples": fit.samples,
+        "agreement": fit.agreement,
+        "value_error": fit.value_error,
+        "clone_batch": CLONE_BATCH,
+        "clone_learning_rate": CLONE_LEARNING_RATE,
+    }
+
+
+def validate(
+    config: TrainConfig, out: Path, coach: Coach, warm: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Measure the candidates on the validation seeds, make the best one ``out/model.zip``
+    and return the figures; ``warm`` (the warm start's record) gives the teacher's."""
+    candidates = _candidates(out)
+    scratch = out / ".validation"
+    delays = {}
+    try:
+        for name, path in candidates.items():
+            folder = scratch / name
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, folder / MODEL)
+            shutil.copyfile(out / CONFIG, folder / CONFIG)
+            delays[name] = coach.delay(
+                f"rl:{folder}",
+                config.scenario,
+                config.validation_seeds,
+                demand_scale=config.demand_scale,
+                env=config.env_config,
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    kept = min(delays, key=lambda name: delays[name])  # the earliest of equals
+    if candidates[kept] != out / MODEL:
+        shutil.copyfile(candidates[kept], out / f".{MODEL}")
+        (out / f".{MODEL}").replace(out / MODEL)
+    record: dict[str, Any] = {
+        "seeds": list(config.validation_seeds),
+        "delays": delays,
+        "kept": kept,
+        "kept_delay": delays[kept],
+    }
+    if warm:
+        record["teacher"] = warm["teacher"]
+        record["teacher_delay"] = warm["teacher_delay"]
+    return record
+
+
+def _candidates(out: Path) -> dict[str, Path]:
+    """The clone (when there is one), checkpoints evenly spread, and the last model, by
+    name, in training order."""
+    found = sorted((out / "checkpoints").glob("rl_*_steps.zip"), key=checkpoint_steps)
+    chosen = found[:1] if found and found[0].name == CLONE_CHECKPOINT else []
+    rest = found[len(chosen) :]
+    if rest:
+        share = len(rest) / VALIDATED_CHECKPOINTS
+        picks = {rest[math.ceil((i + 1) * share) - 1] for i in range(VALIDATED_CHECKPOINTS)}
+        chosen += sorted(picks, key=checkpoint_steps)
+    named = {path.stem: path for path in chosen}
+    named["last"] = out / MODEL
+    return named
+
+
+def checkpoint_steps(path: Path) -> int:
+    """The training decisions a checkpoint file (``rl_N_steps.zip``) was saved at."""
+    return int(path.stem.split("_")[1])
+
+
+def shortfall(validation: Mapping[str, Any]) -> str | None:
+    """What a kept model's validation record says against its teacher, when it loses to
+    it (more delay on the validation seeds); None when it does not, or had no teacher."""
+    teacher = validation.get("teacher_delay")
+    if teacher is None or validation["kept_delay"] <= teacher:
+        return None
+    return (
+        f"the policy loses to its teacher {validation['teacher']} on validation seeds "
+        f"{seed_list(validation['seeds'])}: {validation['kept_delay']:.1f} s against "
+        f"{teacher:.1f} s ({validation['kept_delay'] / teacher:.2f}x)"
+    )
+
+
+def seed_list(seeds: Sequence[int]) -> str:
+    """Seeds as the CLI takes them: 46,47,48."""
+    return ",".join(str(seed) for seed in seeds)

@@ -1,0 +1,84 @@
+"""The `Coach` training uses: strategies measured and demonstrations recorded, each run in
+a fresh worker process, as every measured run here is."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stopline import scenarios
+from stopline.agents.demonstrations import Trajectory, demonstrate
+
+from .backends import LocalBackend
+from .errors import ExperimentError
+from .evaluate import evaluate, evaluation_tasks
+from .tasks import Task, outcome
+
+
+@dataclass(frozen=True)
+class LocalCoach:
+    """Runs ``jobs`` at a time on this machine."""
+
+    jobs: int = 2
+
+    def delay(
+        self,
+        controller: str,
+        scenario: str,
+        seeds: Sequence[int],
+        *,
+        demand_scale: float,
+        env: Mapping[str, Any],
+    ) -> float:
+        results = evaluate(
+            controller, scenario, seeds, demand_scale=demand_scale, config=env, jobs=self.jobs
+        )
+        return float(np.mean([result.metrics.mean_delay for result in results]))
+
+    def demonstrations(
+        self,
+        teacher: str,
+        scenario: str,
+        seeds: Sequence[int],
+        *,
+        demand_scale: float,
+        env: Mapping[str, Any],
+        gamma: float,
+    ) -> list[Trajectory]:
+        tasks = evaluation_tasks([teacher], scenario, seeds, demand_scale=demand_scale, config=env)
+        recorded: dict[int, list[Trajectory]] = {}
+        backend = LocalBackend(self.jobs, worker=partial(_demonstrate, gamma=gamma))
+        for task, result in backend.results(tasks):
+            if result["status"] != "done":
+                raise ExperimentError(
+                    f"recording {teacher} on {scenario} seed {task.key.seed}: {result['error']}"
+                )
+            recorded[task.key.seed] = result["result"]
+        # In seed order, whatever order the runs finished in: the clone is reproducible.
+        return [trajectory for seed in seeds for trajectory in recorded[seed]]
+
+
+def _demonstrate(task: Task, gamma: float) -> dict[str, Any]:
+    """A worker: one demonstration episode of the task's controller on its seed."""
+
+    def record() -> list[Trajectory]:
+        scenario = scenarios.load(
+            task.key.scenario, demand_scale=task.key.demand_scale, seed=task.key.seed
+        )
+        with tempfile.TemporaryDirectory(prefix="stopline-demo-") as folder:
+            return demonstrate(
+                task.controller,
+                scenario,
+                sumo_seed=task.key.seed,
+                env_config=task.env,
+                gamma=gamma,
+                folder=Path(folder),
+            )
+
+    return outcome(record)
