@@ -45,6 +45,23 @@ HYPERPARAMETERS: dict[str, dict[str, Any]] = {
 }
 
 
+# Default budgets, in decisions (samples). A shared policy gets one per junction per step,
+# so a network's budget grows with its junctions: the same simulated hours of traffic for
+# every network (250,000 decisions is 50,000 steps of `corridor`; 250,000 for `helsinki`'s
+# 35 junctions was 5 episodes, still learning fast). Capped so that a run fits in 15
+# minutes on 2 cores (see README).
+SINGLE_JUNCTION_BUDGET = 100_000
+NETWORK_BUDGET_PER_JUNCTION = 50_000
+NETWORK_BUDGET_CAP = 2_000_000
+
+
+def default_budget(junctions: int) -> int:
+    """Training decisions by default: more for a network, whose policy every junction shares."""
+    if junctions == 1:
+        return SINGLE_JUNCTION_BUDGET
+    return min(NETWORK_BUDGET_CAP, NETWORK_BUDGET_PER_JUNCTION * junctions)
+
+
 def changed(algo: str, values: dict[str, Any]) -> dict[str, Any]:
     """The hyper-parameters in ``values`` that differ from ``algo``'s defaults."""
     defaults = HYPERPARAMETERS.get(algo, {})

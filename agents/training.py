@@ -35,7 +35,7 @@ from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, FITTING_SEEDS, VALIDATION_SEEDS
 
 from .errors import AgentError
-from .hyperparameters import HYPERPARAMETERS
+from .hyperparameters import HYPERPARAMETERS, default_budget
 from .models import ALGORITHM_NAMES, CONFIG, MODEL, read_config, write_config
 from .network_workers import NetworkWorkers
 from .ray_runtime import import_ray, start_ray
@@ -48,14 +48,6 @@ Algorithm = Literal["ppo", "maskable-ppo", "dqn", "a2c"]
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = dict(
     zip(ALGORITHM_NAMES, (PPO, MaskablePPO, DQN, A2C), strict=True)
 )
-# Default budgets, in decisions (samples). A shared policy gets one per junction per step,
-# so a network's budget grows with its junctions: the same simulated hours of traffic for
-# every network (250,000 decisions is 50,000 steps of `corridor`; 250,000 for `helsinki`'s
-# 35 junctions was 5 episodes, still learning fast). Capped so that a run fits in 15
-# minutes on 2 cores (see README).
-SINGLE_JUNCTION_BUDGET = 100_000
-NETWORK_BUDGET_PER_JUNCTION = 50_000
-NETWORK_BUDGET_CAP = 2_000_000
 
 
 @dataclass
@@ -285,13 +277,6 @@ def _layout(config: TrainConfig) -> dict[str, list[int]]:
     }
     env.close()
     return layout
-
-
-def default_budget(junctions: int) -> int:
-    """Training decisions by default: more for a network, whose policy every junction shares."""
-    if junctions == 1:
-        return SINGLE_JUNCTION_BUDGET
-    return min(NETWORK_BUDGET_CAP, NETWORK_BUDGET_PER_JUNCTION * junctions)
 
 
 def train(

@@ -31,6 +31,8 @@ DPI = 100
 # the longest queues are shown (the CSV has them all).
 HEATMAP_JUNCTIONS = 15
 
+# The mark of a junction whose strategy gridlocked, in place of a grade.
+GRIDLOCK = "X"
 LOS_COLOURS = {
     "A": "#1a9850",
     "B": "#91cf60",
@@ -38,7 +40,14 @@ LOS_COLOURS = {
     "D": "#fee08b",
     "E": "#fc8d59",
     "F": "#d73027",
+    GRIDLOCK: "#8c8c8c",
 }
+
+
+def shown_grade(level: dict[str, Any]) -> str:
+    """A junction's LOS as the report shows it: its grade, or `GRIDLOCK` where its strategy
+    gridlocked (a control delay of the vehicles that got through is no grade)."""
+    return str(level["los"]) if level.get("graded", True) else GRIDLOCK
 
 
 def png(figure: Any, room_below: float = 0.0) -> str:
@@ -268,15 +277,16 @@ def los_maps(
         for axis in axes.flat:
             axis.set_axis_off()
         for axis, controller in zip(axes.flat, controllers, strict=False):
-            grades = {r["junction"]: r["los"] for r in rows if r["controller"] == controller}
+            grades = {r["junction"]: shown_grade(r) for r in rows if r["controller"] == controller}
             _draw_map(axis, geometry, grades)
             axis.set_title(controller, fontsize=12)
         limits = ", ".join(f"{grade} ≤ {limit:g} s" for grade, limit in LOS_THRESHOLDS)
         figure.legend(
             handles=[Patch(color=colour, label=grade) for grade, colour in LOS_COLOURS.items()],
             loc="lower center",
-            ncol=6,
-            title=f"{HCM_EDITION} signalised LOS by control delay ({limits}, F above)",
+            ncol=len(LOS_COLOURS),
+            title=f"{HCM_EDITION} signalised LOS by control delay ({limits}, F above; "
+            f"{GRIDLOCK}: the strategy gridlocked, not graded)",
             fontsize=10,
             title_fontsize=10,
         )

@@ -15,6 +15,8 @@ STYLE = (
     "tr.warning td{background:#fde8e8}"
     "table.provenance td{text-align:left}"
     "td.los{text-align:center;font-weight:bold}"
+    "div.cautions{background:#fff4e5;border-left:4px solid #e08a00;padding:4px 12px;"
+    "margin:0.5em 0 1em}"
     "img{max-width:100%}figcaption{color:#555;font-size:0.9em}"
 )
 

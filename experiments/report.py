@@ -12,7 +12,7 @@ import base64
 import html
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from stopline.scenarios import naming
 from stopline.scenarios.geometry import NetworkGeometry
 
 from . import figures
+from .cautions import cautions
 from .errors import ExperimentError
 from .explain import write_movements
 from .explain_report import movements_section, signals_section
@@ -55,6 +56,7 @@ from .summary import (
     against_best_cells,
     cells,
     compare,
+    gridlock,
     headers,
     in_order,
     render,
@@ -85,8 +87,12 @@ def load_networks(folder: Path) -> dict[str, NetworkGeometry]:
     }
 
 
-def junction_levels(runs: Sequence[RunRecord]) -> list[dict[str, Any]]:
-    """Per scenario, scale, controller and junction: mean control delay over seeds, and LOS."""
+def junction_levels(
+    runs: Sequence[RunRecord], gridlocked: Collection[tuple[str, float, str]] = ()
+) -> list[dict[str, Any]]:
+    """Per scenario, scale, controller and junction: mean control delay over seeds, and LOS;
+    ``graded`` is false for the (scenario, scale, controller) that ``gridlocked`` names,
+    whose control delay counts only the vehicles that got through."""
     delays: dict[tuple[str, float, str, str], list[float]] = defaultdict(list)
     for run in runs:
         if run.status == "done":
@@ -101,6 +107,7 @@ def junction_levels(runs: Sequence[RunRecord]) -> list[dict[str, Any]]:
             "junction": junction,
             "control_delay": sum(values) / len(values),
             "los": level_of_service(sum(values) / len(values)),
+            "graded": (scenario, scale, controller) not in gridlocked,
         }
         for (scenario, scale, controller, junction), values in sorted(delays.items())
     ]
@@ -157,11 +164,15 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
             "\n\nLearned policies against the best classical strategy (paired on the same "
             f"seeds):\n\n{render_against_best(best)}"
         )
+    warned = cautions(table, settings.get("models", {}))
+    if warned:
+        markdown += "\n\nCautions:\n" + "".join(f"\n- {line}" for line in warned)
     write_atomically(folder / SUMMARY, f"# {title}\n\n{markdown}\n")
     write_csv(table, folder / COMPARISON_CSV)
     body = [f"<h1>{html.escape(title)}</h1>", _provenance(folder, settings, runs)]
-    body += _comparison(table, reference, rows, best)
-    levels = junction_levels(runs)
+    body += _comparison(table, reference, rows, best, warned)
+    stuck = {(row.scenario, row.demand_scale, row.controller) for row in table if gridlock(row)}
+    levels = junction_levels(runs, stuck)
     if levels:
         write_rows(folder / JUNCTIONS_CSV, list(levels[0]), levels)
         body += _levels(levels, load_networks(folder), ranked)
@@ -295,6 +306,7 @@ def _comparison(
     reference: str,
     rows: Sequence[dict[str, Any]],
     best: Sequence[AgainstBest],
+    warned: Sequence[str],
 ) -> list[str]:
     body = [
         "<h2>Comparison</h2><p>Delay is each vehicle's SUMO timeLoss plus the time it waited "
@@ -313,6 +325,9 @@ def _comparison(
             [row.controller == reference for row in table],
         ),
     ]
+    if warned:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in warned)
+        body.append(f"<div class='cautions'><b>Cautions</b><ul>{items}</ul></div>")
     failed = sum(row["status"] == "failed" for row in rows)
     if failed:
         body.append(f"<p>{failed} run(s) failed; see results.db (status, error).</p>")
@@ -368,10 +383,10 @@ def _levels(
                 if level is None:
                     tds.append("<td></td>")
                     continue
-                colour = figures.LOS_COLOURS[level["los"]]
+                grade = figures.shown_grade(level)
                 tds.append(
-                    f"<td class='los' style='background:{colour}'>"
-                    f"{level['los']} <small>{level['control_delay']:.0f} s</small></td>"
+                    f"<td class='los' style='background:{figures.LOS_COLOURS[grade]}'>"
+                    f"{grade} <small>{level['control_delay']:.0f} s</small></td>"
                 )
             lines.append(f"<tr><td>{html.escape(junction)}</td>{''.join(tds)}</tr>")
         body.append(

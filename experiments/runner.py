@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from stopline import agents, scenarios
-from stopline.agents.models import LEARNING_CURVE, MODEL
+from stopline.agents.models import LEARNING_CURVE, MODEL, read_config
 from stopline.envs import EnvConfig
 from stopline.scenarios import naming, sumo_tools
 from stopline.scenarios.geometry import network_geometry
 
 from .backends import Backend, LocalBackend
+from .coaching import LocalCoach
 from .spec import ControllerEntry, Spec, digest
+from .standing import tell_standing
 from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, write_atomically
 from .tasks import Progress, Task, tell_warnings
 
@@ -55,8 +57,9 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict
     folder = out / MODELS / f"{entry.label}-{naming.slug(config.scenario)}-{key}"
     if not (folder / MODEL).is_file():
         print(f"training {entry.label} on {naming.slug(config.scenario)} ...", flush=True)
-        train(config, folder)
+        train(config, folder, coach=LocalCoach(jobs=config.envs))
         learning_curve(folder, folder / LEARNING_CURVE)
+        tell_standing(read_config(folder))
     return f"rl:{folder}"
 
 

@@ -34,6 +34,7 @@ class ComparisonRow:
     mean_travel_time: float
     throughput: float
     unfinished: float
+    backlog: float  # vehicles never inserted by the window's end
     teleports: float
     blocked: float  # vehicle-seconds queued at a green whose exit was full (`blocking`)
     co2_total: float
@@ -82,6 +83,7 @@ def compare(
                 mean_travel_time=average("mean_travel_time"),
                 throughput=average("throughput"),
                 unfinished=average("unfinished"),
+                backlog=average("backlog") if all("backlog" in row for row in done) else 0.0,
                 teleports=average("teleports"),
                 blocked=average("blocked") if all("blocked" in row for row in done) else nan,
                 co2_total=average("co2_total") if all("co2_total" in row for row in done) else nan,
@@ -100,6 +102,27 @@ def compare(
             row.controller,
         ),
     )
+
+
+# Signs that a strategy gridlocked, per run on average: a teleport is a vehicle SUMO found
+# stuck for 300 s; an hour of vehicles queued at greens into full exits; vehicles left
+# waiting to enter at the end beyond 1 % of those that came. Where one shows, a strategy's
+# delay and its junctions' control delay count only the vehicles that got through.
+GRIDLOCK_TELEPORTS = 1.0
+GRIDLOCK_BLOCKED_HOURS = 1.0
+GRIDLOCK_BACKLOG_SHARE = 0.01
+
+
+def gridlock(row: ComparisonRow) -> str | None:
+    """What shows that ``row``'s strategy gridlocked ("12 teleports per run, ..."), or None."""
+    signs = []
+    if row.teleports >= GRIDLOCK_TELEPORTS:
+        signs.append(f"{row.teleports:.0f} teleports per run")
+    if blocking.hours(row.blocked) >= GRIDLOCK_BLOCKED_HOURS:
+        signs.append(f"{blocking.hours(row.blocked):.1f} {blocking.LABEL} per run")
+    if row.backlog > GRIDLOCK_BACKLOG_SHARE * (row.throughput + row.unfinished):
+        signs.append(f"{row.backlog:.0f} vehicles never able to enter per run")
+    return ", ".join(signs) or None
 
 
 def in_order(names: Iterable[str], order: Sequence[str]) -> list[str]:
@@ -123,7 +146,7 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
     return [
         Path(row.scenario).name,
         f"{row.demand_scale:g}",
-        row.controller,
+        row.controller + (" (gridlock)" if gridlock(row) else ""),
         _with_ci(f"{row.mean_delay:.1f}", row.delay_ci),
         "reference"
         if is_reference

@@ -11,9 +11,9 @@ from stopline.agents import AgentError
 from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODEL, read_config
 from stopline.scenarios import naming
 
+from ..standing import tell_standing
 from . import arguments
 from .arguments import training_env_config
-from .standing import tell_standing
 
 
 def add_to(commands: Any) -> None:

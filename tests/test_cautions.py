@@ -1,0 +1,60 @@
+"""Cautions: a gridlocked strategy is marked on the table and left ungraded; a short-trained
+policy and one that loses to its teacher are said under the comparison."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from stopline.experiments.cautions import cautions
+from stopline.experiments.figures import GRIDLOCK, shown_grade
+from stopline.experiments.summary import ComparisonRow, cells, gridlock
+
+STEADY = ComparisonRow(
+    scenario="helsinki", demand_scale=2.0, controller="sotl", runs=5, failed=0,
+    mean_delay=80.0, delay_ci=3.0, mean_network_delay=70.0, mean_travel_time=200.0,
+    throughput=1500.0, unfinished=60.0, backlog=2.0, teleports=0.2, blocked=900.0,
+    co2_total=600.0, delay_vs_reference=-10.0, difference_ci=2.0, win_rate=1.0,
+)  # fmt: skip
+
+
+def test_teleports_blocked_hours_or_vehicles_left_outside_mark_a_gridlock() -> None:
+    assert gridlock(STEADY) is None
+    assert gridlock(dataclasses.replace(STEADY, teleports=12.0)) == "12 teleports per run"
+    assert gridlock(dataclasses.replace(STEADY, blocked=7200.0)) == "2.0 blocked veh-h per run"
+    assert gridlock(dataclasses.replace(STEADY, backlog=40.0)) == (
+        "40 vehicles never able to enter per run"
+    )
+    stuck = dataclasses.replace(STEADY, teleports=3.0)
+    assert cells(stuck, "fixed")[2] == "sotl (gridlock)" and cells(STEADY, "fixed")[2] == "sotl"
+    assert cautions([STEADY, stuck], {}) == [
+        "sotl on helsinki x2 gridlocked (3 teleports per run): its delay and its junctions' "
+        "control delay count only the vehicles that got through, so its junctions are not "
+        "graded"
+    ]
+
+
+def test_a_gridlocked_strategy_s_junctions_are_not_graded() -> None:
+    level = {"los": "A", "control_delay": 4.0}
+    assert shown_grade(level) == "A" and shown_grade({**level, "graded": False}) == GRIDLOCK
+
+
+def test_a_short_or_beaten_policy_is_cautioned(tmp_path: Path) -> None:
+    config = {
+        "timesteps": 60_000,
+        "layout": {f"J{i}": [10, 4] for i in range(35)},
+        "validation": {
+            "seeds": [46, 47], "kept_delay": 55.4, "teacher": "actuated", "teacher_delay": 47.1,
+        },
+    }  # fmt: skip
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert cautions([], {"ppo on helsinki": str(tmp_path)}) == [
+        "ppo on helsinki: trained 60,000 decisions, 3 % of the 1,750,000 a network of its size "
+        "gets from stopline train: a short run",
+        "ppo on helsinki: the policy loses to its teacher actuated on validation seeds 46,47: "
+        "55.4 s against 47.1 s (1.18x)",
+    ]
+    config.update(timesteps=1_750_000, validation={**config["validation"], "kept_delay": 45.0})
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert cautions([], {"ppo on helsinki": str(tmp_path)}) == []
