@@ -62,6 +62,12 @@ def default_budget(junctions: int) -> int:
     return min(NETWORK_BUDGET_CAP, NETWORK_BUDGET_PER_JUNCTION * junctions)
 
 
+# The classical strategies a policy's teacher is chosen from (`validation.warm_start`): the
+# Python rules and SUMO's own responsive logics on the phase set (fixed plans lose to them
+# on every built-in).
+TEACHERS = ("actuated", "delay-based", "max-pressure", "greedy", "sotl")
+
+
 def changed(algo: str, values: dict[str, Any]) -> dict[str, Any]:
     """The hyper-parameters in ``values`` that differ from ``algo``'s defaults."""
     defaults = HYPERPARAMETERS.get(algo, {})

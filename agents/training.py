@@ -35,7 +35,7 @@ from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, FITTING_SEEDS, VALIDATION_SEEDS
 
 from .errors import AgentError
-from .hyperparameters import HYPERPARAMETERS, default_budget
+from .hyperparameters import HYPERPARAMETERS, TEACHERS, default_budget
 from .models import ALGORITHM_NAMES, CONFIG, MODEL, read_config, write_config
 from .network_workers import NetworkWorkers
 from .ray_runtime import import_ray, start_ray
@@ -106,6 +106,11 @@ class TrainConfig:
             overlap = set(getattr(self, f"{first}_seeds")) & set(getattr(self, f"{second}_seeds"))
             if overlap:
                 raise AgentError(f"{first} and {second} seeds overlap: {sorted(overlap)}")
+        if self.teacher not in (None, "auto", *TEACHERS):
+            raise AgentError(
+                f"--teacher must be auto, none or one of {', '.join(TEACHERS)}, "
+                f"not {self.teacher!r}"
+            )
         if self.teacher is not None and self.algo == "dqn":
             if self.teacher != "auto":
                 raise AgentError(

@@ -20,15 +20,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from stable_baselines3.common.base_class import BaseAlgorithm
 
 from .cloning import clone
+from .hyperparameters import TEACHERS
 from .models import CONFIG, MODEL
 
 if TYPE_CHECKING:
     from .demonstrations import Trajectory
     from .training import TrainConfig
 
-# The classical strategies a teacher is chosen from: the Python rules and SUMO's own
-# responsive logics on the phase set (fixed plans lose to them on every built-in).
-TEACHERS = ("actuated", "delay-based", "max-pressure", "greedy", "sotl")
 # Behaviour cloning's own settings (saved with the warm start's record).
 CLONE_BATCH = 256
 CLONE_LEARNING_RATE = 1e-3

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline import agents
+from stopline.agents.hyperparameters import TEACHERS
 from stopline.envs import OBSERVATIONS, ConfigError, EnvConfig
 from stopline.scenarios import ScenarioError, check_demand_scale, check_seed, naming
 
@@ -55,6 +56,7 @@ _TRAIN_KEYS = {
     "scenario",  # train there, evaluate on every scenario (robustness, zero-shot)
     "family",  # and on these at once: one generalist policy (observation "greens")
     "demand_spread",
+    "teacher",  # auto (the default), none, or a classical strategy to warm start from
 }
 
 
@@ -242,6 +244,10 @@ def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntr
             if not isinstance(family, list) or not all(isinstance(n, str) and n for n in family):
                 raise _fail(path, f"{where}train.family", 'a list of scenarios, e.g. ["grid:3x3"]')
             train = {**train, "family": [naming.resolve(n, path.parent) for n in family]}
+        if train.get("teacher", "auto") not in ("auto", "none", *TEACHERS):
+            raise _fail(
+                path, f"{where}train.teacher", f"auto, none or one of {', '.join(TEACHERS)}"
+            )
     elif not name.startswith("rl:"):
         try:
             agents.check(name, **params)

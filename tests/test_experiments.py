@@ -175,6 +175,11 @@ def test_killing_the_run_loses_only_runs_in_progress(tmp_path: Path, cache_dir: 
             "train = { scenario = 5 }",
             "controllers[0].train.scenario: a built-in name or a .sumocfg path",
         ),
+        (
+            'seeds = [1]\n[[scenarios]]\nname = "single"\n[[controllers]]\nname = "ppo"\n'
+            'train = { teacher = "webster" }',
+            "controllers[0].train.teacher: auto, none or one of actuated, delay-based",
+        ),
     ],
 )
 def test_bad_specs_name_file_and_key(

@@ -90,19 +90,6 @@ def add_to(commands: Any) -> None:
     parser.set_defaults(handler=_run)
 
 
-def teacher_option(value: str) -> str | None:
-    """``--teacher``: auto, none, or a classical strategy (rl: and plan: are not teachers)."""
-    from stopline.agents.validation import TEACHERS
-
-    if value == "none":
-        return None
-    if value != "auto" and value not in TEACHERS:
-        raise AgentError(
-            f"--teacher must be auto, none or one of {', '.join(TEACHERS)}, not {value!r}"
-        )
-    return value
-
-
 def _run(arguments: argparse.Namespace) -> int:
     # torch and matplotlib take seconds to import: only when training.
     from stopline.agents.training import TrainConfig, train
@@ -136,7 +123,7 @@ def _run(arguments: argparse.Namespace) -> int:
             demand_scale=arguments.demand_scale,
             env_config=training_env_config(arguments),
             hyperparameters=dict(arguments.hyper),
-            teacher=teacher_option(arguments.teacher),
+            teacher=None if arguments.teacher == "none" else arguments.teacher,
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )
     check_backend(arguments.backend, arguments.ray_address)
