@@ -23,14 +23,19 @@ SHORT_BUDGET = 0.5
 def cautions(table: Sequence[ComparisonRow], models: Mapping[str, str]) -> list[str]:
     """One sentence per caution: gridlocked rows, then each trained model's."""
     said = []
+    stuck: dict[tuple[str, float], list[str]] = {}
     for row in table:
         signs = gridlock(row)
         if signs:
-            said.append(
-                f"{row.controller} on {naming.slug(row.scenario)} x{row.demand_scale:g} "
-                f"gridlocked ({signs}): its delay and its junctions' control delay count only "
-                "the vehicles that got through, so its junctions are not graded"
+            stuck.setdefault((row.scenario, row.demand_scale), []).append(
+                f"{row.controller} ({signs})"
             )
+    for (scenario, scale), named in stuck.items():
+        said.append(
+            f"gridlock on {naming.slug(scenario)} x{scale:g}: {'; '.join(named)}. Their delay "
+            "and their junctions' control delay count only the vehicles that got through; "
+            "their junctions are not graded"
+        )
     for label, folder in models.items():
         said += model_cautions(label, Path(folder))
     return said

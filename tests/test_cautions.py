@@ -21,17 +21,21 @@ STEADY = ComparisonRow(
 
 def test_teleports_blocked_hours_or_vehicles_left_outside_mark_a_gridlock() -> None:
     assert gridlock(STEADY) is None
+    # 1,560 vehicles: two teleports are a stuck corner, not a gridlock; twelve are.
+    assert gridlock(dataclasses.replace(STEADY, teleports=2.0)) is None
     assert gridlock(dataclasses.replace(STEADY, teleports=12.0)) == "12 teleports per run"
     assert gridlock(dataclasses.replace(STEADY, blocked=7200.0)) == "2.0 blocked veh-h per run"
-    assert gridlock(dataclasses.replace(STEADY, backlog=40.0)) == (
-        "40 vehicles never able to enter per run"
+    assert gridlock(dataclasses.replace(STEADY, backlog=40.0, teleports=9.0)) == (
+        "9 teleports, 40 vehicles never able to enter per run"
     )
-    stuck = dataclasses.replace(STEADY, teleports=3.0)
-    assert cells(stuck, "fixed")[2] == "sotl (gridlock)" and cells(STEADY, "fixed")[2] == "sotl"
-    assert cautions([STEADY, stuck], {}) == [
-        "sotl on helsinki x2 gridlocked (3 teleports per run): its delay and its junctions' "
-        "control delay count only the vehicles that got through, so its junctions are not "
-        "graded"
+    stuck = dataclasses.replace(STEADY, teleports=30.0)
+    other = dataclasses.replace(stuck, controller="fixed", blocked=3600.0)
+    assert cells(stuck, "fixed")[2] == "sotl\u00a0(gridlock)"
+    assert cells(STEADY, "fixed")[2] == "sotl"
+    assert cautions([STEADY, stuck, other], {}) == [
+        "gridlock on helsinki x2: sotl (30 teleports per run); fixed (30 teleports, 1.0 "
+        "blocked veh-h per run). Their delay and their junctions' control delay count only "
+        "the vehicles that got through; their junctions are not graded"
     ]
 
 
