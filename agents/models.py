@@ -1,11 +1,13 @@
 """Where a trained policy lives: a folder written by ``stopline train``, checked without
 loading it (loading imports torch, which takes seconds). This module owns the names of the
-files a model folder holds."""
+files a model folder holds, and reads from its config how the model stands against its
+teacher (`validation` writes that record)."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +46,21 @@ def read_config(folder: Path) -> dict[str, Any]:
         return dict(json.loads((folder / CONFIG).read_text()))
     except (OSError, ValueError) as error:
         raise ModelMismatchError(f"{folder / CONFIG}: cannot be read ({error})") from None
+
+
+def shortfall(validation: Mapping[str, Any]) -> str | None:
+    """What a kept model's validation record says against its teacher, when it loses to
+    it (more delay on the validation seeds); None when it does not, or had no teacher."""
+    teacher = validation.get("teacher_delay")
+    if teacher is None or validation["kept_delay"] <= teacher:
+        return None
+    return (
+        f"the policy loses to its teacher {validation['teacher']} on validation seeds "
+        f"{seed_list(validation['seeds'])}: {validation['kept_delay']:.1f} s against "
+        f"{teacher:.1f} s ({validation['kept_delay'] / teacher:.2f}x)"
+    )
+
+
+def seed_list(seeds: Sequence[int]) -> str:
+    """Seeds as the CLI takes them: 46,47,48."""
+    return ",".join(str(seed) for seed in seeds)

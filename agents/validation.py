@@ -175,21 +175,3 @@ def _candidates(out: Path) -> dict[str, Path]:
 def checkpoint_steps(path: Path) -> int:
     """The training decisions a checkpoint file (``rl_N_steps.zip``) was saved at."""
     return int(path.stem.split("_")[1])
-
-
-def shortfall(validation: Mapping[str, Any]) -> str | None:
-    """What a kept model's validation record says against its teacher, when it loses to
-    it (more delay on the validation seeds); None when it does not, or had no teacher."""
-    teacher = validation.get("teacher_delay")
-    if teacher is None or validation["kept_delay"] <= teacher:
-        return None
-    return (
-        f"the policy loses to its teacher {validation['teacher']} on validation seeds "
-        f"{seed_list(validation['seeds'])}: {validation['kept_delay']:.1f} s against "
-        f"{teacher:.1f} s ({validation['kept_delay'] / teacher:.2f}x)"
-    )
-
-
-def seed_list(seeds: Sequence[int]) -> str:
-    """Seeds as the CLI takes them: 46,47,48."""
-    return ",".join(str(seed) for seed in seeds)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from stopline.agents import AgentError
 from stopline.agents.hyperparameters import default_budget
-from stopline.agents.models import read_config
-from stopline.agents.validation import shortfall
+from stopline.agents.models import read_config, shortfall
 from stopline.scenarios import naming
 
 from .summary import ComparisonRow, gridlock

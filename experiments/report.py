@@ -19,7 +19,7 @@ from typing import Any
 
 from stopline.agents import AgentError
 from stopline.agents.hyperparameters import changed
-from stopline.agents.models import CONFIG, LEARNING_CURVE, read_config
+from stopline.agents.models import CONFIG, LEARNING_CURVE, read_config, seed_list
 from stopline.agents.plans.store import RECORD as PLAN_RECORD
 from stopline.envs import default_config
 from stopline.scenarios import naming
@@ -296,9 +296,28 @@ def _model_facts(folder: Path) -> str:
     return (
         f"{algo.upper()}, {breadth}{config.get('timesteps', 0):,} decisions, {trained}, training "
         f"demand seeds {span}, observation {env['observation']}, reward {env['reward']}, "
-        f"hyper-parameters {'the defaults but ' + values if values else 'the defaults'} "
-        f"({folder.name})"
+        f"hyper-parameters {'the defaults but ' + values if values else 'the defaults'}"
+        f"{_standing(config)} ({folder.name})"
     )
+
+
+def _standing(config: dict[str, Any]) -> str:
+    """The warm start and the kept candidate, as the model's config.json records them."""
+    said = ""
+    warm = config.get("warm_start")
+    if warm:
+        said += (
+            f"; warm started from {warm['teacher']} ({warm['teacher_delay']:.1f} s on "
+            f"validation seeds; the clone agreed with {100 * warm['agreement']:.0f} % of its "
+            "decisions)"
+        )
+    validation = config.get("validation")
+    if validation:
+        said += (
+            f"; kept {validation['kept']}, {validation['kept_delay']:.1f} s on validation "
+            f"seeds {seed_list(validation['seeds'])}"
+        )
+    return said
 
 
 def _comparison(

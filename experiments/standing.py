@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from stopline.agents.validation import seed_list, shortfall
+from stopline.agents.models import seed_list, shortfall
 
 
 def tell_standing(config: Mapping[str, Any]) -> None:

@@ -281,7 +281,8 @@ def test_report_names_every_controller_and_matches_the_store(
     co2 = sum(r["co2_total"] for r in rows if r["controller"] == "max-pressure") / 2
     assert f"{co2:.0f}" in parser.cells and co2 > 0
     assert "HCM 6th edition" in report.read_text()
-    assert (folder / "junctions.csv").read_text().splitlines()[0].endswith("control_delay,los")
+    header = (folder / "junctions.csv").read_text().splitlines()[0]
+    assert header.endswith("control_delay,los,graded")
     # queues.csv: junction C's queue in the first 5 minutes is the mean of the stored
     # minute-by-minute series over those minutes and over seeds.
     stored = [

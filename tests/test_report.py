@@ -108,7 +108,10 @@ def test_provenance_says_where_the_numbers_come_from(compared: tuple[Path, str])
     for scale in ("0.5", "1"):
         plan = facts[f"timing plan coordinated on single x{scale}"]
         assert plan.startswith("periods 00:00-") and "training demand seeds 1, 2" in plan
-    assert "training demand seeds 1-50" in policy
+    assert "training demand seeds 1-45" in policy
+    # Warm started from the best classical strategy on validation seeds, the best kept.
+    assert "; warm started from " in policy and "; kept " in policy
+    assert "on validation seeds 46,47,48,49,50" in policy
     # The policy trained with the experiment's signal settings, as it is evaluated.
     [model] = settings["models"].values()
     assert json.loads((Path(model) / "config.json").read_text())["env_config"]["min_green"] == 6

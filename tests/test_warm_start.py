@@ -13,8 +13,8 @@ from stable_baselines3 import PPO
 from stopline import scenarios
 from stopline.agents.cloning import clone
 from stopline.agents.demonstrations import discounted, next_greens
+from stopline.agents.models import shortfall
 from stopline.agents.training import TrainConfig, train
-from stopline.agents.validation import shortfall
 from stopline.envs import SignalEnv
 from stopline.experiments.coaching import LocalCoach
 
