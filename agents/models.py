@@ -23,6 +23,11 @@ CONFIG = "config.json"  # everything that trained the model (`training.TrainConf
 LEARNING_CURVE = "learning_curve.png"
 
 
+def checkpoint_steps(path: Path) -> int:
+    """The training decisions a checkpoint file (``rl_N_steps.zip``) was saved at."""
+    return int(path.stem.split("_")[1])
+
+
 def model_folder(path: str | Path) -> Path:
     """The folder holding ``model.zip`` and ``config.json`` (``path`` may name the zip)."""
     folder = Path(path)

@@ -36,11 +36,11 @@ from stopline.scenarios import EVALUATION_SEEDS, FITTING_SEEDS, VALIDATION_SEEDS
 
 from .errors import AgentError
 from .hyperparameters import HYPERPARAMETERS, TEACHERS, default_budget
-from .models import ALGORITHM_NAMES, CONFIG, MODEL, read_config, write_config
+from .models import ALGORITHM_NAMES, CONFIG, MODEL, checkpoint_steps, read_config, write_config
 from .network_workers import NetworkWorkers
 from .ray_runtime import import_ray, start_ray
 from .training_envs import EPISODE_KEYWORDS, ResampleDemand, SharedPolicyVecEnv
-from .validation import Coach, checkpoint_steps, validate, warm_start
+from .validation import Coach, validate, warm_start
 
 Algorithm = Literal["ppo", "maskable-ppo", "dqn", "a2c"]
 # maskable-ppo (sb3-contrib) is PPO that never picks an action the env's mask rules out:

@@ -21,7 +21,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 
 from .cloning import clone
 from .hyperparameters import TEACHERS
-from .models import CONFIG, MODEL
+from .models import CONFIG, MODEL, checkpoint_steps
 
 if TYPE_CHECKING:
     from .demonstrations import Trajectory
@@ -170,8 +170,3 @@ def _candidates(out: Path) -> dict[str, Path]:
     named = {path.stem: path for path in chosen}
     named["last"] = out / MODEL
     return named
-
-
-def checkpoint_steps(path: Path) -> int:
-    """The training decisions a checkpoint file (``rl_N_steps.zip``) was saved at."""
-    return int(path.stem.split("_")[1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -12,12 +13,20 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from stopline.agents import AgentError
+from stopline.agents.models import checkpoint_steps, read_config, seed_list
 from stopline.scenarios.counts import Fit
 
 
 def learning_curve(folder: Path, output: Path) -> Path:
-    """Episode return and mean halted vehicles against training steps, from monitor CSVs."""
-    figure, (returns_axes, halting_axes) = plt.subplots(1, 2, figsize=(11, 4))
+    """Episode return and mean halted vehicles against training steps, from monitor CSVs;
+    with a validation record in the model's config, a third panel: each candidate's delay
+    on the validation seeds (the clone first) beside the teacher's."""
+    config = _config(folder)
+    validation = config.get("validation")
+    panels = 3 if validation else 2
+    figure, axes_row = plt.subplots(1, panels, figsize=(5.5 * panels, 4))
+    returns_axes, halting_axes = axes_row[:2]
     for monitor in sorted(folder.glob("monitor-*.monitor.csv")):
         with monitor.open() as stream:
             next(stream)  # SB3's JSON header line
@@ -46,11 +55,44 @@ def learning_curve(folder: Path, output: Path) -> Path:
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:
             axes.legend()
+    if validation:
+        _validation_panel(axes_row[2], validation, int(config.get("timesteps") or 0))
     figure.suptitle(f"Learning curve: {folder.name}")
     figure.tight_layout()
     figure.savefig(output, dpi=120)
     plt.close(figure)
     return output
+
+
+def _config(folder: Path) -> dict[str, Any]:
+    """What trained the model in ``folder`` (empty if it cannot be read)."""
+    try:
+        return read_config(folder)
+    except AgentError:
+        return {}
+
+
+def _validation_panel(axes: Any, validation: dict[str, Any], budget: int) -> None:
+    """Each validated candidate's delay by the decisions it had trained (the clone at 0,
+    the last model at the end), the kept one starred, the teacher's as a line."""
+    delays = validation["delays"]
+    named = [name for name in delays if name != "last"]
+    steps = [checkpoint_steps(Path(f"{name}.zip")) for name in named]
+    if "last" in delays:  # trained at least its budget (rollouts are whole), after them all
+        named.append("last")
+        steps.append(max([budget, *steps]))
+    axes.plot(steps, [delays[name] for name in named], marker="o", label="policy")
+    kept = named.index(validation["kept"])
+    axes.plot(steps[kept], delays[validation["kept"]], "*", markersize=14, label="kept")
+    if validation.get("teacher_delay") is not None:
+        axes.axhline(
+            validation["teacher_delay"], linestyle="--", color="#555",
+            label=f"teacher {validation['teacher']}",
+        )  # fmt: skip
+    axes.set_xlabel("training decisions (0: the clone)")
+    axes.set_ylabel(f"mean delay, validation seeds {seed_list(validation['seeds'])} (s)")
+    axes.grid(alpha=0.3)
+    axes.legend()
 
 
 def counts_fit(fits: Sequence[Fit], output: Path) -> Path:

@@ -17,6 +17,7 @@ from stopline.agents.models import shortfall
 from stopline.agents.training import TrainConfig, train
 from stopline.envs import SignalEnv
 from stopline.experiments.coaching import LocalCoach
+from stopline.experiments.plots import learning_curve
 
 TINY = {"n_steps": 64, "batch_size": 32, "n_epochs": 2}
 
@@ -78,6 +79,10 @@ def test_warm_started_training_keeps_its_best_candidate(tmp_path: Path, cache_di
         source = tmp_path / "checkpoints" / f"{kept}.zip"
         assert (tmp_path / "model.zip").read_bytes() == source.read_bytes()
     assert not (tmp_path / ".validation").exists()
+    # The learning curve gains a third panel: each candidate's validation delay, the
+    # teacher's beside them (1,980 px wide at 120 dpi, where two panels are 1,320).
+    curve = learning_curve(tmp_path, tmp_path / "curve.png")
+    assert int.from_bytes(curve.read_bytes()[16:20], "big") == 1980
 
 
 def test_a_policy_that_loses_to_its_teacher_says_so() -> None:
