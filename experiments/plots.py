@@ -20,13 +20,15 @@ from stopline.scenarios.counts import Fit
 
 def learning_curve(folder: Path, output: Path) -> Path:
     """Episode return and mean halted vehicles against training steps, from monitor CSVs;
-    with a validation record in the model's config, a third panel: each candidate's delay
+    with a validation record in the model's config, a panel below: each candidate's delay
     on the validation seeds (the clone first) beside the teacher's."""
     config = _config(folder)
     validation = config.get("validation")
-    panels = 3 if validation else 2
-    figure, axes_row = plt.subplots(1, panels, figsize=(5.5 * panels, 4))
-    returns_axes, halting_axes = axes_row[:2]
+    # 11 inches wide at 120 dpi fill the report's page column, so the text shows at its
+    # size; the validation panel goes below, across both.
+    layout = "AB;CC" if validation else "AB"  # A returns, B halting, C validation
+    figure, panels = plt.subplot_mosaic(layout, figsize=(11, 4 * len(layout.split(";"))))
+    returns_axes, halting_axes = panels["A"], panels["B"]
     for monitor in sorted(folder.glob("monitor-*.monitor.csv")):
         with monitor.open() as stream:
             next(stream)  # SB3's JSON header line
@@ -56,7 +58,7 @@ def learning_curve(folder: Path, output: Path) -> Path:
         if axes.get_legend_handles_labels()[0]:
             axes.legend()
     if validation:
-        _validation_panel(axes_row[2], validation, int(config.get("timesteps") or 0))
+        _validation_panel(panels["C"], validation, int(config.get("timesteps") or 0))
     figure.suptitle(f"Learning curve: {folder.name}")
     figure.tight_layout()
     figure.savefig(output, dpi=120)

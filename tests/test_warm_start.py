@@ -79,10 +79,10 @@ def test_warm_started_training_keeps_its_best_candidate(tmp_path: Path, cache_di
         source = tmp_path / "checkpoints" / f"{kept}.zip"
         assert (tmp_path / "model.zip").read_bytes() == source.read_bytes()
     assert not (tmp_path / ".validation").exists()
-    # The learning curve gains a third panel: each candidate's validation delay, the
-    # teacher's beside them (1,980 px wide at 120 dpi, where two panels are 1,320).
+    # The learning curve gains a panel below: each candidate's validation delay, the
+    # teacher's beside them (8 inches high at 120 dpi, where the training panels take 4).
     curve = learning_curve(tmp_path, tmp_path / "curve.png")
-    assert int.from_bytes(curve.read_bytes()[16:20], "big") == 1980
+    assert int.from_bytes(curve.read_bytes()[20:24], "big") == 8 * 120
 
 
 def test_a_policy_that_loses_to_its_teacher_says_so() -> None:
