@@ -60,11 +60,11 @@ class TrainConfig:
     scale uniformly from ``demand_scale`` x [1 - spread, 1 + spread].
 
     ``teacher`` (``"auto"``: the classical strategy with the least delay on the validation
-    seeds; a strategy's name; None: none) is cloned into the policy before RL
+    seeds; a strategy's name; None or ``"none"``: none) is cloned into the policy before RL
     (`validation.warm_start`), from ``demonstrations`` of its episodes on training seeds
-    over ``clone_updates`` minibatches; the model kept is the candidate (the clone, checkpoints, the
-    last) with the least delay on ``validation_seeds``, training seeds no candidate
-    trained on (`validation.validate`). Both need a `Coach` given to `train`.
+    over ``clone_updates`` minibatches; the model kept is the candidate (the clone,
+    checkpoints, the last) with the least delay on ``validation_seeds``, training seeds no
+    candidate trained on (`validation.validate`). Both need a `Coach` given to `train`.
     """
 
     scenario: str
@@ -106,6 +106,8 @@ class TrainConfig:
             overlap = set(getattr(self, f"{first}_seeds")) & set(getattr(self, f"{second}_seeds"))
             if overlap:
                 raise AgentError(f"{first} and {second} seeds overlap: {sorted(overlap)}")
+        if self.teacher == "none":  # as the CLI and a spec (TOML has no null) spell None
+            self.teacher = None
         if self.teacher not in (None, "auto", *TEACHERS):
             raise AgentError(
                 f"--teacher must be auto, none or one of {', '.join(TEACHERS)}, "

@@ -71,16 +71,7 @@ def warm_start(
     checkpoint; return what was done, for ``config.json``."""
     assert config.teacher is not None
     names = TEACHERS if config.teacher == "auto" else (config.teacher,)
-    delays = {
-        name: coach.delay(
-            name,
-            config.scenario,
-            config.validation_seeds,
-            demand_scale=config.demand_scale,
-            env=config.env_config,
-        )
-        for name in names
-    }
+    delays = {name: _validation_delay(coach, config, name) for name in names}
     teacher = min(delays, key=lambda name: delays[name])
     seeds = config.training_seeds[: config.demonstrations]
     trajectories = [
@@ -132,13 +123,7 @@ def validate(
             folder.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, folder / MODEL)
             shutil.copyfile(out / CONFIG, folder / CONFIG)
-            delays[name] = coach.delay(
-                f"rl:{folder}",
-                config.scenario,
-                config.validation_seeds,
-                demand_scale=config.demand_scale,
-                env=config.env_config,
-            )
+            delays[name] = _validation_delay(coach, config, f"rl:{folder}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     kept = min(delays, key=lambda name: delays[name])  # the earliest of equals
@@ -155,6 +140,18 @@ def validate(
         record["teacher"] = warm["teacher"]
         record["teacher_delay"] = warm["teacher_delay"]
     return record
+
+
+def _validation_delay(coach: Coach, config: TrainConfig, controller: str) -> float:
+    """``controller``'s mean delay on the validation seeds, at the training's demand and
+    env settings (the same for a teacher and a candidate)."""
+    return coach.delay(
+        controller,
+        config.scenario,
+        config.validation_seeds,
+        demand_scale=config.demand_scale,
+        env=config.env_config,
+    )
 
 
 def _candidates(out: Path) -> dict[str, Path]:

@@ -37,8 +37,6 @@ def _training_config(entry: ControllerEntry, scenario: str, env: dict[str, Any])
 
     settings = dict(entry.train or {})
     scenario = settings.pop("scenario", scenario)
-    if settings.get("teacher") == "none":  # TOML has no null
-        settings["teacher"] = None
     env_config: dict[str, Any] = dict(env)
     env_config.update(
         {key: settings.pop(key) for key in ("observation", "reward") if key in settings}

@@ -65,7 +65,11 @@ def compare(
         difference, difference_ci = mean_ci(paired) if paired else (nan, nan)
         delay, delay_ci = mean_ci([row["mean_delay"] for row in done])
 
-        def average(key: str, runs: list[dict[str, Any]] = done) -> float:
+        def average(key: str, missing: float = nan, runs: list[dict[str, Any]] = done) -> float:
+            """The mean of ``key`` over the runs; ``missing`` where a run stored before
+            Stopline measured it lacks it."""
+            if not all(key in row for row in runs):
+                return missing
             return sum(float(row[key]) for row in runs) / len(runs)
 
         table.append(
@@ -77,16 +81,14 @@ def compare(
                 failed=len(members) - len(done),
                 mean_delay=delay,
                 delay_ci=delay_ci,
-                mean_network_delay=average("mean_network_delay")
-                if all("mean_network_delay" in row for row in done)
-                else nan,
+                mean_network_delay=average("mean_network_delay"),
                 mean_travel_time=average("mean_travel_time"),
                 throughput=average("throughput"),
                 unfinished=average("unfinished"),
-                backlog=average("backlog") if all("backlog" in row for row in done) else 0.0,
+                backlog=average("backlog", missing=0.0),
                 teleports=average("teleports"),
-                blocked=average("blocked") if all("blocked" in row for row in done) else nan,
-                co2_total=average("co2_total") if all("co2_total" in row for row in done) else nan,
+                blocked=average("blocked"),
+                co2_total=average("co2_total"),
                 delay_vs_reference=difference,
                 difference_ci=difference_ci,
                 win_rate=sum(d < 0 for d in paired) / len(paired) if paired else nan,

@@ -123,7 +123,7 @@ def _run(arguments: argparse.Namespace) -> int:
             demand_scale=arguments.demand_scale,
             env_config=training_env_config(arguments),
             hyperparameters=dict(arguments.hyper),
-            teacher=None if arguments.teacher == "none" else arguments.teacher,
+            teacher=arguments.teacher,
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )
     check_backend(arguments.backend, arguments.ray_address)
