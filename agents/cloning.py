@@ -46,16 +46,8 @@ def clone(
     ``updates`` minibatches (whole passes over the shuffled samples, the last one cut
     short): a count of updates, not of passes, so that one junction's few thousand samples
     are fitted as well as a city's hundred thousand."""
-    policy = model.policy
-    if not isinstance(policy, ActorCriticPolicy):
-        raise TypeError(f"a warm start needs an actor-critic policy, not {type(policy).__name__}")
-    width = int(model.observation_space.shape[0])  # type: ignore[index]
-    observations = torch.as_tensor(
-        np.concatenate([[padded(row, width) for row in t.observations] for t in trajectories]),
-        device=policy.device,
-    )
-    actions = torch.as_tensor(np.concatenate([t.actions for t in trajectories]))
-    returns = torch.as_tensor(np.concatenate([t.returns for t in trajectories]))
+    policy = _actor_critic(model)
+    observations, actions, returns = _samples(model, trajectories)
     optimiser = torch.optim.Adam(policy.parameters(), lr=learning_rate)
     order = torch.Generator().manual_seed(seed)
     policy.set_training_mode(True)
@@ -72,10 +64,39 @@ def clone(
         optimiser.step()
     policy.set_training_mode(False)
     with torch.no_grad():
-        chosen = policy.get_distribution(observations).get_actions(deterministic=True)
         error = policy.predict_values(observations).flatten() - returns
     return CloneFit(
         samples=len(actions),
-        agreement=float((chosen == actions).float().mean()),
+        agreement=agreement(model, trajectories),
         value_error=float(error.pow(2).mean().sqrt()),
     )
+
+
+def agreement(model: BaseAlgorithm, trajectories: Sequence[Trajectory]) -> float:
+    """The share of the samples where ``model``'s deterministic action is the teacher's."""
+    policy = _actor_critic(model)
+    observations, actions, _ = _samples(model, trajectories)
+    with torch.no_grad():
+        chosen = policy.get_distribution(observations).get_actions(deterministic=True)
+    return float((chosen == actions).float().mean())
+
+
+def _actor_critic(model: BaseAlgorithm) -> ActorCriticPolicy:
+    if not isinstance(model.policy, ActorCriticPolicy):
+        kind = type(model.policy).__name__
+        raise TypeError(f"a warm start needs an actor-critic policy, not {kind}")
+    return model.policy
+
+
+def _samples(
+    model: BaseAlgorithm, trajectories: Sequence[Trajectory]
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Observations (padded to the model's width), actions and returns, as tensors."""
+    width = int(model.observation_space.shape[0])  # type: ignore[index]
+    observations = torch.as_tensor(
+        np.concatenate([[padded(row, width) for row in t.observations] for t in trajectories]),
+        device=model.policy.device,
+    )
+    actions = torch.as_tensor(np.concatenate([t.actions for t in trajectories]))
+    returns = torch.as_tensor(np.concatenate([t.returns for t in trajectories]))
+    return observations, actions, returns

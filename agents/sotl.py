@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from stopline.envs import JunctionState
+from stopline.envs import EXIT_FULL, JunctionState
 
 from .controller import Decisions
-from .spillback import EXIT_FULL, SpillbackAware
+from .spillback import SpillbackAware
 
 
 class SelfOrganising(SpillbackAware):

@@ -11,11 +11,9 @@ green none of whose queues can move (Gershenson and Rosenblueth 2012, rule 5).
 
 from __future__ import annotations
 
-from .controller import Controller
+from stopline.envs import EXIT_FULL
 
-# Not tuned: between the shares tried on training seeds (0.7 and 1.0 for max-pressure on
-# `helsinki` at 1.5x, with an earlier form of the rule: 107.0 and 99.9 s against 96.0).
-EXIT_FULL = 0.85
+from .controller import Controller
 
 
 class SpillbackAware(Controller):

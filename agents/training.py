@@ -62,7 +62,9 @@ class TrainConfig:
     ``teacher`` (``"auto"``: the classical strategy with the least delay on the validation
     seeds; a strategy's name; None or ``"none"``: none) is cloned into the policy before RL
     (`validation.warm_start`), from ``demonstrations`` of its episodes on training seeds
-    over ``clone_updates`` minibatches; the model kept is the candidate (the clone,
+    over ``clone_updates`` minibatches, then refitted after each of ``dagger_rounds`` rounds
+    in which the clone drives further training seeds and the teacher is asked (a teacher
+    Stopline runs; SUMO-run ones are not asked); the model kept is the candidate (the clone,
     checkpoints, the last) with the least delay on ``validation_seeds``, training seeds no
     candidate trained on (`validation.validate`). Both need a `Coach` given to `train`.
     """
@@ -83,6 +85,7 @@ class TrainConfig:
     teacher: str | None = "auto"
     demonstrations: int = 4
     clone_updates: int = 3000
+    dagger_rounds: int = 2
     checkpoint_every: int = 10_000
     # PyTorch threads of the learning process. One leaves the other cores to the SUMO
     # worker processes: 14,400 decisions on `single` took 41 s with 1, 56 s with 2.
@@ -119,8 +122,13 @@ class TrainConfig:
                     "--teacher needs an actor-critic algorithm (ppo, maskable-ppo, a2c)"
                 )
             self.teacher = None  # a Q-network has no actor to clone into
-        if self.demonstrations < 1 or self.clone_updates < 0:
-            raise AgentError("demonstrations must be >= 1 and clone_updates >= 0")
+        if self.demonstrations < 1 or self.clone_updates < 0 or self.dagger_rounds < 0:
+            raise AgentError("demonstrations must be >= 1, clone_updates and dagger_rounds >= 0")
+        if self.demonstrations * (1 + self.dagger_rounds) > len(self.training_seeds):
+            raise AgentError(
+                f"{self.demonstrations} demonstrations x {1 + self.dagger_rounds} rounds need "
+                f"that many training seeds; there are {len(self.training_seeds)}"
+            )
         accepted = inspect.signature(ALGORITHMS[self.algo]).parameters
         unknown = sorted(set(self.hyperparameters) - set(accepted))
         if unknown:
@@ -344,7 +352,7 @@ def train(
         torch.set_num_threads(config.torch_threads)
         model = _model(config, env, out, resume=resume, tensorboard=tensorboard)
         if coach is not None and config.teacher is not None and model.num_timesteps == 0:
-            saved["warm_start"] = warm_start(config, model, coach, out / "checkpoints")
+            saved["warm_start"] = warm_start(config, model, coach, out)
             write_config(out, saved)
         every = max(1, config.checkpoint_every // env.num_envs)
         callbacks = CallbackList(

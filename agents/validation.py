@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from stable_baselines3.common.base_class import BaseAlgorithm
 
-from .cloning import clone
+from .cloning import CloneFit, agreement, clone
 from .hyperparameters import TEACHERS
 from .models import CONFIG, MODEL, checkpoint_steps
+from .registry import make
 
 if TYPE_CHECKING:
     from .demonstrations import Trajectory
@@ -33,6 +35,8 @@ CLONE_LEARNING_RATE = 1e-3
 # Checkpoints validated besides the clone and the last model, evenly spread over training.
 VALIDATED_CHECKPOINTS = 5
 CLONE_CHECKPOINT = "rl_0_steps.zip"
+# Where candidates are put as controllers while they are measured; removed after.
+SCRATCH = ".candidates"
 
 
 class Coach(Protocol):
@@ -59,22 +63,66 @@ class Coach(Protocol):
         demand_scale: float,
         env: Mapping[str, Any],
         gamma: float,
+        driver: str | None = None,
     ) -> list[Trajectory]:
-        """``teacher``'s trajectories on each seed, in the order of ``seeds``."""
+        """``teacher``'s trajectories on each seed, in the order of ``seeds``; with
+        ``driver`` (a `make` name) that one drives and ``teacher`` is asked."""
         ...
 
 
 def warm_start(
-    config: TrainConfig, model: BaseAlgorithm, coach: Coach, checkpoints: Path
+    config: TrainConfig, model: BaseAlgorithm, coach: Coach, out: Path
 ) -> dict[str, Any]:
-    """Choose the teacher, clone it into ``model`` and save the clone as the first
-    checkpoint; return what was done, for ``config.json``."""
+    """Choose the teacher, clone it into ``model`` (refitting after each round of the
+    clone driving with the teacher asked, `demonstrations`) and save the clone as the
+    first checkpoint; return what was done, for ``config.json``."""
     assert config.teacher is not None
     names = TEACHERS if config.teacher == "auto" else (config.teacher,)
     delays = {name: _validation_delay(coach, config, name) for name in names}
     teacher = min(delays, key=lambda name: delays[name])
-    seeds = config.training_seeds[: config.demonstrations]
-    trajectories = [
+    count = config.demonstrations
+    seeds = config.training_seeds[:count]
+    trajectories = _recorded(coach, config, teacher, seeds)
+    fit = _fit(model, trajectories, config)
+    rounds = []
+    # A teacher SUMO runs cannot be asked about the clone's states: it only shows its own.
+    for index in range(0 if make(teacher).native else config.dagger_rounds):
+        asked_seeds = config.training_seeds[count * (index + 1) : count * (index + 2)]
+        folder = _as_controller(out, f"asked-{index}", model.save)
+        try:
+            asked = _recorded(coach, config, teacher, asked_seeds, driver=f"rl:{folder}")
+        finally:
+            shutil.rmtree(folder.parent, ignore_errors=True)
+        before = agreement(model, asked)
+        trajectories += asked
+        fit = _fit(model, trajectories, config)
+        rounds.append({"seeds": list(asked_seeds), "agreement_driving": before})
+    checkpoints = out / "checkpoints"
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    model.save(checkpoints / CLONE_CHECKPOINT)
+    return {
+        "teacher": teacher,
+        "teacher_delay": delays[teacher],
+        "candidates": delays,
+        "demonstration_seeds": list(seeds),
+        "dagger": rounds,
+        "samples": fit.samples,
+        "agreement": fit.agreement,
+        "value_error": fit.value_error,
+        "clone_batch": CLONE_BATCH,
+        "clone_learning_rate": CLONE_LEARNING_RATE,
+    }
+
+
+def _recorded(
+    coach: Coach,
+    config: TrainConfig,
+    teacher: str,
+    seeds: Sequence[int],
+    driver: str | None = None,
+) -> list[Trajectory]:
+    """Trajectories on ``seeds`` of every network trained on (``driver`` driving, if given)."""
+    return [
         trajectory
         for network in config.networks
         for trajectory in coach.demonstrations(
@@ -84,9 +132,13 @@ def warm_start(
             demand_scale=config.demand_scale,
             env=config.env_config,
             gamma=float(config.hyperparameters.get("gamma", 0.99)),
+            driver=driver,
         )
     ]
-    fit = clone(
+
+
+def _fit(model: BaseAlgorithm, trajectories: Sequence[Trajectory], config: TrainConfig) -> CloneFit:
+    return clone(
         model,
         trajectories,
         updates=config.clone_updates,
@@ -94,19 +146,16 @@ def warm_start(
         learning_rate=CLONE_LEARNING_RATE,
         seed=config.seed,
     )
-    checkpoints.mkdir(parents=True, exist_ok=True)
-    model.save(checkpoints / CLONE_CHECKPOINT)
-    return {
-        "teacher": teacher,
-        "teacher_delay": delays[teacher],
-        "candidates": delays,
-        "demonstration_seeds": list(seeds),
-        "samples": fit.samples,
-        "agreement": fit.agreement,
-        "value_error": fit.value_error,
-        "clone_batch": CLONE_BATCH,
-        "clone_learning_rate": CLONE_LEARNING_RATE,
-    }
+
+
+def _as_controller(out: Path, name: str, save: Callable[[Path], None]) -> Path:
+    """A scratch folder under ``out`` holding a model (written by ``save``) beside the
+    run's ``config.json``: what ``rl:FOLDER`` loads. The caller removes its parent."""
+    folder = out / SCRATCH / name
+    folder.mkdir(parents=True, exist_ok=True)
+    save(folder / MODEL)
+    shutil.copyfile(out / CONFIG, folder / CONFIG)
+    return folder
 
 
 def validate(
@@ -115,17 +164,13 @@ def validate(
     """Measure the candidates on the validation seeds, make the best one ``out/model.zip``
     and return the figures; ``warm`` (the warm start's record) gives the teacher's."""
     candidates = _candidates(out)
-    scratch = out / ".validation"
     delays = {}
     try:
         for name, path in candidates.items():
-            folder = scratch / name
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, folder / MODEL)
-            shutil.copyfile(out / CONFIG, folder / CONFIG)
+            folder = _as_controller(out, name, partial(shutil.copyfile, path))
             delays[name] = _validation_delay(coach, config, f"rl:{folder}")
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(out / SCRATCH, ignore_errors=True)
     kept = min(delays, key=lambda name: delays[name])  # the earliest of equals
     if candidates[kept] != out / MODEL:
         shutil.copyfile(candidates[kept], out / f".{MODEL}")

@@ -9,7 +9,7 @@ import gymnasium
 from .config import EnvConfig, default_config
 from .errors import ConfigError, SimulationError
 from .layout import Layout
-from .measure import READINGS, JunctionState, NetworkTotals
+from .measure import EXIT_FULL, READINGS, JunctionState, NetworkTotals
 from .observations import OBSERVATIONS, Observation, register_observation
 from .parallel import SignalParallelEnv
 from .phases import PHASE_SETS, PhaseSet, controllable, phase_sets
@@ -29,6 +29,7 @@ for _name in ("single", "corridor", "grid"):
         )
 
 __all__ = [
+    "EXIT_FULL",
     "OBSERVATIONS",
     "PHASE_SETS",
     "READINGS",

@@ -48,7 +48,7 @@ class EnvConfig:
             observations, rewards and measurements are produced as usual.
     """
 
-    observation: str = "default"
+    observation: str = "movable"
     reward: str = "diff-waiting-time"
     action_mode: ActionMode = "phase"
     delta_time: float = DEFAULT_DELTA_TIME

@@ -16,7 +16,7 @@ import numpy as np
 
 from .config import DEFAULT_MAX_GREEN
 from .errors import ConfigError
-from .measure import READINGS, JunctionState, checked_readings
+from .measure import EXIT_FULL, READINGS, JunctionState, checked_readings
 
 ObservationFunction = Callable[[JunctionState], np.ndarray]
 # What each value of an observation stands for, at one junction (a policy card names the
@@ -160,6 +160,32 @@ def pressure(state: JunctionState) -> np.ndarray:
             np.clip(state.pressure() / state.layout.movement_capacity, -1.0, 1.0),
         ]
     )
+
+
+@register_observation(
+    "movable",
+    reads={"vehicles", "halting", "out_halting"},
+    names=lambda state: [
+        *_default_names(state),
+        *(f"movable queue of green {index}" for index in range(state.num_phases)),
+        *(f"open exits of green {index}" for index in range(state.num_phases)),
+    ],
+)
+def movable(state: JunctionState) -> np.ndarray:
+    """`default`, then per green the queue it can move and the share of its exits with room.
+
+    The movable queue: halted vehicles bound for exits with room (`JunctionState.open_exits`),
+    over the capacity of the lanes the junction's largest green serves: one scale for all
+    its greens, so the longest movable queue is the largest value, as `greedy` ranks them.
+
+    What the spillback-aware strategies read: a policy cloned from one of them sees why it
+    holds a green back, and a policy of its own can tell a green into a full exit.
+    """
+    room = state.open_movements(EXIT_FULL).astype(float)
+    movable_queue = state.per_green(state.share(state.halting, EXIT_FULL))
+    exits_open = state.per_green(room) / np.maximum(1.0, state.per_green(np.ones_like(room)))
+    extra = np.concatenate([movable_queue / state.layout.green_capacity.max(), exits_open])
+    return np.concatenate([default(state), np.minimum(extra, 1.0)])
 
 
 # Green slots of `greens`: the built-ins and `helsinki` have at most 4 greens a junction.

@@ -38,8 +38,9 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
 
     ## Observation space
     ``Box`` of the chosen observation (``observation=``; see `OBSERVATIONS`). The default
-    is the green phase one-hot, a min-green-passed flag, then density and queue on each
-    incoming lane as shares of the lane's capacity, all in [0, 1].
+    (``movable``) is the green phase one-hot, a min-green-passed flag, density and queue on
+    each incoming lane as shares of the lane's capacity, then per green the queue it can
+    move (bound for exits with room) and the share of its exits with room, all in [0, 1].
 
     ## Rewards
     The chosen reward (``reward=``; see `REWARDS`), by default the drop in total waiting

@@ -50,22 +50,27 @@ class LocalCoach:
         demand_scale: float,
         env: Mapping[str, Any],
         gamma: float,
+        driver: str | None = None,
     ) -> list[Trajectory]:
-        tasks = evaluation_tasks([teacher], scenario, seeds, demand_scale=demand_scale, config=env)
+        drives = driver or teacher
+        tasks = evaluation_tasks([drives], scenario, seeds, demand_scale=demand_scale, config=env)
         recorded: dict[int, list[Trajectory]] = {}
-        backend = LocalBackend(self.jobs, worker=partial(_demonstrate, gamma=gamma))
+        worker = partial(_demonstrate, teacher=teacher, gamma=gamma)
+        backend = LocalBackend(self.jobs, worker=worker)
         for task, result in backend.results(tasks):
             if result["status"] != "done":
                 raise ExperimentError(
-                    f"recording {teacher} on {scenario} seed {task.key.seed}: {result['error']}"
+                    f"recording {teacher} ({drives} driving) on {scenario} seed "
+                    f"{task.key.seed}: {result['error']}"
                 )
             recorded[task.key.seed] = result["result"]
         # In seed order, whatever order the runs finished in: the clone is reproducible.
         return [trajectory for seed in seeds for trajectory in recorded[seed]]
 
 
-def _demonstrate(task: Task, gamma: float) -> dict[str, Any]:
-    """A worker: one demonstration episode of the task's controller on its seed."""
+def _demonstrate(task: Task, teacher: str, gamma: float) -> dict[str, Any]:
+    """A worker: one demonstration episode on the task's seed, the task's controller driving
+    (``teacher`` itself, or a policy the teacher is asked about)."""
 
     def record() -> list[Trajectory]:
         scenario = scenarios.load(
@@ -73,12 +78,13 @@ def _demonstrate(task: Task, gamma: float) -> dict[str, Any]:
         )
         with tempfile.TemporaryDirectory(prefix="stopline-demo-") as folder:
             return demonstrate(
-                task.controller,
+                teacher,
                 scenario,
                 sumo_seed=task.key.seed,
                 env_config=task.env,
                 gamma=gamma,
                 folder=Path(folder),
+                driver=None if task.controller == teacher else task.controller,
             )
 
     return outcome(record)

@@ -101,3 +101,19 @@ def test_every_built_in_observation_names_each_value(cache_dir: Path) -> None:
             assert len(names) == len(registered.function(state)), registered.name
             assert len(set(names)) == len(names), registered.name
             assert not any(name.startswith("input ") for name in names), registered.name
+
+
+def test_movable_sees_what_the_spillback_rule_reads() -> None:
+    """`movable` adds, per green, the queue that can move and the share of exits with room:
+    on the hand-built blocked junction green 1's 20 halted vehicles face a full exit, so it
+    shows no movable queue and no open exit, while green 0's 3 + 2 can move."""
+    from stopline.envs.observations import default, movable
+
+    from junction_states import blocked_junction
+
+    state = blocked_junction()["J"]
+    values = movable(state)
+    assert values[: len(default(state))] == pytest.approx(default(state))
+    assert values[len(default(state)) :] == pytest.approx([5 / 80, 0.0, 1.0, 0.0])
+    emptied = state._replace(out_halting=np.zeros(3))  # the exit drains: green 1 can move
+    assert movable(emptied)[-4:] == pytest.approx([5 / 80, 20 / 80, 1.0, 1.0])

@@ -3,6 +3,7 @@ its teacher, and training that keeps its best candidate and says how it stands."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,9 +13,11 @@ from stable_baselines3 import PPO
 
 from stopline import scenarios
 from stopline.agents.cloning import clone
-from stopline.agents.demonstrations import discounted, next_greens
+from stopline.agents.demonstrations import demonstrate, discounted, next_greens
+from stopline.agents.errors import AgentError
 from stopline.agents.models import shortfall
 from stopline.agents.training import TrainConfig, train
+from stopline.agents.validation import SCRATCH
 from stopline.envs import SignalEnv
 from stopline.experiments.coaching import LocalCoach
 from stopline.experiments.plots import learning_curve
@@ -52,6 +55,38 @@ def test_a_clone_of_max_pressure_acts_as_max_pressure(cache_dir: Path) -> None:
     assert fit.value_error < untrained.value_error
 
 
+def test_an_asked_teacher_labels_the_states_another_controller_drives_into(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """DAgger's samples: the junction's own plan drives, greedy is asked. Each label is
+    greedy's choice on that very sample's observation (`movable` holds what greedy reads:
+    the shown green and each green's movable queue), not the green the plan showed."""
+    scenario = dataclasses.replace(scenarios.load("single"), end=900.0)
+    env = {"observation": "movable"}
+    (asked,) = demonstrate(
+        "greedy", scenario, sumo_seed=1, env_config=env, gamma=0.9, folder=tmp_path, driver="fixed"
+    )
+    greens = 4  # `single`'s rebuilt programme
+    for features, action in zip(asked.observations, asked.actions, strict=True):
+        phase = int(np.argmax(features[:greens]))
+        queues = features[-2 * greens : -greens]
+        wanted = phase if queues[phase] >= queues.max() else int(np.argmax(queues))
+        assert action == wanted
+    # The plan holds its greens where greedy would move: labels of another mind.
+    shown = np.argmax(asked.observations[:, :greens], axis=1)
+    assert (asked.actions != shown).mean() > 0.1
+    with pytest.raises(ValueError, match="actuated runs in SUMO"):
+        demonstrate(
+            "actuated",
+            scenario,
+            sumo_seed=1,
+            env_config=env,
+            gamma=0.9,
+            folder=tmp_path,
+            driver="fixed",
+        )
+
+
 @pytest.mark.slow
 def test_warm_started_training_keeps_its_best_candidate(tmp_path: Path, cache_dir: Path) -> None:
     config = TrainConfig(
@@ -70,6 +105,9 @@ def test_warm_started_training_keeps_its_best_candidate(tmp_path: Path, cache_di
     warm, validation = saved["warm_start"], saved["validation"]
     assert warm["teacher"] == "max-pressure" and warm["demonstration_seeds"] == [1, 2]
     assert warm["agreement"] >= 0.95
+    # Two rounds in which the clone drove the next training seeds and max-pressure was asked.
+    assert [r["seeds"] for r in warm["dagger"]] == [[3, 4], [5, 6]]
+    assert all(r["agreement_driving"] >= 0.9 for r in warm["dagger"])
     assert next(iter(validation["delays"])) == "rl_0_steps" and "last" in validation["delays"]
     kept = validation["kept"]
     assert validation["kept_delay"] == min(validation["delays"].values())
@@ -78,7 +116,7 @@ def test_warm_started_training_keeps_its_best_candidate(tmp_path: Path, cache_di
     if kept != "last":
         source = tmp_path / "checkpoints" / f"{kept}.zip"
         assert (tmp_path / "model.zip").read_bytes() == source.read_bytes()
-    assert not (tmp_path / ".validation").exists()
+    assert not (tmp_path / SCRATCH).exists()
     # The learning curve gains a panel below: each candidate's validation delay, the
     # teacher's beside them (8 inches high at 120 dpi, where the training panels take 4).
     curve = learning_curve(tmp_path, tmp_path / "curve.png")
@@ -99,3 +137,12 @@ def test_training_without_a_coach_records_no_teacher(tmp_path: Path, cache_dir: 
     train(TrainConfig("single", timesteps=64, envs=1, hyperparameters=TINY), tmp_path)
     saved = json.loads((tmp_path / "config.json").read_text())
     assert saved["teacher"] is None and "warm_start" not in saved and "validation" not in saved
+
+
+def test_warm_start_settings_that_cannot_run_are_refused() -> None:
+    with pytest.raises(AgentError, match="dagger_rounds >= 0"):
+        TrainConfig("single", dagger_rounds=-1)
+    # 4 demonstrations x 3 rounds (the teacher's, then two the clone drives) need 12 seeds.
+    with pytest.raises(AgentError, match="need that many training seeds; there are 10"):
+        TrainConfig("single", training_seeds=tuple(range(1, 11)))
+    assert TrainConfig("single", training_seeds=tuple(range(1, 13))).dagger_rounds == 2

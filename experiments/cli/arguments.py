@@ -187,14 +187,15 @@ def add_training(parser: argparse.ArgumentParser, algorithms: Sequence[str]) -> 
     parser.add_argument(
         "--observation",
         choices=sorted(OBSERVATIONS),
-        default="default",
-        help="what the policy sees (default: default, see stopline.envs.observations)",
+        default=EnvConfig.observation,
+        help=f"what the policy sees (default: {EnvConfig.observation}, see "
+        "stopline.envs.observations)",
     )
     parser.add_argument(
         "--reward",
         choices=sorted(REWARDS),
-        default="diff-waiting-time",
-        help="what the policy is rewarded for (default diff-waiting-time)",
+        default=EnvConfig.reward,
+        help=f"what the policy is rewarded for (default {EnvConfig.reward})",
     )
     add_demand_scale(parser, "train on the scenario's demand times X")
     add_env(parser)
