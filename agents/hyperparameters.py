@@ -66,6 +66,10 @@ def default_budget(junctions: int) -> int:
 # Python rules and SUMO's own responsive logics on the phase set (fixed plans lose to them
 # on every built-in).
 TEACHERS = ("actuated", "delay-based", "max-pressure", "greedy", "sotl")
+# Rounds in which the clone drives and its teacher is asked (DAgger). Two: on `random:1` at
+# 1.5x the clone agreed with greedy at 68 % of its own decisions before the first and 91 %
+# before the second (validation 660 s with none, 49.4 s after two).
+DAGGER_ROUNDS = 2
 
 
 def changed(algo: str, values: dict[str, Any]) -> dict[str, Any]:

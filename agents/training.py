@@ -35,7 +35,7 @@ from stopline.envs.workers import shielded
 from stopline.scenarios import EVALUATION_SEEDS, FITTING_SEEDS, VALIDATION_SEEDS
 
 from .errors import AgentError
-from .hyperparameters import HYPERPARAMETERS, TEACHERS, default_budget
+from .hyperparameters import DAGGER_ROUNDS, HYPERPARAMETERS, TEACHERS, default_budget
 from .models import ALGORITHM_NAMES, CONFIG, MODEL, checkpoint_steps, read_config, write_config
 from .network_workers import NetworkWorkers
 from .ray_runtime import import_ray, start_ray
@@ -85,7 +85,7 @@ class TrainConfig:
     teacher: str | None = "auto"
     demonstrations: int = 4
     clone_updates: int = 3000
-    dagger_rounds: int = 2
+    dagger_rounds: int = DAGGER_ROUNDS
     checkpoint_every: int = 10_000
     # PyTorch threads of the learning process. One leaves the other cores to the SUMO
     # worker processes: 14,400 decisions on `single` took 41 s with 1, 56 s with 2.

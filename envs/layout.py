@@ -117,6 +117,11 @@ class Layout:
         return np.maximum(1.0, self.links[0] @ self.in_capacity)
 
     @functools.cached_property
+    def green_movements(self) -> np.ndarray:
+        """Per green, how many (incoming, outgoing) movements it serves (at least 1)."""
+        return np.maximum(1.0, self.links[0].sum(axis=1))
+
+    @functools.cached_property
     def green_capacity(self) -> np.ndarray:
         """Per green, the capacity of the incoming lanes it serves (vehicles, at least 1)."""
         return np.maximum(1.0, self.served[0] @ self.in_capacity)

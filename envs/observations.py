@@ -181,11 +181,12 @@ def movable(state: JunctionState) -> np.ndarray:
     What the spillback-aware strategies read: a policy cloned from one of them sees why it
     holds a green back, and a policy of its own can tell a green into a full exit.
     """
-    room = state.open_movements(EXIT_FULL).astype(float)
-    movable_queue = state.per_green(state.share(state.halting, EXIT_FULL))
-    exits_open = state.per_green(room) / np.maximum(1.0, state.per_green(np.ones_like(room)))
-    extra = np.concatenate([movable_queue / state.layout.green_capacity.max(), exits_open])
-    return np.concatenate([default(state), np.minimum(extra, 1.0)])
+    layout = state.layout
+    room = state.open_movements(EXIT_FULL)  # once: it is most of this function's cost
+    movable_queue = state.per_green(state.share(state.halting), room)
+    exits_open = state.per_green(room) / layout.green_movements
+    scaled = np.minimum(movable_queue / layout.green_capacity.max(), 1.0)
+    return np.concatenate([default(state), scaled, exits_open])
 
 
 # Green slots of `greens`: the built-ins and `helsinki` have at most 4 greens a junction.

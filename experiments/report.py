@@ -306,10 +306,12 @@ def _standing(config: dict[str, Any]) -> str:
     said = ""
     warm = config.get("warm_start")
     if warm:
+        rounds = warm.get("dagger", [])
+        drove = " and ".join(seed_list(r["seeds"]) for r in rounds)
         said += (
             f"; warm started from {warm['teacher']} ({warm['teacher_delay']:.1f} s on "
             f"validation seeds; the clone agreed with {100 * warm['agreement']:.0f} % of its "
-            "decisions)"
+            f"decisions{f', then drove seeds {drove} with the teacher asked' if rounds else ''})"
         )
     validation = config.get("validation")
     if validation:

@@ -57,6 +57,7 @@ _TRAIN_KEYS = {
     "family",  # and on these at once: one generalist policy (observation "greens")
     "demand_spread",
     "teacher",  # auto (the default), none, or a classical strategy to warm start from
+    "dagger_rounds",  # rounds the clone drives with its teacher asked (0: none)
 }
 
 
@@ -248,6 +249,9 @@ def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntr
             raise _fail(
                 path, f"{where}train.teacher", f"auto, none or one of {', '.join(TEACHERS)}"
             )
+        rounds = train.get("dagger_rounds", 0)
+        if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
+            raise _fail(path, f"{where}train.dagger_rounds", "a whole number >= 0")
     elif not name.startswith("rl:"):
         try:
             agents.check(name, **params)

@@ -111,6 +111,18 @@ def test_bench_prints_rates_and_the_ratio_to_raw_sumo(cache_dir: Path) -> None:
         assert f"{env} / raw sumo:" in result.stdout
 
 
+def test_train_says_how_to_evaluate_at_the_demand_it_trained_on(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    out = tmp_path / "peak"
+    result = stopline(
+        "train", "single", "--demand-scale", "1.5", "--timesteps", "64", "--teacher", "none",
+        "--hyper", "n_steps=64", "--hyper", "batch_size=32", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"stopline evaluate single --demand-scale 1.5 --controller rl:{out}" in result.stdout
+
+
 @pytest.mark.slow
 def test_evaluate_json_has_one_object_per_seed(cache_dir: Path) -> None:
     result = stopline(

@@ -180,6 +180,11 @@ def test_killing_the_run_loses_only_runs_in_progress(tmp_path: Path, cache_dir: 
             'train = { teacher = "webster" }',
             "controllers[0].train.teacher: auto, none or one of actuated, delay-based",
         ),
+        (
+            'seeds = [1]\n[[scenarios]]\nname = "single"\n[[controllers]]\nname = "ppo"\n'
+            "train = { dagger_rounds = -1 }",
+            "controllers[0].train.dagger_rounds: a whole number >= 0",
+        ),
     ],
 )
 def test_bad_specs_name_file_and_key(

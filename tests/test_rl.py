@@ -39,7 +39,8 @@ def test_training_writes_model_config_monitor_and_checkpoints(single_model: Path
     assert saved["hyperparameters"]["gamma"] == 0.95  # defaults are saved too
     assert saved["torch_threads"] == 1
     assert not set(saved["training_seeds"]) & set(saved["evaluation_seeds"])
-    assert saved["layout"] == {"C": [29, 4]}
+    # `movable` at C: 4 greens, min-green flag, 12 lanes x 2, then 4 greens x 2.
+    assert saved["layout"] == {"C": [4 + 1 + 12 * 2 + 4 * 2, 4]}
     assert (single_model / "model.zip").is_file()
     assert sorted(p.name for p in single_model.glob("monitor-*.monitor.csv")) == [
         "monitor-0.monitor.csv",
@@ -58,7 +59,8 @@ def test_reloaded_policy_acts_identically(single_model: Path) -> None:
     from stable_baselines3 import PPO
 
     model = PPO.load(single_model / "model.zip")
-    observation = np.random.default_rng(0).random((5, 29)).astype(np.float32)
+    width = model.observation_space.shape[0]  # type: ignore[index]
+    observation = np.random.default_rng(0).random((5, width)).astype(np.float32)
     reloaded = RLController(single_model)._model
     assert np.array_equal(
         model.predict(observation, deterministic=True)[0],

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline.agents import AgentError
+from stopline.agents.hyperparameters import DAGGER_ROUNDS
 from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODEL, read_config
 from stopline.scenarios import naming
 
@@ -22,11 +23,10 @@ def add_to(commands: Any) -> None:
         help="train an RL signal policy (PPO, maskable PPO, DQN or A2C) on training demand seeds",
         description=(
             "Train a policy with stable-baselines3 on the scenario's training demand seeds "
-            "(1-50; evaluation uses 101-105), --envs simulations stepped at once: of the "
-            "junction, or of the whole network for one policy every junction shares. Writes "
-            "model.zip, "
-            "config.json (everything to repeat the run), monitor CSVs, checkpoints and "
-            "learning_curve.png into --out."
+            "(1-45; 46-50 validate it; evaluation uses 101-105), --envs simulations stepped "
+            "at once: of the junction, or of the whole network for one policy every junction "
+            "shares. Writes model.zip, config.json (everything to repeat the run), monitor "
+            "CSVs, checkpoints and learning_curve.png into --out."
         ),
     )
     parser.add_argument(
@@ -66,6 +66,15 @@ def add_to(commands: Any) -> None:
         help="classical strategy the policy is first cloned from (behaviour cloning), then "
         "improved on with RL: auto (default: the one with the least delay on validation seeds "
         "46-50), a strategy's name, or none",
+    )
+    parser.add_argument(
+        "--dagger-rounds",
+        type=arguments.whole_number,
+        default=DAGGER_ROUNDS,
+        metavar="N",
+        help="rounds in which the clone drives further training seeds and the teacher is "
+        "asked which green it would show, each then learnt (DAgger; a teacher SUMO runs "
+        f"cannot be asked); 0: none (default {DAGGER_ROUNDS})",
     )
     parser.add_argument(
         "--hyper",
@@ -124,6 +133,7 @@ def _run(arguments: argparse.Namespace) -> int:
             env_config=training_env_config(arguments),
             hyperparameters=dict(arguments.hyper),
             teacher=arguments.teacher,
+            dagger_rounds=arguments.dagger_rounds,
             **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
         )
     check_backend(arguments.backend, arguments.ray_address)
@@ -141,7 +151,10 @@ def _run(arguments: argparse.Namespace) -> int:
     print(f"model:          {model}")
     print(f"config:         {arguments.out / CONFIG}")
     print(f"learning curve: {plot}")
+    # At the demand it trained on: a policy trained for the peak is judged at the peak.
+    scale = "" if arguments.demand_scale == 1 else f" --demand-scale {arguments.demand_scale:g}"
     print(
-        f"evaluate it:    stopline evaluate {arguments.scenario[0]} --controller rl:{arguments.out}"
+        f"evaluate it:    stopline evaluate {arguments.scenario[0]}{scale} "
+        f"--controller rl:{arguments.out}"
     )
     return 0
