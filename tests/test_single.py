@@ -196,7 +196,7 @@ def test_default_config_lists_every_key() -> None:
     assert config["delta_time"] == 5.0 and config["min_green"] is None  # derived per junction
     assert config["max_green"] == 60.0 and config["yellow_time"] is None
     assert config["all_red"] is None and config["phases"] == "rebuilt"
-    assert config["observation"] == "default" and config["reward"] == "diff-waiting-time"
+    assert config["observation"] == "movable" and config["reward"] == "diff-waiting-time"
 
 
 def test_step_before_reset_is_an_error(short_single: scenarios.Scenario) -> None:

@@ -11,6 +11,7 @@ import optuna
 import pytest
 
 from stopline.agents.training import TrainConfig
+from stopline.envs import EnvConfig
 from stopline.experiments.tuning import (
     TRIAL_TRAINING_SEEDS,
     TUNABLE,
@@ -42,7 +43,7 @@ def test_trials_never_see_evaluation_seeds_nor_train_on_validation_seeds() -> No
 
 
 def test_a_folder_holds_one_search(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    as_the_command_line_gives = {"observation": "default", "reward": "diff-waiting-time"}
+    as_the_command_line_gives = {"observation": EnvConfig.observation, "reward": EnvConfig.reward}
     earlier = TuneConfig("single", timesteps=500, env_config=as_the_command_line_gives)
     (tmp_path / "tune.json").write_text(json.dumps(earlier.settings()))
     status, _, err = cli(capsys, "tune", "single", "--timesteps", "600", "--out", str(tmp_path))
