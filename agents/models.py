@@ -66,6 +66,12 @@ def shortfall(validation: Mapping[str, Any]) -> str | None:
     )
 
 
+def clone_drove(warm_start: Mapping[str, Any]) -> str:
+    """The seeds a warm start's clone drove with its teacher asked, round by round
+    ("5,6,7,8 and 9,10,11,12"); empty when it did not drive."""
+    return " and ".join(seed_list(rounds["seeds"]) for rounds in warm_start.get("dagger", []))
+
+
 def seed_list(seeds: Sequence[int]) -> str:
     """Seeds as the CLI takes them: 46,47,48."""
     return ",".join(str(seed) for seed in seeds)

@@ -55,7 +55,7 @@ class LocalCoach:
         drives = driver or teacher
         tasks = evaluation_tasks([drives], scenario, seeds, demand_scale=demand_scale, config=env)
         recorded: dict[int, list[Trajectory]] = {}
-        worker = partial(_demonstrate, teacher=teacher, gamma=gamma)
+        worker = partial(_demonstrate, teacher=teacher, driver=driver, gamma=gamma)
         backend = LocalBackend(self.jobs, worker=worker)
         for task, result in backend.results(tasks):
             if result["status"] != "done":
@@ -68,9 +68,9 @@ class LocalCoach:
         return [trajectory for seed in seeds for trajectory in recorded[seed]]
 
 
-def _demonstrate(task: Task, teacher: str, gamma: float) -> dict[str, Any]:
-    """A worker: one demonstration episode on the task's seed, the task's controller driving
-    (``teacher`` itself, or a policy the teacher is asked about)."""
+def _demonstrate(task: Task, teacher: str, driver: str | None, gamma: float) -> dict[str, Any]:
+    """A worker: one demonstration episode on the task's seed, ``teacher`` driving, or
+    ``driver`` (the task's controller) with ``teacher`` asked."""
 
     def record() -> list[Trajectory]:
         scenario = scenarios.load(
@@ -84,7 +84,7 @@ def _demonstrate(task: Task, teacher: str, gamma: float) -> dict[str, Any]:
                 env_config=task.env,
                 gamma=gamma,
                 folder=Path(folder),
-                driver=None if task.controller == teacher else task.controller,
+                driver=driver,
             )
 
     return outcome(record)

@@ -19,7 +19,7 @@ from typing import Any
 
 from stopline.agents import AgentError
 from stopline.agents.hyperparameters import changed
-from stopline.agents.models import CONFIG, LEARNING_CURVE, read_config, seed_list
+from stopline.agents.models import CONFIG, LEARNING_CURVE, clone_drove, read_config, seed_list
 from stopline.agents.plans.store import RECORD as PLAN_RECORD
 from stopline.envs import default_config
 from stopline.scenarios import naming
@@ -306,12 +306,11 @@ def _standing(config: dict[str, Any]) -> str:
     said = ""
     warm = config.get("warm_start")
     if warm:
-        rounds = warm.get("dagger", [])
-        drove = " and ".join(seed_list(r["seeds"]) for r in rounds)
+        drove = clone_drove(warm)
         said += (
             f"; warm started from {warm['teacher']} ({warm['teacher_delay']:.1f} s on "
             f"validation seeds; the clone agreed with {100 * warm['agreement']:.0f} % of its "
-            f"decisions{f', then drove seeds {drove} with the teacher asked' if rounds else ''})"
+            f"decisions{f', then drove seeds {drove} with the teacher asked' if drove else ''})"
         )
     validation = config.get("validation")
     if validation:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from stopline.agents.models import seed_list, shortfall
+from stopline.agents.models import clone_drove, seed_list, shortfall
 
 
 def tell_standing(config: Mapping[str, Any]) -> None:
@@ -20,15 +20,14 @@ def tell_standing(config: Mapping[str, Any]) -> None:
             f"teacher:        {warm['teacher']}, {warm['teacher_delay']:.1f} s on validation "
             f"seeds{f' ({others})' if others else ''}"
         )
-        rounds = warm.get("dagger", [])
-        drove = " and ".join(seed_list(r["seeds"]) for r in rounds)
+        drove = clone_drove(warm)
         print(
             f"clone:          acts as the teacher at {100 * warm['agreement']:.0f} % of "
             f"{warm['samples']:,} decisions (seeds {seed_list(warm['demonstration_seeds'])} "
-            f"the teacher drove{f'; {drove} the clone drove' if rounds else ''})"
+            f"the teacher drove{f'; {drove} the clone drove' if drove else ''})"
         )
-        if rounds:
-            agreed = ", then ".join(f"{100 * r['agreement_driving']:.0f} %" for r in rounds)
+        if drove:
+            agreed = ", then ".join(f"{100 * r['agreement_driving']:.0f} %" for r in warm["dagger"])
             print(f"clone drove:    the teacher's green at {agreed} of its own decisions")
     validation = config.get("validation")
     if validation:
