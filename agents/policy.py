@@ -12,7 +12,7 @@ from sb3_contrib import MaskablePPO
 
 from stopline.envs import EnvConfig, JunctionState
 from stopline.envs.observations import observation
-from stopline.envs.spaces import action_mask, decode_action
+from stopline.envs.spaces import action_mask, requested
 
 from .controller import Controller, Decisions
 from .errors import ModelMismatchError
@@ -45,6 +45,7 @@ class RLController(Controller):
         self._model = algorithm.load(folder / MODEL, device="cpu")
         trained_with = EnvConfig.from_mapping(self.config["env_config"])
         self._observation = observation(trained_with.observation)
+        self._env = trained_with
         self._mode = trained_with.action_mode
         self._width = int(self._model.observation_space.shape[0])  # type: ignore[index]
         self._actions = int(self._model.action_space.n)  # type: ignore[attr-defined]
@@ -88,7 +89,7 @@ class RLController(Controller):
         masks = None
         if isinstance(self._model, MaskablePPO):  # it was trained never to pick the others
             masks = np.stack(
-                [padded_mask(action_mask(self._mode, states[j]), self._actions) for j in junctions]
+                [padded_mask(action_mask(self._env, states[j]), self._actions) for j in junctions]
             )
         return junctions, batch, masks
 
@@ -111,5 +112,5 @@ class RLController(Controller):
         for junction, action in zip(junctions, self.choose(batch, masks), strict=True):
             state = states[junction]
             chosen = padded_action(self._mode, int(action), state.phase, state.num_phases)
-            decisions[junction] = decode_action(self._mode, chosen, state.phase, state.num_phases)
+            decisions[junction] = requested(self._env, state, chosen)
         return decisions

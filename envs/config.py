@@ -46,6 +46,9 @@ class EnvConfig:
         sumo_options: extra SUMO command-line words; file lists merge with the scenario's.
         observe_only: SUMO runs the junctions' own programmes; actions are ignored, and
             observations, rewards and measurements are produced as usual.
+        spillback_guard: in ``phase`` mode, a policy may not choose a green none of whose
+            movements has an exit with room (`stopline.envs.spaces.action_mask`): the rule
+            the network strategies follow under congestion, as an action mask.
     """
 
     observation: str = "movable"
@@ -61,6 +64,7 @@ class EnvConfig:
     backend: Backend = "libsumo"
     sumo_options: tuple[str, ...] = ()
     observe_only: bool = False
+    spillback_guard: bool = True
 
     def __post_init__(self) -> None:
         positive: dict[str, object] = {"delta_time": self.delta_time, "min_green": self.min_green}
@@ -80,6 +84,9 @@ class EnvConfig:
                 f"got {self.max_green!r}"
             )
         check_kind(self.phases)
+        for key in ("gui", "observe_only", "spillback_guard"):
+            if not isinstance(getattr(self, key), bool):
+                raise ConfigError(f"config {key} must be true or false, not {getattr(self, key)!r}")
         if self.action_mode not in ("phase", "cycle"):
             raise ConfigError(
                 f"config action_mode must be 'phase' or 'cycle', not {self.action_mode!r}"

@@ -20,9 +20,10 @@ from .simulation import TrafficSimulation
 from .spaces import (
     action_mask,
     action_space,
-    decode_action,
+    mask_reads,
     measurements,
     observation_space,
+    requested,
     settings,
 )
 
@@ -77,7 +78,7 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         self.agents: list[str] = []
         self._observation = observation(self.config.observation)
         self._reward = reward(self.config.reward)
-        reads = self._observation.reads | self._reward.reads  # only these are read
+        reads = self._observation.reads | self._reward.reads | mask_reads(self.config)
         self.simulation = TrafficSimulation(self.scenario, self.config, self.possible_agents, reads)
         states = self.simulation.blank_states()
         self._observation_spaces = {
@@ -108,7 +109,7 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         infos = {
             agent: {
                 **shared,
-                "action_mask": action_mask(self.config.action_mode, self._states[agent]),
+                "action_mask": action_mask(self.config, self._states[agent]),
             }
             for agent in self.agents
         }
@@ -135,15 +136,9 @@ class SignalParallelEnv(ParallelEnv[str, np.ndarray, int]):
         dict[str, bool],
         dict[str, dict[str, Any]],
     ]:
-        signals = self.simulation.signals
         self.simulation.apply(
             {
-                agent: decode_action(
-                    self.config.action_mode,
-                    int(action),
-                    signals[agent].phase,
-                    signals[agent].num_phases,
-                )
+                agent: requested(self.config, self._states[agent], int(action))
                 for agent, action in actions.items()
                 if agent in self.agents
             }

@@ -18,9 +18,10 @@ from .simulation import TrafficSimulation
 from .spaces import (
     action_mask,
     action_space,
-    decode_action,
+    mask_reads,
     measurements,
     observation_space,
+    requested,
     settings,
 )
 
@@ -87,7 +88,7 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         self.junction = junction
         self._observation = observation(self.config.observation)
         self._reward = reward(self.config.reward)
-        reads = self._observation.reads | self._reward.reads  # only these are read
+        reads = self._observation.reads | self._reward.reads | mask_reads(self.config)
         self.simulation = TrafficSimulation(self.scenario, self.config, [junction], reads)
         # The spaces depend on the junction's programme and lanes (read from the net file).
         state = self.simulation.blank_states()[junction]
@@ -100,7 +101,7 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         state = states[self.junction]
         info = {
             **measurements(totals),
-            "action_mask": action_mask(self.config.action_mode, state),
+            "action_mask": action_mask(self.config, state),
         }
         return state, info
 
@@ -118,9 +119,7 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         if self._state is None:
             raise SimulationError("step() before reset(): call reset() first")
-        signal = self.simulation.signals[self.junction]
-        phase = decode_action(self.config.action_mode, int(action), signal.phase, signal.num_phases)
-        self.simulation.apply({self.junction: phase})
+        self.simulation.apply({self.junction: requested(self.config, self._state, int(action))})
         self.simulation.advance()
         state, info = self._observe()
         value = self._reward.function(self._state, state)
@@ -134,7 +133,7 @@ class SignalEnv(gym.Env[np.ndarray, np.int64]):
         MaskablePPO)."""
         if self._state is None:
             raise SimulationError("action_masks() before reset(): call reset() first")
-        return action_mask(self.config.action_mode, self._state)
+        return action_mask(self.config, self._state)
 
     def render(self) -> None:
         """Rendering is sumo-gui itself: pass ``render_mode="human"`` (or ``gui=True``)."""

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from stopline import scenarios
 from stopline.envs import (
+    EnvConfig,
     JunctionState,
     Layout,
     PhaseSet,
@@ -23,8 +24,9 @@ from stopline.envs import (
     Timing,
     transition,
 )
-from stopline.envs.spaces import action_mask
+from stopline.envs.spaces import action_mask, requested
 
+from junction_states import blocked_junction, two_green_state
 from tls_record import Limits, read_record, recording_options, violations
 
 FOUR_PHASES = ("GGgrrrGGgrrr", "rrGrrrrrGrrr", "rrrGGgrrrGGg", "rrrrrGrrrrrG")
@@ -71,7 +73,8 @@ def _masks(signal: Signal, now: float) -> tuple[list[int], list[int]]:
     state = JunctionState.blank(_LAYOUT, signal.num_phases)._replace(
         phase=signal.phase, min_green_passed=signal.min_green_passed(now)
     )
-    return action_mask("phase", state).tolist(), action_mask("cycle", state).tolist()
+    phase, cycle = EnvConfig(action_mode="phase"), EnvConfig(action_mode="cycle")
+    return action_mask(phase, state).tolist(), action_mask(cycle, state).tolist()
 
 
 def test_requests_during_a_transition_are_ignored_and_masks_say_so() -> None:
@@ -84,6 +87,23 @@ def test_requests_during_a_transition_are_ignored_and_masks_say_so() -> None:
     signal.request(3, now=7)
     assert signal.advance(9) == FOUR_PHASES[1]
     assert _masks(signal, 9) == ([0, 1, 0, 0], [1, 0])
+
+
+def test_the_spillback_guard_rules_out_greens_into_full_exits() -> None:
+    guard, off = EnvConfig(), EnvConfig(spillback_guard=False)
+    on_open = blocked_junction(phase=0)["J"]  # green 1's only exit is full
+    assert action_mask(guard, on_open).tolist() == [1, 0]
+    assert requested(guard, on_open, 1) == 0  # the green that can move is kept
+    assert action_mask(off, on_open).tolist() == [1, 1]
+    assert requested(off, on_open, 1) == 1
+    on_blocked = blocked_junction(phase=1)["J"]
+    assert requested(guard, on_blocked, 1) == 0  # keeping it moves nobody: the next that can
+    jammed = two_green_state([3, 2, 20], [40, 40, 40])  # every exit full: nothing to prefer
+    assert action_mask(guard, jammed).tolist() == [1, 1]
+    assert requested(guard, jammed, 1) == 1
+    early = on_open._replace(min_green_passed=False)  # min green first: deferred as before
+    assert action_mask(guard, early).tolist() == [1, 0]
+    assert requested(guard, early, 1) == 1
 
 
 def test_no_yellow_when_nobody_loses_green() -> None:

@@ -133,8 +133,8 @@ def test_every_registered_reward_gives_finite_numbers(
 def test_only_the_readings_observation_and_reward_name_are_read(
     short_single: scenarios.Scenario,
 ) -> None:
-    """A reading neither the observation nor the reward names is NaN (never a stale or
-    made-up zero); one registered without ``reads`` gets every reading."""
+    """A reading neither the observation, the reward nor the spillback guard names is NaN
+    (never a stale or made-up zero); one registered without ``reads`` gets every reading."""
     seen: list[JunctionState] = []
 
     @register_observation("test-everything")
@@ -143,11 +143,14 @@ def test_only_the_readings_observation_and_reward_name_are_read(
         return np.zeros(1)
 
     try:
-        for observation, reward, unread in [
-            ("queue", "queue", {"vehicles", "speed", "out_vehicles", "out_halting"}),
-            ("test-everything", "queue", set()),
+        for observation, guard, unread in [
+            ("queue", False, {"vehicles", "speed", "out_vehicles", "out_halting"}),
+            ("queue", True, {"vehicles", "speed", "out_vehicles"}),  # it reads exits' queues
+            ("test-everything", False, set()),
         ]:
-            env = SignalEnv(short_single, observation=observation, reward=reward)
+            env = SignalEnv(
+                short_single, observation=observation, reward="queue", spillback_guard=guard
+            )
             env.reset(seed=1)
             for _ in range(10):
                 env.step(1)
