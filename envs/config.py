@@ -48,7 +48,9 @@ class EnvConfig:
             observations, rewards and measurements are produced as usual.
         spillback_guard: in ``phase`` mode, a policy may not choose a green none of whose
             movements has an exit with room (`stopline.envs.spaces.action_mask`): the rule
-            the network strategies follow under congestion, as an action mask.
+            the network strategies follow under congestion, as an action mask. Off by
+            default: it did not stop the gridlock it was built against (README, "At peak
+            demand").
     """
 
     observation: str = "movable"
@@ -64,7 +66,7 @@ class EnvConfig:
     backend: Backend = "libsumo"
     sumo_options: tuple[str, ...] = ()
     observe_only: bool = False
-    spillback_guard: bool = True
+    spillback_guard: bool = False
 
     def __post_init__(self) -> None:
         positive: dict[str, object] = {"delta_time": self.delta_time, "min_green": self.min_green}

@@ -44,7 +44,7 @@ def decode_action(mode: ActionMode, action: int, phase: int, num_phases: int) ->
 
 
 def mask_reads(config: EnvConfig) -> frozenset[str]:
-    """The lane readings `action_mask` and `guarded` need under ``config``, beyond the
+    """The lane readings `action_mask` and `requested` need under ``config``, beyond the
     observation's."""
     return frozenset({"out_halting"}) if _guarding(config) else frozenset()
 
@@ -59,10 +59,8 @@ def _movable(config: EnvConfig, state: JunctionState) -> np.ndarray | None:
     choice is as good, and the policy keeps it).
 
     A green may be chosen when one of its movements has an exit with room
-    (`JunctionState.open_movements`). Why: a policy free to send green into full exits
-    learned, on a city at peak demand, to gridlock it (`helsinki` at 1.5x: 293 s and 107
-    teleports on one seed, against 225 s for the junctions' own plans), and a green that
-    can move nobody is never worth its lost time.
+    (`JunctionState.open_movements`): a green that can move nobody is never worth its lost
+    time, and the network strategies follow the same rule (`stopline.agents.spillback`).
     """
     if not (_guarding(config) and state.min_green_passed):
         return None
@@ -73,7 +71,7 @@ def _movable(config: EnvConfig, state: JunctionState) -> np.ndarray | None:
 def action_mask(config: EnvConfig, state: JunctionState) -> np.ndarray:
     """Actions that take effect at once at a junction in ``state`` (the others are deferred
     until min green, ignored during a transition, or redirected by the spillback guard,
-    `guarded`); int8, as Gymnasium's masks are.
+    `requested`); int8, as Gymnasium's masks are.
 
     ``phase`` mode: every green once min green has passed, else only the current one; with
     ``spillback_guard``, only the greens with an exit that has room (unless none has).

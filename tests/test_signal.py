@@ -90,7 +90,7 @@ def test_requests_during_a_transition_are_ignored_and_masks_say_so() -> None:
 
 
 def test_the_spillback_guard_rules_out_greens_into_full_exits() -> None:
-    guard, off = EnvConfig(), EnvConfig(spillback_guard=False)
+    guard, off = EnvConfig(spillback_guard=True), EnvConfig()
     on_open = blocked_junction(phase=0)["J"]  # green 1's only exit is full
     assert action_mask(guard, on_open).tolist() == [1, 0]
     assert requested(guard, on_open, 1) == 0  # the green that can move is kept

@@ -16,7 +16,15 @@ from ..backends import BACKENDS
 
 # The signal settings `--env` may set from the command line (the rest of `EnvConfig` is for
 # Python users and specs: backend, GUI, observation and reward have options of their own).
-ENV_KEYS = ("min_green", "max_green", "yellow_time", "all_red", "delta_time", "phases")
+ENV_KEYS = (
+    "min_green",
+    "max_green",
+    "yellow_time",
+    "all_red",
+    "delta_time",
+    "phases",
+    "spillback_guard",
+)
 
 
 def demand_scale(text: str) -> float:
@@ -146,9 +154,10 @@ def add_env(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help=(
             f"a signal setting, repeatable: {', '.join(ENV_KEYS)} (seconds; phases own or "
-            "rebuilt), e.g. --env min_green=7 --env all_red=2; defaults: yellow and all-red "
-            "from each junction's programme (else 3 s and none), min green from its "
-            "clearance (at least 5 s), max green 60 s, decisions every 5 s"
+            "rebuilt; spillback_guard true keeps a policy from greens into full exits), e.g. "
+            "--env min_green=7 --env all_red=2; defaults: yellow and all-red from each "
+            "junction's programme (else 3 s and none), min green from its clearance (at "
+            "least 5 s), max green 60 s, decisions every 5 s, no spillback guard"
         ),
     )
 
