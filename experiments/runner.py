@@ -85,7 +85,7 @@ def _prepare(
 def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str], dict[str, str]]:
     """Every run the spec asks for, RL entries resolved to trained models; the trained
     models' folders, by ``label on`` the scenario each trained on; and prepared plans'."""
-    tasks = []
+    tasks: dict[RunKey, Task] = {}
     models = {}
     plans = {}
     for entry_scenario in spec.scenarios:
@@ -102,8 +102,8 @@ def plan(spec: Spec, out: Path) -> tuple[list[Task], dict[str, str], dict[str, s
             for scale in entry_scenario.demand_scales:
                 for seed in spec.seeds:
                     key = RunKey(entry_scenario.name, scale, entry.label, seed)
-                    tasks.append(Task(key, name, entry.params, spec.env))
-    return tasks, models, plans
+                    tasks[key] = Task(key, name, entry.params, spec.env)  # each key once
+    return list(tasks.values()), models, plans
 
 
 def save_networks(spec: Spec, folder: Path) -> None:

@@ -143,6 +143,10 @@ def load_spec(path: Path) -> Spec:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: not a text file (a spec is TOML)") from None
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read it ({error.strerror or error})") from None
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{path}: not valid TOML ({error})") from None
     return parse_spec(data, path)
@@ -165,7 +169,7 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
     scenario_tables = data.get("scenarios")
     if not isinstance(scenario_tables, list) or not scenario_tables:
         raise _fail(path, "scenarios", "a non-empty list of [[scenarios]] tables with a name")
-    scenario_entries = []
+    scenario_entries: list[ScenarioEntry] = []
     for index, table in enumerate(scenario_tables):
         where = f"scenarios[{index}]."
         _unknown(path, where, table, _SCENARIO_KEYS)
@@ -178,6 +182,14 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
             checked = tuple(check_demand_scale(scale) for scale in scales)
         except (ScenarioError, TypeError):
             raise _fail(path, f"{where}demand_scales", "a list of numbers > 0") from None
+        # A run is keyed by scenario and scale: a repeat would run (and count) it twice.
+        if len(set(checked)) < len(checked):
+            twice = next(scale for scale in checked if checked.count(scale) > 1)
+            raise _fail(path, f"{where}demand_scales", f"{twice:g} appears twice; each once")
+        if any(entry.name == name for entry in scenario_entries):
+            raise _fail(
+                path, f"{where}name", f"{name} is listed twice; give one entry all its scales"
+            )
         scenario_entries.append(ScenarioEntry(name, checked))
     controller_tables = data.get("controllers")
     if not isinstance(controller_tables, list) or not controller_tables:
@@ -206,9 +218,13 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
                 f"controllers[{index}].train.family",
                 f'several networks need observation = "greens" (one width), not {seen!r}',
             )
-    out = base / data.get("out", f"results/{data.get('name', path.stem)}")
+    name = data.get("name", path.stem)
+    for key, value in (("name", name), ("out", data.get("out", "results"))):
+        if not isinstance(value, str) or not value:
+            raise _fail(path, key, f"a non-empty string, not {value!r}")
+    out = base / data.get("out", f"results/{name}")
     return Spec(
-        name=str(data.get("name", path.stem)),
+        name=name,
         out=out.resolve(),
         seeds=checked_seeds,
         scenarios=tuple(scenario_entries),

@@ -1,9 +1,11 @@
 """A results folder and its store: one SQLite row per finished run, in its own transaction.
 
 A run is keyed by (spec hash, scenario, demand scale, controller, seed). Rows of runs that
-finished (``done``) are never written again, so rerunning an experiment resumes it; a
-``failed`` row is replaced when the run is tried again. Killing the process loses only the
-runs in progress: every row is committed the moment its run ends.
+finished (``done``) are never written again, nor their lane-group rows, so rerunning an
+experiment resumes it; a ``failed`` row is replaced when the run is tried again. A run's
+rows are written in one transaction, and one process at a time writes a folder (its lock
+file). Killing the process loses only the runs in progress: every run is committed the
+moment it ends.
 
 A folder holds one experiment: `Store.claim` refuses a spec whose hash differs from the
 runs already stored, naming the settings that differ, so runs of two experiments are never
@@ -13,6 +15,7 @@ pooled. This module owns the names of every file a results folder holds.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
@@ -171,17 +174,32 @@ def make_folder(folder: Path, option: str = "--out") -> Path:
     return folder
 
 
+# The `runs` columns that make a SQLite file a Stopline store (older stores lack later ones).
+_OWN_COLUMNS = frozenset({"spec_hash", "scenario", "demand_scale", "controller", "seed", "status"})
+LOCK = ".lock"  # held by the process writing a folder's runs (`Store` with ``create``)
+
+
 class Store:
-    """The ``results.db`` of one output folder."""
+    """The ``results.db`` of one output folder.
+
+    ``create`` (a run writing into the folder): makes the folder and store, and holds the
+    folder's lock for as long as the store is open, so a second run into the same folder
+    is refused, not interleaved. Without it (reading: the report): the store must exist and
+    be Stopline's. Either way a SQLite file that is not a Stopline store is refused and
+    never written into.
+    """
 
     def __init__(self, folder: Path, *, create: bool = True) -> None:
         self.path = folder / DATABASE
+        self._lock: Any = None
         if create:
             make_folder(folder)
+            self._lock = _hold_lock(folder)
         elif not self.path.is_file():
             raise ExperimentError(f"{folder}: no {DATABASE} here (run stopline run first)")
         try:
             self._connection = sqlite3.connect(self.path, timeout=30)
+            self._check_ours(create)
             with self._connection:
                 self._connection.execute(_SCHEMA)
                 self._connection.execute(_MOVEMENTS)
@@ -192,13 +210,38 @@ class Store:
                 if "period" not in moved:  # lane groups stored before 15-minute periods
                     self._connection.execute("ALTER TABLE movements ADD COLUMN period TEXT")
         except sqlite3.DatabaseError as error:
+            self.close()
             raise ExperimentError(
                 f"{self.path}: not a Stopline results database ({error}); "
                 "move it away or choose another --out"
             ) from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_ours(self, create: bool) -> None:
+        """Refuse a SQLite file that is not a Stopline store before anything is written:
+        one without a `runs` table of ours (an empty file only when creating)."""
+        tables = {
+            row[0]
+            for row in self._connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        if not tables and create:
+            return  # a new (or empty) store
+        columns = {row[1] for row in self._connection.execute("PRAGMA table_info(runs)")}
+        if not _OWN_COLUMNS.issubset(columns):
+            what = f"its tables are {', '.join(sorted(tables))}" if tables else "it is empty"
+            raise ExperimentError(
+                f"{self.path}: not a Stopline results database ({what}); "
+                "move it away or choose another --out"
+            )
 
     def close(self) -> None:
-        self._connection.close()
+        if hasattr(self, "_connection"):
+            self._connection.close()
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
 
     def hashes(self) -> set[str]:
         """The spec hashes of every stored run."""
@@ -244,7 +287,7 @@ class Store:
         """Store one run in its own transaction (replacing a failed attempt, never a done one)."""
         result = result or {}
         with self._connection:
-            self._connection.execute(
+            written = self._connection.execute(
                 "INSERT INTO runs (spec_hash, scenario, demand_scale, controller, seed, status, "
                 "error, wall_time, stopline_version, sumo_version, params, metrics, junctions, "
                 "series, finished_at, signals) "
@@ -274,8 +317,13 @@ class Store:
                     json.dumps(result.get("signals", {})),
                 ),
             )
-            if status == "done":
+            if status == "done" and written.rowcount:  # never a done run's rows again
                 where = (spec_hash, key.scenario, key.demand_scale, key.controller, key.seed)
+                self._connection.execute(
+                    "DELETE FROM movements WHERE spec_hash = ? AND scenario = ? "
+                    "AND demand_scale = ? AND controller = ? AND seed = ?",
+                    where,
+                )
                 marks = ", ".join("?" * (len(where) + len(MOVEMENT_COLUMNS)))
                 names = ", ".join(("spec_hash", *RUN_KEY, *MOVEMENT_COLUMNS))
                 self._connection.executemany(
@@ -324,6 +372,24 @@ class Store:
         cursor = self._connection.execute(query, arguments)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names[1:], row[1:], strict=True)) for row in cursor]
+
+
+def _hold_lock(folder: Path) -> Any:
+    """The folder's lock file, locked by this process; refused while another holds it."""
+    path = folder / LOCK
+    try:
+        handle = path.open("a")
+    except OSError as error:
+        raise ExperimentError(f"{folder}: cannot lock it ({error.strerror or error})") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ExperimentError(
+            f"{folder}: another stopline run is writing to it; wait for it to finish or "
+            "choose another --out"
+        ) from None
+    return handle
 
 
 def read_settings(folder: Path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ it); Ctrl-C is tested on the installed script, in processes of their own."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from stopline import scenarios
-from stopline.experiments.store import SETTINGS, RunKey, Store
+from stopline.experiments.store import LOCK, SETTINGS, RunKey, Store
 
 from conftest import cli
 
@@ -61,6 +62,9 @@ def _stored(folder: Path, spec_hash: str) -> Path:
     return folder
 
 
+_HELD: list[object] = []
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[str, str]:
     """Every kind of bad file the cases name, by placeholder."""
@@ -78,6 +82,20 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
         '<route-files value="empty.rou.xml"/></input></configuration>'
     )
     (folder / "bad.toml").write_text("seeds = [")
+    (folder / "binary.toml").write_bytes(b"\xff\xfe\x00seeds")
+    foreign = folder / "foreign"  # someone else's SQLite file where a store would be
+    foreign.mkdir()
+    with sqlite3.connect(foreign / "results.db") as connection:
+        connection.execute("CREATE TABLE accounts (owner TEXT)")
+    connection.close()
+    zero = folder / "zero"
+    zero.mkdir()
+    (zero / "results.db").touch()
+    locked = folder / "locked"  # a folder another run is writing to (it holds the lock)
+    locked.mkdir()
+    holder = (locked / LOCK).open("a")
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _HELD.append(holder)  # held while the module's tests run
     model = folder / "model"
     model.mkdir()
     (model / "model.zip").write_bytes(b"a model already trained")
@@ -112,6 +130,19 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
             folder, "bad-param", controller='[[controllers]]\nname = "sotl"\nparams = {nosuch = 1}'
         ),
         "GOODSPEC": _spec(folder, "good"),
+        "BINARYSPEC": str(folder / "binary.toml"),
+        "FOREIGN": str(foreign),
+        "ZERO": str(zero),
+        "LOCKED": str(locked),
+        "SCALESTWICE": _spec(
+            folder,
+            "scales-twice",
+            controller='[[scenarios]]\nname = "corridor"\ndemand_scales = [1.0, 1]',
+        ),
+        "SCENARIOTWICE": _spec(
+            folder, "scenario-twice", controller='[[scenarios]]\nname = "single"'
+        ),
+        "OUTNUMBER": _spec(folder, "out-number", extra="out = 42"),
         "FAMILYSPEC": _spec(
             folder,
             "family",
@@ -213,6 +244,10 @@ CASES = [
     ("compare single --jobs 0", "--jobs: must be a whole number >= 1"),
     ("compare single --seeds 7,7", "--seeds: seed 7 appears twice"),
     ("report GARBAGE", "GARBAGE/results.db: not a Stopline results database"),
+    ("report FOREIGN", "FOREIGN/results.db: not a Stopline results database (its tables are"),
+    ("report ZERO", "ZERO/results.db: not a Stopline results database (it is empty)"),
+    ("compare single --out FOREIGN", "FOREIGN/results.db: not a Stopline results database"),
+    ("compare single --demand-scale 1,1", "--demand-scale: 1 appears twice"),
     ("report EMPTY", "EMPTY: no results.db here"),
     ("explain EMPTY", "EMPTY: no results.db here"),
     ("explain OTHER", "stored before Stopline recorded what the signals did"),
@@ -230,6 +265,11 @@ CASES = [
     ("run NEW/missing.toml", "missing.toml: file not found"),
     ("run BADTOML", "bad.toml: not valid TOML"),
     ("run TWICE", "seeds: seed 101 appears twice"),
+    ("run BINARYSPEC", "binary.toml: not a text file"),
+    ("run SCALESTWICE", "scenarios[1].demand_scales: 1 appears twice"),
+    ("run SCENARIOTWICE", "scenarios[1].name: single is listed twice"),
+    ("run OUTNUMBER", "out: a non-empty string, not 42"),
+    ("run GOODSPEC --out LOCKED", "LOCKED: another stopline run is writing to it"),
     ("run UNKNOWNKEY", "colour: unknown key"),
     ("run BADENV", "env: min_green must be a number > 0"),
     ("run BADPARAM", "controllers[1].name: controller 'sotl' has no parameter 'nosuch'"),
@@ -277,8 +317,8 @@ def test_bad_input_is_one_line_and_exit_2(
             text = text.replace(name, inputs[name])
         return text
 
-    other = Path(inputs["OTHER"]) / "results.db"
-    before = other.read_bytes()
+    stores = [Path(inputs[name]) / "results.db" for name in ("OTHER", "FOREIGN", "ZERO")]
+    before = [store.read_bytes() for store in stores]
     words = filled(command).split()
     while "=" in words[0]:
         name, _, value = words.pop(0).partition("=")
@@ -288,7 +328,7 @@ def test_bad_input_is_one_line_and_exit_2(
     assert status == 2, errors
     assert len(lines) == 1, errors
     assert filled(message) in lines[0]
-    assert other.read_bytes() == before  # what was stored is untouched
+    assert [store.read_bytes() for store in stores] == before  # nothing stored is touched
     assert not Path(inputs["NEW"]).exists()
 
 

@@ -42,6 +42,9 @@ def demand_scales(text: str) -> list[float]:
         values = []
     if not values:
         raise argparse.ArgumentTypeError(f"must be numbers > 0 like 0.8,1,1.2; got {text!r}")
+    repeated = sorted({value for value in values if values.count(value) > 1})
+    if repeated:  # a run is keyed by its scale: a repeat would run and count it twice
+        raise argparse.ArgumentTypeError(f"{repeated[0]:g} appears twice in {text!r}")
     return values
 
 
