@@ -25,7 +25,7 @@ from sb3_contrib import MaskablePPO
 from stable_baselines3 import A2C, DQN, PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList, CheckpointCallback
-from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.monitor import Monitor, ResultsWriter
 from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv, VecMonitor
 
 from stopline import scenarios
@@ -173,7 +173,7 @@ def _worker_seed(config: TrainConfig, rank: int) -> int:
     return config.seed * 1000 + rank
 
 
-def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any:
+def _single_env(config: TrainConfig, rank: int, monitor_file: str | None, append: bool) -> Any:
     env = SignalEnv(
         scenarios.load(
             config.scenario, demand_scale=config.demand_scale, seed=config.training_seeds[0]
@@ -188,7 +188,7 @@ def _single_env(config: TrainConfig, rank: int, monitor_file: str | None) -> Any
         _worker_seed(config, rank),
         config.demand_spread,
     )
-    return Monitor(env, monitor_file, info_keywords=EPISODE_KEYWORDS)
+    return Monitor(env, monitor_file, info_keywords=EPISODE_KEYWORDS, override_existing=not append)
 
 
 def network_env(config: TrainConfig, rank: int) -> SharedPolicyVecEnv:
@@ -240,20 +240,34 @@ def close_env(env: VecEnv, *, interrupted: bool = False) -> None:
     env.close()
 
 
-def make_training_env(config: TrainConfig, out: Path, junctions: int, ray: Any = None) -> VecEnv:
+def make_training_env(
+    config: TrainConfig, out: Path, junctions: int, ray: Any = None, *, append: bool = False
+) -> VecEnv:
     """``config.simulations`` simulations in worker processes: each of the junction (when
     the scenario's ``junctions``, counted by the caller, is 1 and it trains alone), or of a
     whole network for the shared policy (`NetworkWorkers`, the first in this process; given
-    ``ray``, the started Ray module, the others run as Ray actors)."""
+    ``ray``, the started Ray module, the others run as Ray actors). Episodes go to monitor
+    CSVs in ``out``; with ``append`` (a resumed run) after those already there."""
+
+    def monitor(rank: int) -> tuple[str, bool]:
+        path = out / f"monitor-{rank}"
+        return str(path), append and path.with_suffix(f".{Monitor.EXT}").is_file()
+
     if junctions == 1 and not config.family:
         factories: list[Callable[[], gym.Env[Any, Any]]] = [
-            partial(_single_env, config, rank, str(out / f"monitor-{rank}"))
-            for rank in range(config.envs)
+            partial(_single_env, config, rank, *monitor(rank)) for rank in range(config.envs)
         ]
         return make_vec_env(factories, torch_threads=config.torch_threads)
     networks = [partial(network_env, config, rank) for rank in range(config.simulations)]
-    network = NetworkWorkers(networks, ray=ray)
-    return VecMonitor(network, str(out / "monitor-0"), info_keywords=EPISODE_KEYWORDS)
+    watched = VecMonitor(NetworkWorkers(networks, ray=ray), info_keywords=EPISODE_KEYWORDS)
+    path, keep = monitor(0)
+    watched.results_writer = ResultsWriter(
+        path,
+        header={"t_start": watched.t_start, "env_id": config.scenario},
+        extra_keys=EPISODE_KEYWORDS,
+        override_existing=not keep,
+    )
+    return watched
 
 
 class _Progress(BaseCallback):
@@ -294,6 +308,20 @@ def _layout(config: TrainConfig) -> dict[str, list[int]]:
     return layout
 
 
+def check_run(config: TrainConfig, *, backend: str = "local", tensorboard: bool = False) -> int:
+    """Refuse (`AgentError`) a run `train` cannot do, before anything is written; return the
+    scenario's junction count."""
+    junctions = len(scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions)
+    if backend == "ray" and junctions == 1 and not config.family:
+        raise AgentError(
+            "--backend ray trains networks; a one-junction scenario trains in local worker "
+            "processes (--backend local)"
+        )
+    if tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise AgentError("--tensorboard needs the tensorboard package: pip install tensorboard")
+    return junctions
+
+
 def train(
     config: TrainConfig,
     out: Path,
@@ -311,14 +339,9 @@ def train(
     ``coach`` measures strategies and records demonstrations: with it the policy is warm
     started from ``config.teacher`` and the model kept is the best on the validation
     seeds, both written to ``config.json`` (without it, neither: the last model is kept)."""
-    junctions = scenarios.load(config.scenario, demand_scale=config.demand_scale).junctions
-    if backend == "ray" and len(junctions) == 1 and not config.family:
-        raise AgentError(
-            "--backend ray trains networks; a one-junction scenario trains in local worker "
-            "processes (--backend local)"
-        )
+    junctions = check_run(config, backend=backend, tensorboard=tensorboard)
     if config.timesteps is None:
-        size = len(junctions) + sum(
+        size = junctions + sum(
             len(scenarios.load(name, demand_scale=config.demand_scale).junctions)
             for name in config.family
         )
@@ -327,8 +350,6 @@ def train(
         config = dataclasses.replace(config, teacher=None)
     budget = config.timesteps
     assert budget is not None
-    if tensorboard and importlib.util.find_spec("tensorboard") is None:
-        raise AgentError("--tensorboard needs the tensorboard package: pip install tensorboard")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -348,7 +369,7 @@ def train(
             ray = import_ray()
             ray_started = start_ray(ray_address, config.simulations)
         with shielded():  # a Ctrl-C arrives only once `env` is there to be closed
-            env = make_training_env(config, out, len(junctions), ray)
+            env = make_training_env(config, out, junctions, ray, append=resume)
         torch.set_num_threads(config.torch_threads)
         model = _model(config, env, out, resume=resume, tensorboard=tensorboard)
         if coach is not None and config.teacher is not None and model.num_timesteps == 0:

@@ -194,7 +194,7 @@ class Store:
         self._lock: Any = None
         if create:
             make_folder(folder)
-            self._lock = _hold_lock(folder)
+            self._lock = hold_lock(folder)
         elif not self.path.is_file():
             raise ExperimentError(f"{folder}: no {DATABASE} here (run stopline run first)")
         try:
@@ -374,7 +374,7 @@ class Store:
         return [dict(zip(names[1:], row[1:], strict=True)) for row in cursor]
 
 
-def _hold_lock(folder: Path) -> Any:
+def hold_lock(folder: Path) -> Any:
     """The folder's lock file, locked by this process; refused while another holds it."""
     path = folder / LOCK
     try:

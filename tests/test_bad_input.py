@@ -6,6 +6,7 @@ it); Ctrl-C is tested on the installed script, in processes of their own."""
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from stopline import scenarios
+from stopline.agents.training import TrainConfig
 from stopline.experiments.store import LOCK, SETTINGS, RunKey, Store
 
 from conftest import cli
@@ -100,6 +102,13 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
     model.mkdir()
     (model / "model.zip").write_bytes(b"a model already trained")
     (model / "config.json").write_text("{}")
+    resumable = folder / "resumable"  # a run of `single` with PPO, saved as train saves it
+    resumable.mkdir()
+    saved = dataclasses.asdict(TrainConfig("single"))
+    (resumable / "config.json").write_text(json.dumps(saved))
+    unfinished = folder / "unfinished" / "checkpoints"  # a run stopped before its end
+    unfinished.mkdir(parents=True)
+    (unfinished / "rl_64_steps.zip").write_bytes(b"a checkpoint")
     # Plan files: one for another net (corridor's J1), one missing single's junction C, and
     # one ending a green without yellow.
     logic = '<tlLogic id="{id}" type="static" programID="p" offset="0">{phases}</tlLogic>'
@@ -121,6 +130,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
         "OTHER": str(_stored(folder / "other", "another-experiment")),
         "NODEMAND": str(no_demand),
         "MODEL": str(model),
+        "UNFINISHED": str(folder / "unfinished"),
+        "RESUMABLE": str(resumable),
         "NEW": str(folder / "new"),
         "BADTOML": str(folder / "bad.toml"),
         "UNKNOWNKEY": _spec(folder, "unknown-key", extra="colour = 'red'"),
@@ -278,6 +289,13 @@ CASES = [
     # Training.
     ("train single --out FILE", "--out FILE: is a file, not a folder"),
     ("train single --out MODEL", "--out MODEL: already holds a trained model"),
+    ("train single --out UNFINISHED", "--out UNFINISHED: holds an unfinished training run"),
+    ("train single --out EMPTY --resume", "--resume: EMPTY holds no training run to resume"),
+    ("train single --out MODEL --resume", "--resume: MODEL/config.json cannot be read"),
+    (
+        "train corridor --algo dqn --resume --out RESUMABLE",
+        "--resume: RESUMABLE trained another run (differs in algo",
+    ),
     ("train single --out NEW --hyper nosuch=1", "ppo has no hyper-parameter 'nosuch'"),
     ("train single --out NEW --hyper learning_rate=abc", "'learning_rate' must be float"),
     ("train single --out NEW --algo sac", "--algo: invalid choice"),

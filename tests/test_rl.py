@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import partial
 from pathlib import Path
@@ -75,13 +76,25 @@ def test_a_model_for_another_layout_is_refused(single_model: Path, cache_dir: Pa
 
 
 @pytest.mark.slow
-def test_resume_continues_from_the_last_checkpoint(tmp_path: Path, cache_dir: Path) -> None:
-    config = TrainConfig("single", timesteps=128, envs=1, hyperparameters=TINY, checkpoint_every=64)
+def test_resume_continues_from_the_last_checkpoint_and_keeps_its_history(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    episode = 720  # decisions in `single`'s hour
+    config = TrainConfig(
+        "single", timesteps=episode + 64, envs=1, hyperparameters=TINY, checkpoint_every=64
+    )
+
+    def steps() -> list[int]:
+        return sorted(int(p.stem.split("_")[1]) for p in (tmp_path / "checkpoints").glob("*.zip"))
+
     train(config, tmp_path)
-    more = TrainConfig("single", timesteps=256, envs=1, hyperparameters=TINY, checkpoint_every=64)
+    monitor = tmp_path / "monitor-0.monitor.csv"
+    first, before = monitor.read_text().splitlines(), steps()
+    more = dataclasses.replace(config, timesteps=3 * episode)  # one more episode at least
     train(more, tmp_path, resume=True)
-    steps = sorted(int(p.stem.split("_")[1]) for p in (tmp_path / "checkpoints").glob("*.zip"))
-    assert steps[-1] >= 256 and 128 in steps
+    assert steps()[-1] >= 2 * episode and set(before) < set(steps())
+    both = monitor.read_text().splitlines()
+    assert len(first) == 3 and both[:3] == first and len(both) == 4  # appended, not emptied
 
 
 def test_training_and_evaluation_seeds_must_not_overlap() -> None:

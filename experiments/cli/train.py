@@ -13,6 +13,7 @@ from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODE
 from stopline.scenarios import naming
 
 from ..standing import tell_standing
+from ..store import differences, hold_lock, make_folder
 from . import arguments
 from .arguments import training_env_config
 
@@ -101,7 +102,7 @@ def add_to(commands: Any) -> None:
 
 def _run(arguments: argparse.Namespace) -> int:
     # torch and matplotlib take seconds to import: only when training.
-    from stopline.agents.training import TrainConfig, train
+    from stopline.agents.training import TrainConfig, check_run, train
 
     from ..backends import check_backend
     from ..coaching import LocalCoach
@@ -110,33 +111,24 @@ def _run(arguments: argparse.Namespace) -> int:
     out: Path = arguments.out
     if out.exists() and not out.is_dir():
         raise AgentError(f"--out {out}: is a file, not a folder")
-    if (out / MODEL).is_file() and not arguments.resume:
+    asked = _asked(arguments, TrainConfig)
+    if arguments.resume:
+        config = _resumed(out, asked, TrainConfig)
+    elif (out / MODEL).is_file():
         raise AgentError(
             f"--out {out}: already holds a trained model; choose another --out, or add "
             "--resume to continue training it"
         )
-    if arguments.resume and (arguments.out / CONFIG).is_file():
-        # Resuming repeats the saved run, only with the new total budget.
-        saved = TrainConfig.saved(arguments.out)
-        config = dataclasses.replace(saved, timesteps=arguments.timesteps or saved.timesteps)
-    else:
-        first, *family = (naming.resolve(name) for name in arguments.scenario)
-        config = TrainConfig(
-            scenario=first,
-            family=tuple(family),
-            demand_spread=arguments.demand_spread,
-            algo=arguments.algo,
-            timesteps=arguments.timesteps,
-            envs=arguments.envs,
-            seed=arguments.seed,
-            demand_scale=arguments.demand_scale,
-            env_config=training_env_config(arguments),
-            hyperparameters=dict(arguments.hyper),
-            teacher=arguments.teacher,
-            dagger_rounds=arguments.dagger_rounds,
-            **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
+    elif any((out / "checkpoints").glob("*.zip")):
+        raise AgentError(
+            f"--out {out}: holds an unfinished training run (checkpoints); add --resume to "
+            "continue it, or choose another --out"
         )
+    else:
+        config = asked
     check_backend(arguments.backend, arguments.ray_address)
+    check_run(config, backend=arguments.backend, tensorboard=arguments.tensorboard)
+    lock = hold_lock(make_folder(out))  # one training run per folder, made once all is checked
     model = train(
         config,
         arguments.out,
@@ -157,4 +149,48 @@ def _run(arguments: argparse.Namespace) -> int:
         f"evaluate it:    stopline evaluate {arguments.scenario[0]}{scale} "
         f"--controller rl:{arguments.out}"
     )
+    lock.close()
     return 0
+
+
+def _asked(arguments: argparse.Namespace, config_type: Any) -> Any:
+    """The TrainConfig the command line asks for."""
+    first, *family = (naming.resolve(name) for name in arguments.scenario)
+    return config_type(
+        scenario=first,
+        family=tuple(family),
+        demand_spread=arguments.demand_spread,
+        algo=arguments.algo,
+        timesteps=arguments.timesteps,
+        envs=arguments.envs,
+        seed=arguments.seed,
+        demand_scale=arguments.demand_scale,
+        env_config=training_env_config(arguments),
+        hyperparameters=dict(arguments.hyper),
+        teacher=arguments.teacher,
+        dagger_rounds=arguments.dagger_rounds,
+        **({"torch_threads": arguments.torch_threads} if arguments.torch_threads else {}),
+    )
+
+
+def _resumed(out: Path, asked: Any, config_type: Any) -> Any:
+    """The saved run in ``out`` with the new total budget, if the command line asks for the
+    same run: resuming another run's checkpoints would train something nobody asked for."""
+    if not (out / CONFIG).is_file():
+        raise AgentError(f"--resume: {out} holds no training run to resume (no {CONFIG})")
+    try:
+        saved = config_type.saved(out)
+    except (AgentError, TypeError, ValueError) as error:
+        raise AgentError(f"--resume: {out / CONFIG} cannot be read ({error})") from None
+    budget = {"timesteps": None}  # the one setting a resumed run may change
+    changed = differences(
+        dataclasses.asdict(dataclasses.replace(saved, **budget)),
+        dataclasses.asdict(dataclasses.replace(asked, **budget)),
+    )
+    if changed:
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        raise AgentError(
+            f"--resume: {out} trained another run (differs in {', '.join(changed[:3])}{more}); "
+            "give the options it was trained with, or choose a new --out"
+        )
+    return dataclasses.replace(saved, timesteps=asked.timesteps or saved.timesteps)
