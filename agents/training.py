@@ -32,7 +32,7 @@ from stopline import scenarios
 from stopline.envs import EnvConfig, SignalEnv, SignalParallelEnv
 from stopline.envs.observations import observation
 from stopline.envs.workers import shielded
-from stopline.scenarios import EVALUATION_SEEDS, FITTING_SEEDS, VALIDATION_SEEDS
+from stopline.scenarios import EVALUATION_SEEDS, FITTING_SEEDS, VALIDATION_SEEDS, bounds
 
 from .errors import AgentError
 from .hyperparameters import DAGGER_ROUNDS, HYPERPARAMETERS, TEACHERS, default_budget
@@ -94,8 +94,14 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.algo not in ALGORITHMS:
             raise AgentError(f"--algo must be one of {', '.join(ALGORITHMS)}, not {self.algo!r}")
-        if self.torch_threads < 1:
-            raise AgentError(f"torch_threads must be >= 1, not {self.torch_threads}")
+        numbers = {"envs": self.envs, "torch_threads": self.torch_threads, "seed": self.seed}
+        if self.timesteps is not None:  # None: the scenario's default budget
+            numbers["timesteps"] = self.timesteps
+        for key, value in numbers.items():
+            try:
+                bounds.check(key, value)
+            except bounds.BoundError as error:
+                raise AgentError(str(error)) from None
         if not (isinstance(self.demand_spread, int | float) and 0 <= self.demand_spread < 1):
             raise AgentError(f"--demand-spread must be >= 0 and < 1, not {self.demand_spread!r}")
         self.family = tuple(self.family)
@@ -145,6 +151,11 @@ class TrainConfig:
                     f"{self.algo} hyper-parameter {key!r} must be {wanted.__name__}, "
                     f"like its default {defaults[key]!r}; got {value!r}"
                 )
+            if key in bounds.BOUNDS:
+                try:
+                    bounds.check(key, value)
+                except bounds.BoundError as error:
+                    raise AgentError(f"{self.algo} hyper-parameter {error}") from None
         self.hyperparameters = {**defaults, **self.hyperparameters}
         self.training_seeds = tuple(self.training_seeds)
         self.validation_seeds = tuple(self.validation_seeds)

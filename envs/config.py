@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from stopline.scenarios import bounds
 
 from .errors import ConfigError
 from .phases import check_kind
@@ -69,21 +70,21 @@ class EnvConfig:
     spillback_guard: bool = False
 
     def __post_init__(self) -> None:
-        positive: dict[str, object] = {"delta_time": self.delta_time, "min_green": self.min_green}
-        for key, value in positive.items():
-            if key == "min_green" and value is None:
-                continue  # derived per junction
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise ConfigError(f"config {key} must be a number > 0, got {value!r}")
-        optional: dict[str, object] = {"all_red": self.all_red, "yellow_time": self.yellow_time}
-        for key, value in optional.items():
-            if value is not None and not (isinstance(value, int | float) and value >= 0):
-                raise ConfigError(f"config {key} must be a number >= 0, got {value!r}")
-        floor = self.min_green or 0.0
-        if not (isinstance(self.max_green, int | float) and self.max_green >= floor):
+        # None: derived per junction (min green) or taken from its programme.
+        for key in ("delta_time", "min_green", "max_green", "yellow_time", "all_red"):
+            value = getattr(self, key)
+            if value is None and key in ("min_green", "yellow_time", "all_red"):
+                continue
+            try:
+                bounds.check(key, value)
+            except bounds.BoundError as error:
+                raise ConfigError(f"config {error}") from None
+        # A derived min green is at least the floor: a shorter max green could never be met.
+        floor = self.min_green or MIN_GREEN_FLOOR
+        if self.max_green < floor:
+            what = "min_green" if self.min_green else "the shortest min green"
             raise ConfigError(
-                f"config max_green must be a number >= min_green ({floor:g}), "
-                f"got {self.max_green!r}"
+                f"config max_green must be >= {what} ({floor:g}), got {self.max_green!r}"
             )
         check_kind(self.phases)
         for key in ("gui", "observe_only", "spillback_guard"):

@@ -23,25 +23,10 @@ from stopline.scenarios.geometry import network_geometry
 
 from .backends import Backend, LocalBackend
 from .coaching import LocalCoach
-from .spec import ControllerEntry, Spec, digest
+from .spec import ControllerEntry, Spec, digest, training_config
 from .standing import tell_standing
 from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, write_atomically
 from .tasks import Progress, Task, tell_warnings
-
-
-def _training_config(entry: ControllerEntry, scenario: str, env: dict[str, Any]) -> Any:
-    """The entry's TrainConfig: on the scenario evaluated unless the entry names one, with
-    the spec's env settings (phase set, timings), so the policy is evaluated as it trained,
-    and the entry's observation and reward on top."""
-    from stopline.agents.training import TrainConfig  # torch is heavy: only for RL entries
-
-    settings = dict(entry.train or {})
-    scenario = settings.pop("scenario", scenario)
-    env_config: dict[str, Any] = dict(env)
-    env_config.update(
-        {key: settings.pop(key) for key in ("observation", "reward") if key in settings}
-    )
-    return TrainConfig(scenario=scenario, env_config=env_config, **settings)
 
 
 def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict[str, Any]) -> str:
@@ -52,7 +37,7 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict
 
     from .plots import learning_curve
 
-    config = _training_config(entry, scenario, env)
+    config = training_config(entry, scenario, env)
     key = digest(dataclasses.asdict(config))[:8]
     folder = out / MODELS / f"{entry.label}-{naming.slug(config.scenario)}-{key}"
     if not (folder / MODEL).is_file():

@@ -222,6 +222,12 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
     for key, value in (("name", name), ("out", data.get("out", "results"))):
         if not isinstance(value, str) or not value:
             raise _fail(path, key, f"a non-empty string, not {value!r}")
+    for index, entry in enumerate(entries):  # every setting checked before anything runs
+        if entry.train is not None:
+            try:
+                training_config(entry, scenario_entries[0].name, dict(env))
+            except (agents.AgentError, TypeError, ValueError) as error:
+                raise _fail(path, f"controllers[{index}].train", str(error)) from None
     out = base / data.get("out", f"results/{name}")
     return Spec(
         name=name,
@@ -233,6 +239,21 @@ def parse_spec(data: dict[str, Any], path: Path) -> Spec:
         env=dict(env),
         source=path.resolve(),
     )
+
+
+def training_config(entry: ControllerEntry, scenario: str, env: dict[str, Any]) -> Any:
+    """The entry's TrainConfig: on the scenario evaluated unless the entry names one, with
+    the spec's env settings (phase set, timings), so the policy is evaluated as it trained,
+    and the entry's observation and reward on top."""
+    from stopline.agents.training import TrainConfig  # torch is heavy: only for RL entries
+
+    settings = dict(entry.train or {})
+    scenario = settings.pop("scenario", scenario)
+    env_config: dict[str, Any] = dict(env)
+    env_config.update(
+        {key: settings.pop(key) for key in ("observation", "reward") if key in settings}
+    )
+    return TrainConfig(scenario=scenario, env_config=env_config, **settings)
 
 
 def _controller(path: Path, index: int, table: dict[str, Any]) -> ControllerEntry:

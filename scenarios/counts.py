@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import sumo_tools
+from . import bounds, sumo_tools
 from .build import write_sumocfg
 from .errors import ScenarioError
 from .flows import movement_crossings
@@ -88,16 +88,30 @@ def read_counts(
     if not path.is_file():
         raise ScenarioError(f"{path}: file not found")
     edges, movements = _net_movements(net)
-    counts = []
-    with path.open(newline="") as stream:
-        reader = csv.DictReader(stream)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or []) and c != "junction"]
-        if missing:
-            raise ScenarioError(
-                f"{path}: no column {', '.join(missing)} (columns: {', '.join(COLUMNS)})"
-            )
-        for number, row in enumerate(reader, start=2):  # the header is line 1
-            counts.append(_count(path, number, row, edges, movements, interval, window))
+    counts: list[Count] = []
+    seen: dict[tuple[str, str | None, float], int] = {}
+    try:
+        with path.open(newline="") as stream:
+            reader = csv.DictReader(stream)
+            fields = reader.fieldnames or []
+            missing = [c for c in COLUMNS if c not in fields and c != "junction"]
+            if missing:
+                raise ScenarioError(
+                    f"{path}: no column {', '.join(missing)} (columns: {', '.join(COLUMNS)})"
+                )
+            for number, row in enumerate(reader, start=2):  # the header is line 1
+                count = _count(path, number, row, edges, movements, interval, window)
+                # A repeated row would be fitted twice over and reported as a perfect fit.
+                first = seen.setdefault((count.source, count.target, count.begin), number)
+                if first != number:
+                    raise ScenarioError(
+                        f"{path} row {number}: repeats row {first} (same from, to and interval)"
+                    )
+                counts.append(count)
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file (counts are CSV)") from None
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read it ({error.strerror or error})") from None
     if not counts:
         raise ScenarioError(f"{path}: no counts")
     return counts
@@ -128,6 +142,14 @@ def _count(
         raise ScenarioError(f"{where}: count {row.get('count')!r} is not a number") from None
     if not math.isfinite(value) or value < 0:
         raise ScenarioError(f"{where}: count {value:g} is negative")
+    try:
+        bounds.check("count per hour", value * 3600.0 / interval)
+    except bounds.BoundError:
+        most = bounds.BOUNDS["count per hour"].high * interval / 3600.0
+        raise ScenarioError(
+            f"{where}: count {value:g} is more than a {interval / 60:g}-minute interval can "
+            f"carry (at most {most:g}: {bounds.BOUNDS['count per hour'].high:g} an hour)"
+        ) from None
     clock = _CLOCK.match((row.get("interval") or "").strip())
     if not clock or int(clock[2]) >= 60:
         raise ScenarioError(f"{where}: interval {row.get('interval')!r} is not a start time HH:MM")

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import build, catalogue, variants
+from . import bounds, build, catalogue, variants
 from .errors import ScenarioError
 from .naming import is_path
 from .scenario import Scenario
@@ -19,16 +19,18 @@ _WINDOW_ROUNDING = 300.0
 
 def check_demand_scale(value: float) -> float:
     """Return ``value`` if it is a usable demand multiplier, else raise ScenarioError."""
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ScenarioError(f"demand scale must be a number > 0, got {value!r}")
-    return float(value)
+    try:
+        return float(bounds.check("demand scale", value))
+    except bounds.BoundError as error:
+        raise ScenarioError(str(error)) from None
 
 
 def check_seed(value: int) -> int:
     """Return ``value`` if it is a usable demand seed, else raise ScenarioError."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ScenarioError(f"seed must be a whole number >= 0, got {value!r}")
-    return value
+    try:
+        return int(bounds.check("seed", value))
+    except bounds.BoundError as error:
+        raise ScenarioError(str(error)) from None
 
 
 def load(

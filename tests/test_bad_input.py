@@ -154,6 +154,16 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
             folder, "scenario-twice", controller='[[scenarios]]\nname = "single"'
         ),
         "OUTNUMBER": _spec(folder, "out-number", extra="out = 42"),
+        "MANYSTEPS": _spec(
+            folder,
+            "many-steps",
+            controller='[[controllers]]\nname = "ppo"\ntrain = { timesteps = "many" }',
+        ),
+        "NEGATIVESTEPS": _spec(
+            folder,
+            "negative-steps",
+            controller='[[controllers]]\nname = "ppo"\ntrain = { timesteps = -5 }',
+        ),
         "FAMILYSPEC": _spec(
             folder,
             "family",
@@ -235,11 +245,47 @@ CASES = [
     ("evaluate single --controller fixed --env nosuch=1", "--env: unknown key 'nosuch'"),
     (
         "evaluate single --controller fixed --env min_green=30 --env max_green=10",
-        "max_green must be a number >= min_green",
+        "max_green must be >= min_green (30)",
     ),
     ("evaluate single --controller fixed --phases mine", "--phases: invalid choice"),
     ("bench single --env delta_time=0", "delta_time must be a number > 0"),
     ("bench single --repeats 0", "--repeats: must be a whole number >= 1"),
+    # Bounds (`stopline.scenarios.bounds`): far outside, a run never ends or fails late.
+    (
+        "evaluate single --controller fixed --demand-scale 1e300",
+        "--demand-scale: must be a number > 0 and at most 10",
+    ),
+    (
+        "evaluate single --controller fixed --seeds 4294967296",
+        "--seeds: must be whole numbers like 101,102, each a whole number from 0 to 2147483647",
+    ),
+    (
+        "evaluate single --controller fixed --env max_green=1",
+        "max_green must be >= the shortest min green (5), got 1",
+    ),
+    (
+        "evaluate single --controller fixed --env yellow_time=100000",
+        "yellow_time must be a number from 0 to 10",
+    ),
+    (
+        "evaluate single --controller fixed --env all_red=1e9",
+        "all_red must be a number from 0 to 10",
+    ),
+    (
+        "evaluate single --controller fixed --env min_green=1e300",
+        "min_green must be a number > 0 and at most 300",
+    ),
+    ("train single --out NEW --envs 100000", "--envs: must be a whole number from 1 to 256"),
+    (
+        "train single --out NEW --torch-threads 100000",
+        "--torch-threads: must be a whole number from 1 to 256",
+    ),
+    (
+        "train single --out NEW --hyper learning_rate=-1",
+        "learning_rate must be a number > 0 and at most 1",
+    ),
+    ("train single --out NEW --hyper n_steps=0", "n_steps must be a whole number from 2 to"),
+    ("train single --out NEW --hyper gamma=2", "gamma must be a number > 0 and at most 1"),
     # Output folders and stores.
     ("compare single --out FILE", "--out FILE: is a file, not a folder"),
     ("compare single --out /proc/stopline-out", "--out /proc/stopline-out: cannot create it"),
@@ -251,8 +297,8 @@ CASES = [
         "compare single --out OTHER --seeds 101 --timesteps 10",
         "OTHER holds the runs of another experiment",
     ),
-    ("compare single --timesteps abc", "--timesteps: must be a whole number >= 1"),
-    ("compare single --jobs 0", "--jobs: must be a whole number >= 1"),
+    ("compare single --timesteps abc", "--timesteps: must be a whole number from 1 to"),
+    ("compare single --jobs 0", "--jobs: must be a whole number from 1 to 256"),
     ("compare single --seeds 7,7", "--seeds: seed 7 appears twice"),
     ("report GARBAGE", "GARBAGE/results.db: not a Stopline results database"),
     ("report FOREIGN", "FOREIGN/results.db: not a Stopline results database (its tables are"),
@@ -280,6 +326,8 @@ CASES = [
     ("run SCALESTWICE", "scenarios[1].demand_scales: 1 appears twice"),
     ("run SCENARIOTWICE", "scenarios[1].name: single is listed twice"),
     ("run OUTNUMBER", "out: a non-empty string, not 42"),
+    ("run MANYSTEPS", "controllers[1].train: timesteps must be a whole number from 1 to"),
+    ("run NEGATIVESTEPS", "controllers[1].train: timesteps must be a whole number from 1 to"),
     ("run GOODSPEC --out LOCKED", "LOCKED: another stopline run is writing to it"),
     ("run UNKNOWNKEY", "colour: unknown key"),
     ("run BADENV", "env: min_green must be a number > 0"),
@@ -299,9 +347,9 @@ CASES = [
     ("train single --out NEW --hyper nosuch=1", "ppo has no hyper-parameter 'nosuch'"),
     ("train single --out NEW --hyper learning_rate=abc", "'learning_rate' must be float"),
     ("train single --out NEW --algo sac", "--algo: invalid choice"),
-    ("train single --out NEW --env all_red=-1", "all_red must be a number >= 0"),
-    ("train single --out NEW --timesteps 0", "--timesteps: must be a whole number >= 1"),
-    ("train single --out NEW --torch-threads 0", "--torch-threads: must be a whole number >= 1"),
+    ("train single --out NEW --env all_red=-1", "all_red must be a number from 0 to 10"),
+    ("train single --out NEW --timesteps 0", "--timesteps: must be a whole number from 1 to"),
+    ("train single --out NEW --torch-threads 0", "--torch-threads: must be a whole number from 1"),
     ("train single --out NEW --backend ray", "--backend ray trains networks"),
     ("train grid:2x2 --out NEW --ray-address 1.2.3.4:6379", "--ray-address needs --backend ray"),
     ("train grid:2x2 corridor --out NEW", "training on several scenarios needs an observation"),
@@ -315,7 +363,7 @@ CASES = [
     ("scenarios build grid:0x0", "grid size must be CxR"),
     ("scenarios show random:0", "the net's seed must be 1 to 999"),
     ("scenarios build single --demand-scale -2", "--demand-scale: must be a number > 0"),
-    ("scenarios build single --seed x", "--seed: must be a whole number >= 0"),
+    ("scenarios build single --seed x", "--seed: must be a whole number from 0 to 2147483647"),
     ("scenarios show /no/such/file.sumocfg", "/no/such/file.sumocfg: file not found"),
     ("scenarios frobnicate", "invalid choice: 'frobnicate'"),
 ]

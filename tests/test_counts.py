@@ -37,6 +37,8 @@ def test_intervals(text: str, seconds: float) -> None:
         ("J3,W_J0,J0_J1,00:00,3", "row 2: edge 'W_J0' does not lead into junction 'J3'"),
         ("J0,W_J0,J0_J1,7am,3", "row 2: interval '7am' is not a start time HH:MM"),
         ("J0,W_J0,J0_J1,23:55,3", "row 2: interval 23:55 is outside the window"),
+        ("J0,W_J0,J0_J1,00:00,1e12", "row 2: count 1e\\+12 is more than a 15-minute interval"),
+        ("J0,W_J0,J0_J1,00:00,3\nJ0,W_J0,J0_J1,00:00,4", "row 3: repeats row 2"),
     ],
 )
 def test_bad_counts_name_the_row(row: str, message: str, tmp_path: Path, cache_dir: Path) -> None:
@@ -45,6 +47,13 @@ def test_bad_counts_name_the_row(row: str, message: str, tmp_path: Path, cache_d
     net = scenarios.load("corridor").net_file
     with pytest.raises(ScenarioError, match=f"^{counts} {message}"):
         read_counts(counts, net, 900, (0, 3600))
+
+
+def test_a_binary_counts_file_is_refused(tmp_path: Path, cache_dir: Path) -> None:
+    counts = tmp_path / "counts.csv"
+    counts.write_bytes(b"\xff\xfe\x00\x81junction")
+    with pytest.raises(ScenarioError, match=r"counts\.csv: not a text file"):
+        read_counts(counts, scenarios.load("corridor").net_file, 900, (0, 3600))
 
 
 @pytest.mark.slow

@@ -181,7 +181,7 @@ def test_a_junction_must_be_named_where_there_are_several(cache_dir: Path) -> No
         ({"observation": "radar"}, "unknown observation 'radar'; registered: default"),
         ({"reward": "fame"}, "unknown reward 'fame'"),
         ({"min_green": 0}, "min_green must be a number > 0"),
-        ({"min_green": 10, "max_green": 5}, "max_green must be a number >= min_green"),
+        ({"min_green": 10, "max_green": 5}, "max_green must be >= min_green"),
         ({"phases": "mine"}, "phases must be one of own, rebuilt, not 'mine'"),
         ({"action_mode": "random"}, "action_mode must be 'phase' or 'cycle'"),
         ({"sumo_options": "--no-warnings"}, "sumo_options must be a list of strings"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from stopline import scenarios
 from stopline.envs import OBSERVATIONS, PHASE_SETS, REWARDS, ConfigError, EnvConfig
-from stopline.scenarios import ScenarioError
+from stopline.scenarios import ScenarioError, bounds
 
 from ..backends import BACKENDS
 
@@ -31,17 +31,24 @@ def demand_scale(text: str) -> float:
     try:
         return scenarios.check_demand_scale(float(text))
     except (ValueError, ScenarioError):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
+        bound = _bound("demand scale")
+        raise argparse.ArgumentTypeError(f"must be {bound}, got {text!r}") from None
+
+
+def _bound(name: str) -> str:
+    return bounds.BOUNDS[name].describe()
 
 
 def demand_scales(text: str) -> list[float]:
-    """Comma-separated demand scales, each > 0."""
+    """Comma-separated demand scales, each within its bound."""
     try:
         values = [scenarios.check_demand_scale(float(part)) for part in text.split(",")]
     except (ValueError, ScenarioError):
         values = []
     if not values:
-        raise argparse.ArgumentTypeError(f"must be numbers > 0 like 0.8,1,1.2; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"must be numbers like 0.8,1,1.2, each {_bound('demand scale')}; got {text!r}"
+        )
     repeated = sorted({value for value in values if values.count(value) > 1})
     if repeated:  # a run is keyed by its scale: a repeat would run and count it twice
         raise argparse.ArgumentTypeError(f"{repeated[0]:g} appears twice in {text!r}")
@@ -52,7 +59,7 @@ def seed(text: str) -> int:
     try:
         return scenarios.check_seed(int(text))
     except (ValueError, ScenarioError):
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be {_bound('seed')}, got {text!r}") from None
 
 
 def seeds(text: str) -> list[int]:
@@ -61,7 +68,9 @@ def seeds(text: str) -> list[int]:
     except (ValueError, ScenarioError):
         values = []
     if not values:
-        raise argparse.ArgumentTypeError(f"must be whole numbers >= 0 like 101,102; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"must be whole numbers like 101,102, each {_bound('seed')}; got {text!r}"
+        )
     repeated = sorted({value for value in values if values.count(value) > 1})
     if repeated:
         raise argparse.ArgumentTypeError(f"seed {repeated[0]} appears twice in {text!r}")
@@ -78,6 +87,20 @@ def positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return int(text)
+
+
+def bounded(name: str) -> Callable[[str], int]:
+    """An argument type: a whole number within ``BOUNDS[name]`` (`stopline.scenarios.bounds`)."""
+
+    def parse(text: str) -> int:
+        value = int(text) if text.isdigit() else None
+        try:
+            return int(bounds.check(name, value))
+        except bounds.BoundError:
+            bound = bounds.BOUNDS[name].describe()
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text!r}") from None
+
+    return parse
 
 
 def positive_float(text: str) -> float:
@@ -189,7 +212,7 @@ def add_training(parser: argparse.ArgumentParser, algorithms: Sequence[str]) -> 
     )
     parser.add_argument(
         "--envs",
-        type=positive_int,
+        type=bounded("envs"),
         default=2,
         metavar="K",
         help="SUMO simulations stepped at once, each of the junction or of the whole "
@@ -256,7 +279,7 @@ def add_jobs(parser: argparse.ArgumentParser, default: int = 2) -> None:
     """``--jobs``: runs at a time, each in a process of its own."""
     parser.add_argument(
         "--jobs",
-        type=positive_int,
+        type=bounded("jobs"),
         default=default,
         metavar="N",
         help=f"runs at a time, each in a process of its own (default {default})",

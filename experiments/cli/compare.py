@@ -81,7 +81,7 @@ def add_to(commands: Any) -> None:
     )
     parser.add_argument(
         "--timesteps",
-        type=arguments.positive_int,
+        type=arguments.bounded("timesteps"),
         default=COMPARE_BUDGET,
         metavar="N",
         help=(

@@ -33,7 +33,7 @@ def add_to(commands: Any) -> None:
     )
     parser.add_argument(
         "--jobs",
-        type=arguments.positive_int,
+        type=arguments.bounded("jobs"),
         default=2,
         metavar="N",
         help="runs at a time: local worker processes, or the CPUs of a local Ray (default 2)",

@@ -39,7 +39,7 @@ def add_to(commands: Any) -> None:
     )
     parser.add_argument(
         "--timesteps",
-        type=arguments.positive_int,
+        type=arguments.bounded("timesteps"),
         default=None,
         metavar="N",
         help="training decisions (default 100000 for one junction; for a network 50000 per "
@@ -55,7 +55,7 @@ def add_to(commands: Any) -> None:
     )
     parser.add_argument(
         "--torch-threads",
-        type=arguments.positive_int,
+        type=arguments.bounded("torch_threads"),
         default=None,
         metavar="N",
         help="PyTorch threads of the learning process (default one: workers get the rest)",

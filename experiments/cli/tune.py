@@ -38,7 +38,7 @@ def add_to(commands: Any) -> None:
     )
     parser.add_argument(
         "--timesteps",
-        type=arguments.positive_int,
+        type=arguments.bounded("timesteps"),
         default=20_000,
         metavar="N",
         help="training decisions per trial (default 20000)",
