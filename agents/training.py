@@ -396,8 +396,13 @@ def train(
         remaining = max(0, budget - model.num_timesteps)
         model.learn(remaining, callback=callbacks, reset_num_timesteps=not resume)
         # Saved whole or not at all: an interrupt never leaves a half-written model.
-        model.save(out / f".{MODEL}")
-        (out / f".{MODEL}").replace(out / MODEL)
+        try:
+            model.save(out / f".{MODEL}")
+            (out / f".{MODEL}").replace(out / MODEL)
+        except OSError as error:  # a full disk: named, and no half-written model left
+            raise OSError(error.errno, error.strerror, str(out / MODEL)) from None
+        finally:
+            (out / f".{MODEL}").unlink(missing_ok=True)
         if coach is not None:
             saved["validation"] = validate(config, out, coach, saved.get("warm_start"))
     except KeyboardInterrupt:

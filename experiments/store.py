@@ -159,10 +159,30 @@ def write_rows(path: Path, fields: Sequence[str], rows: Iterable[dict[str, Any]]
     return path
 
 
-def make_folder(folder: Path, option: str = "--out") -> Path:
-    """Create a results or model folder, or say in one line why it cannot be."""
+def check_folder(folder: Path, option: str = "--out") -> Path:
+    """Refuse, in one line, an output folder no command could write into: a file, a
+    folder that is not writable, or one whose nearest existing parent is not. Nothing is
+    created (a command checks before it works, and makes the folder when it writes)."""
     if folder.exists() and not folder.is_dir():
         raise ExperimentError(f"{option} {folder}: is a file, not a folder")
+    existing = next(
+        (parent for parent in (folder, *folder.absolute().parents) if parent.exists()), None
+    )
+    if existing is not None and existing.is_dir() and not os.access(existing, os.W_OK):
+        where = (
+            "not writable"
+            if existing == folder
+            else f"cannot create it ({existing} is not writable)"
+        )
+        raise ExperimentError(f"{option} {folder}: {where}")
+    if existing is not None and not existing.is_dir():
+        raise ExperimentError(f"{option} {folder}: cannot create it ({existing} is a file)")
+    return folder
+
+
+def make_folder(folder: Path, option: str = "--out") -> Path:
+    """Create a results or model folder, or say in one line why it cannot be."""
+    check_folder(folder, option)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -231,6 +231,7 @@ CASES = [
         "--param sets the parameters of one",
     ),
     ("evaluate single --controller nosuch", "unknown controller 'nosuch'"),
+    ("evaluate single --controller fixed,,sotl", "--controller 'fixed,,sotl': an empty name"),
     ("evaluate single --controller rl:EMPTY", "no model.zip and config.json"),
     ("evaluate single --controller fixed --param theta", "--param: must be KEY=VALUE"),
     # Seeds, scales, scenarios.
@@ -286,7 +287,12 @@ CASES = [
     ),
     ("train single --out NEW --hyper n_steps=0", "n_steps must be a whole number from 2 to"),
     ("train single --out NEW --hyper gamma=2", "gamma must be a number > 0 and at most 1"),
-    # Output folders and stores.
+    # Output folders and stores: one rule for every command's --out.
+    ("plan single --out FILE", "--out FILE: is a file, not a folder"),
+    ("plan single --out FILE/sub", "--out FILE/sub: cannot create it (FILE is a file)"),
+    ("scenarios build single --out FILE", "--out FILE: is a file, not a folder"),
+    ("scenarios from-counts corridor --counts FILE --out FILE", "--out FILE: is a file"),
+    ("distil OTHER --controller fixed --out FILE", "--out FILE: is a file, not a folder"),
     ("compare single --out FILE", "--out FILE: is a file, not a folder"),
     ("compare single --out /proc/stopline-out", "--out /proc/stopline-out: cannot create it"),
     (

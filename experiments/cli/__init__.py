@@ -105,6 +105,10 @@ def _run(argv: list[str] | None) -> int:
     except SimulationError as error:
         print(f"stopline: simulation failed: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # the machine's fault, not the input's: a full disk, no fork
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"stopline: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 def _interrupted() -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from stopline.agents.plans.store import COORDINATED
 from stopline.scenarios import naming
 
+from ..store import check_folder
 from ..timing_sheet import TIMING_CSV, TIMING_HTML
 from . import arguments
 
@@ -44,7 +45,9 @@ def add_to(commands: Any) -> None:
 def _run(arguments: argparse.Namespace) -> int:
     from ..distil import ACTUATED, RESULT, distil_strategy
 
-    out = arguments.out or arguments.folder / f"distilled-{naming.slug(arguments.controller)}"
+    out = check_folder(
+        arguments.out or arguments.folder / f"distilled-{naming.slug(arguments.controller)}"
+    )
     costs, baseline = distil_strategy(
         arguments.folder,
         arguments.controller,

@@ -71,7 +71,12 @@ def add_to(commands: Any) -> None:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    names = list(dict.fromkeys(name for name in arguments.controller.split(",") if name))
+    names = list(dict.fromkeys(name.strip() for name in arguments.controller.split(",")))
+    if not all(names):
+        raise AgentError(
+            f"--controller {arguments.controller!r}: an empty name; list controllers like "
+            "fixed,max-pressure"
+        )
     params = dict(arguments.param)
     if params and len(names) > 1:
         raise AgentError("--param sets the parameters of one controller; name just one")

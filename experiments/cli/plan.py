@@ -18,7 +18,7 @@ from stopline.agents.plans.store import COORDINATED, RECORD, TIME_OF_DAY
 from stopline.envs import EnvConfig
 from stopline.scenarios import naming
 
-from ..store import write_atomically
+from ..store import check_folder, make_folder, write_atomically
 from ..time_space import time_space_diagram
 from ..timing_sheet import TIMING_CSV, TIMING_HTML, oversaturated, write_csv, write_html
 from . import arguments
@@ -77,10 +77,10 @@ def _run(arguments: argparse.Namespace) -> int:
     name = naming.resolve(arguments.scenario)
     scenario = scenarios.load(name, demand_scale=arguments.demand_scale)
     plan_periods(scenario, arguments.periods)  # a period outside the window: one line
-    out = (arguments.out or Path("results") / f"plan-{naming.slug(name)}").resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_folder((arguments.out or Path("results") / f"plan-{naming.slug(name)}").resolve())
     search = Search(arguments.objective, arguments.periods, arguments.trials, arguments.jobs)
     folder = plan_folder(scenario, config, search, report_progress)
+    make_folder(out)
     for file in (COORDINATED, TIME_OF_DAY, RECORD):  # whole files: a rerun's Ctrl-C keeps
         write_atomically(out / file, (folder / file).read_text())  # the plan before it
     record = json.loads((folder / RECORD).read_text())

@@ -6,7 +6,6 @@ import argparse
 import csv
 import dataclasses
 import io
-import os
 import shutil
 import tempfile
 import textwrap
@@ -19,6 +18,7 @@ from stopline.scenarios.catalogue import HELSINKI_DENSITY
 from stopline.scenarios.osm import Box, import_scenario
 from stopline.scenarios.xmlfiles import count_demand
 
+from ..store import check_folder, make_folder
 from . import arguments
 
 _LISTED = ("single", "corridor", "grid", "helsinki", "random:1")
@@ -210,16 +210,20 @@ def _copy_into(scenario: Scenario, out: Path) -> Scenario:
     """Copy a built scenario's files into ``out``; return the scenario as it is found there."""
     if not scenario.builtin or scenario.config_file is None:
         raise ScenarioError("--out copies built-in scenarios; a user's files stay where they are")
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(f"--out {out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    for source in scenario.config_file.parent.iterdir():
-        # Copy then rename, so an existing file is replaced whole or not at all.
-        handle, temporary = tempfile.mkstemp(dir=out, prefix=f".{source.name}.")
-        os.close(handle)
-        shutil.copyfile(source, temporary)
-        shutil.copymode(source, temporary)
-        Path(temporary).replace(out / source.name)
+    make_folder(out)
+    # Copied into a scratch folder, then moved in: a full disk or a Ctrl-C leaves the
+    # files that were there before, and no partial copy.
+    scratch = Path(tempfile.mkdtemp(dir=out, prefix=".copy-"))
+    try:
+        for source in scenario.config_file.parent.iterdir():
+            try:
+                shutil.copy(source, scratch / source.name)
+            except OSError as error:  # name the file being written, not the one read
+                raise OSError(error.errno, error.strerror, str(out / source.name)) from None
+        for copied in scratch.iterdir():
+            copied.replace(out / copied.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     out = out.resolve()
     return dataclasses.replace(
         scenario,
@@ -237,6 +241,7 @@ def _bbox(text: str) -> Box:
 
 
 def _import(arguments: argparse.Namespace) -> int:
+    check_folder(arguments.out)
     config = import_scenario(
         arguments.file.resolve(),
         arguments.out,
@@ -267,6 +272,7 @@ def _from_counts(arguments: argparse.Namespace) -> int:
     from ..store import write_atomically
 
     interval = parse_interval(arguments.interval)
+    check_folder(arguments.out)
     source = Path(arguments.net)
     net = source if source.name.endswith(".net.xml") else scenarios.load(arguments.net).net_file
     config, fits = from_counts(net, arguments.counts, interval, arguments.out, arguments.seed)
