@@ -27,7 +27,7 @@ from stopline.scenarios.geometry import NetworkGeometry
 
 from . import figures
 from .cautions import cautions
-from .errors import ExperimentError
+from .errors import ExperimentError, NoFinishedRunsError
 from .explain import write_movements
 from .explain_report import movements_section, signals_section
 from .html import html_image, html_page, html_table
@@ -36,6 +36,7 @@ from .movements import WINDOW
 from .statistics import bin_means
 from .store import (
     COMPARISON_CSV,
+    DATABASE,
     JUNCTIONS_CSV,
     NETWORKS,
     QUEUES_CSV,
@@ -137,6 +138,20 @@ def junction_queues(runs: Sequence[RunRecord], width: float = REPORT_BIN) -> lis
     ]
 
 
+def _failures(folder: Path, runs: list[RunRecord], shown: int = 5) -> str:
+    """Every run failed: how many, and the first ``shown`` failures, one per line."""
+    lines = [f"{folder}: every run failed ({len(runs)}), nothing to compare:"]
+    for run in runs[:shown]:
+        key = run.key
+        error = (run.error or "no error recorded").strip().splitlines()[-1]
+        lines.append(
+            f"  {key.controller} on {key.scenario} x{key.demand_scale:g} seed {key.seed}: {error}"
+        )
+    if len(runs) > shown:
+        lines.append(f"  ... and {len(runs) - shown} more (all in {folder / DATABASE})")
+    return "\n".join(lines)
+
+
 def write_report(folder: Path, reference: str | None = None) -> Report:
     """Write report.html, summary.md and the CSV exports (comparison, junctions, queues,
     movements) for the experiment a results folder holds."""
@@ -145,10 +160,14 @@ def write_report(folder: Path, reference: str | None = None) -> Report:
     identity = settings.get("identity", {})
     order = spec_order(settings)
     strategies = list(dict.fromkeys([*order, *sorted({run.key.controller for run in runs})]))
+    if runs and not any(run.status == "done" for run in runs):
+        raise NoFinishedRunsError(_failures(folder, runs))
+    given = reference is not None
     reference = reference or settings.get("reference", "fixed")
     if reference not in strategies:
+        what = "--reference" if given else f"the reference of {folder}'s spec,"
         raise ExperimentError(
-            f"--reference {reference!r}: not a strategy of {folder}; "
+            f"{what} {reference!r}: not a strategy of {folder}; "
             f"one of {', '.join(strategies) or 'none (no runs stored)'}"
         )
     ranked = [reference, *(name for name in strategies if name != reference)]

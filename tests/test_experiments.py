@@ -18,7 +18,7 @@ import pytest
 from stopline.experiments.backends import LocalBackend
 from stopline.experiments.runner import run_spec
 from stopline.experiments.spec import SpecError, load_spec
-from stopline.experiments.store import RunKey, load_rows, read_runs
+from stopline.experiments.store import RunKey, Store, load_rows, read_runs
 from stopline.experiments.summary import against_best, compare
 
 from conftest import cli, stopline
@@ -341,6 +341,28 @@ def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) ->
 def test_report_of_a_folder_without_results(tmp_path: Path) -> None:
     result = stopline("report", str(tmp_path))
     assert result.returncode == 2 and "no results.db here" in result.stderr
+
+
+def test_a_folder_whose_runs_all_failed_says_so_and_exits_1(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    for seed in range(101, 108):
+        store.record(
+            "spec",
+            RunKey("single", 1.0, "broken", seed),
+            status="failed",
+            versions=("0", "0"),
+            wall_time=1.0,
+            params={"controller": "rl:broken"},
+            error=f"Traceback ...\nModelMismatchError: seed {seed} did not fit",
+        )
+    store.close()
+    result = stopline("report", str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == f"stopline: {tmp_path}: every run failed (7), nothing to compare:"
+    assert lines[1] == "  broken on single x1 seed 101: ModelMismatchError: seed 101 did not fit"
+    assert lines[-1].startswith("  ... and 2 more") and "Traceback" not in result.stderr
+    assert not (tmp_path / "report.html").exists()
 
 
 @pytest.mark.slow

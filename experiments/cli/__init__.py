@@ -94,7 +94,7 @@ def _run(argv: list[str] | None) -> int:
     from stopline.envs import ConfigError, SimulationError
     from stopline.scenarios import ScenarioError
 
-    from ..errors import ExperimentError
+    from ..errors import ExperimentError, NoFinishedRunsError
 
     try:
         arguments = build_parser().parse_args(argv)
@@ -104,6 +104,9 @@ def _run(argv: list[str] | None) -> int:
         return EXIT_BAD_INPUT
     except SimulationError as error:
         print(f"stopline: simulation failed: {error}", file=sys.stderr)
+        return 1
+    except NoFinishedRunsError as error:
+        print(f"stopline: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # the machine's fault, not the input's: a full disk, no fork
         where = f"{error.filename}: " if error.filename else ""
