@@ -109,11 +109,13 @@ def movements_section(rows: Sequence[Mapping[str, Any]], order: Sequence[str]) -
                 ratio = " · no green" if found["v_c"] is None else f" · {found['v_c']:.2f}"
                 tds.append(
                     f"<td class='los' style='background:{figures.LOS_COLOURS[found['los']]}'>"
-                    f"{found['los']} <small>{found['control_delay']:.0f} s{ratio}</small></td>"
+                    f"{found['los']} <small>{figures.delay_text(found['control_delay'])}"
+                    f"{ratio}</small></td>"
                 )
             style = " style='font-weight:bold'" if group == "approach" else ""
             lines.append(
-                f"<tr{style}><td>{html.escape(approach)}</td><td>{html.escape(group)}</td>"
+                f"<tr{style}><td class='id' title='{html.escape(approach)}'>"
+                f"{html.escape(approach)}</td><td>{html.escape(group)}</td>"
                 f"<td>{reference['volume']:.0f}</td>{''.join(tds)}</tr>"
             )
         body.append(

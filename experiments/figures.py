@@ -44,6 +44,12 @@ LOS_COLOURS = {
 }
 
 
+def delay_text(seconds: float) -> str:
+    """A control delay as LOS cells show it: to a tenth, so 10.1 s (B) and 9.9 s (A) never
+    both read "10 s" beside different grades."""
+    return f"{seconds:.1f} s"
+
+
 def shown_grade(level: dict[str, Any]) -> str:
     """A junction's LOS as the report shows it: its grade, or `GRIDLOCK` where its strategy
     gridlocked (a control delay of the vehicles that got through is no grade)."""
@@ -188,9 +194,24 @@ def halting_over_time(runs: Iterable[RunRecord], width: float, order: Sequence[s
         axis.set_ylabel(f"halted vehicles ({width / 60:g}-min mean)")
         axis.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels() if axes else ([], [])
-    height = figure.get_size_inches()[1]
-    figure.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=10)
-    return png(figure, room_below=0.5 / height)
+    return png(figure, room_below=_legend_below(figure, handles, labels))
+
+
+def _legend_below(figure: Any, handles: Sequence[Any], labels: Sequence[str]) -> float:
+    """A figure legend centred below the panels, in as many columns as fit the figure's
+    width (six at most), the figure made taller by its rows so the panels keep their size;
+    returns the share of the height it takes, for `png`. Six columns of long names ran off
+    both sides of a one-panel figure."""
+    width, height = figure.get_size_inches()
+    if not labels:
+        return 0.0
+    # About 12 characters an inch at 10 pt, plus 5 for each entry's line sample and gap.
+    longest = max(len(label) for label in labels)
+    columns = max(1, min(6, len(labels), int(width * 12 // (longest + 5))))
+    figure.legend(handles, labels, loc="lower center", ncol=columns, fontsize=10)
+    extra = 0.2 + 0.25 * math.ceil(len(labels) / columns)
+    figure.set_size_inches(width, height + extra)
+    return extra / (height + extra)
 
 
 def _by_scenario_and_scale(

@@ -14,7 +14,9 @@ STYLE = (
     "tr.reference td{font-weight:bold;background:#f7f7ff}"
     "tr.warning td{background:#fde8e8}"
     "table.provenance td{text-align:left}"
-    "td.los{text-align:center;font-weight:bold}"
+    "td.los{text-align:center;font-weight:bold;white-space:nowrap}"
+    # A city's cluster ids run to 60 characters: cut with an ellipsis (whole on hover).
+    "td.id{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
     "div.cautions{background:#fff4e5;border-left:4px solid #e08a00;padding:4px 12px;"
     "margin:0.5em 0 1em}"
     "img{max-width:100%}figcaption{color:#555;font-size:0.9em}"

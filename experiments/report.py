@@ -425,9 +425,10 @@ def _levels(
                 grade = figures.shown_grade(level)
                 tds.append(
                     f"<td class='los' style='background:{figures.LOS_COLOURS[grade]}'>"
-                    f"{grade} <small>{level['control_delay']:.0f} s</small></td>"
+                    f"{grade} <small>{figures.delay_text(level['control_delay'])}</small></td>"
                 )
-            lines.append(f"<tr><td>{html.escape(junction)}</td>{''.join(tds)}</tr>")
+            name = html.escape(junction)
+            lines.append(f"<tr><td class='id' title='{name}'>{name}</td>{''.join(tds)}</tr>")
         body.append(
             f"<h3>{html.escape(naming.slug(scenario))}, demand x{scale:g}</h3>"
             f"<table><tr><th>junction</th>{head}</tr>{''.join(lines)}</table>"

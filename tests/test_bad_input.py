@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,11 +65,8 @@ def _stored(folder: Path, spec_hash: str) -> Path:
     return folder
 
 
-_HELD: list[object] = []
-
-
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[str, str]:
+def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[dict[str, str]]:
     """Every kind of bad file the cases name, by placeholder."""
     folder = tmp_path_factory.mktemp("bad-input")
     a_file = folder / "a-file"
@@ -97,7 +95,6 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
     locked.mkdir()
     holder = (locked / LOCK).open("a")
     fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    _HELD.append(holder)  # held while the module's tests run
     model = folder / "model"
     model.mkdir()
     (model / "model.zip").write_bytes(b"a model already trained")
@@ -122,7 +119,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
     }
     for name, body in plans.items():
         (folder / f"{name.lower()}.add.xml").write_text(f"<additional>{body}</additional>")
-    return {
+    yield {
         **{name: str(folder / f"{name.lower()}.add.xml") for name in plans},
         "FILE": str(a_file),
         "GARBAGE": str(garbage),
@@ -170,6 +167,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> dict[st
             controller='[[controllers]]\nname = "ppo"\ntrain = { family = ["corridor"] }',
         ),
     }
+    holder.close()  # the lock was held while the module's tests ran
 
 
 # (arguments, what the one line must say); upper-case words are files from `inputs`, and
