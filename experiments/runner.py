@@ -25,7 +25,7 @@ from .backends import Backend, LocalBackend
 from .coaching import LocalCoach
 from .spec import ControllerEntry, Spec, digest, training_config
 from .standing import tell_standing
-from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, write_atomically
+from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, relative_models, write_atomically
 from .tasks import Progress, Task, tell_warnings
 
 
@@ -114,7 +114,7 @@ def _save_settings(spec: Spec, folder: Path, models: dict[str, str], plans: dict
         "stopline_version": version("stopline"),
         "sumo_version": sumo_tools.version(),
         "started_at": time.strftime("%Y-%m-%d %H:%M %Z"),
-        "models": models,
+        "models": relative_models(folder, models),
         "plans": plans,
     }
     write_atomically(folder / SETTINGS, json.dumps(settings, indent=2) + "\n")

@@ -413,12 +413,27 @@ def hold_lock(folder: Path) -> Any:
 
 
 def read_settings(folder: Path) -> dict[str, Any]:
-    """What the runner saved about the folder's experiment (empty for older folders)."""
+    """What the runner saved about the folder's experiment (empty for older folders), the
+    trained models' folders found in this folder (`relative_models`), wherever it now is."""
     path = folder / SETTINGS
     try:
-        return dict(json.loads(path.read_text())) if path.is_file() else {}
+        settings = dict(json.loads(path.read_text())) if path.is_file() else {}
     except (json.JSONDecodeError, TypeError, ValueError):
         raise ExperimentError(f"{path}: not valid JSON; rerun the experiment") from None
+    models = settings.get("models", {})
+    settings["models"] = {label: str(folder / model) for label, model in models.items()}
+    return settings
+
+
+def relative_models(folder: Path, models: Mapping[str, str]) -> dict[str, str]:
+    """Trained models' folders as saved: relative to the results ``folder`` when inside it,
+    so a copied or moved results folder reports its own models, not the original's."""
+    saved = {}
+    for label, model in models.items():
+        path = Path(model)
+        inside = path.is_relative_to(folder.resolve())
+        saved[label] = str(path.relative_to(folder.resolve())) if inside else model
+    return saved
 
 
 def spec_env(settings: Mapping[str, Any]) -> dict[str, Any]:

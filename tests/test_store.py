@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from stopline.experiments.errors import ExperimentError
-from stopline.experiments.store import RunKey, Store
+from stopline.experiments.store import SETTINGS, RunKey, Store, read_settings, relative_models
 
 KEY = RunKey("single", 1.0, "fixed", 101)
 
@@ -65,3 +66,15 @@ def test_a_foreign_sqlite_file_is_refused_and_left_as_it_was(tmp_path: Path, cre
     assert path.read_bytes() == before
     path.unlink()
     Store(tmp_path).close()  # the refused store let the folder's lock go
+
+
+def test_a_moved_results_folder_names_its_own_models(tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    inside, elsewhere = first / "models" / "ppo-single", tmp_path / "mine"
+    saved = relative_models(first, {"ppo": str(inside), "theirs": str(elsewhere)})
+    assert saved == {"ppo": "models/ppo-single", "theirs": str(elsewhere)}
+    first.mkdir()
+    (first / SETTINGS).write_text(json.dumps({"models": saved}))
+    moved = first.rename(tmp_path / "moved")
+    models = read_settings(moved)["models"]
+    assert models == {"ppo": str(moved / "models" / "ppo-single"), "theirs": str(elsewhere)}
