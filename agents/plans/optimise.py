@@ -188,6 +188,12 @@ def optimise(
         judge = Judge(scenario, search.objective, search.jobs, folder)
         # Stage 1: the cycle and the splits.
         candidates = []
+        count = len(SPLIT_POWERS) * len(CYCLE_SCALES)
+        report(
+            f"{count} cycles and splits from the training demand, each with tlsCoordinator "
+            f"offsets and judged on {len(SEEDS)} training seeds; then {search.trials} offset "
+            "trials"
+        )
         inputs = DesignInputs.read(scenario, config, search.periods)
         for power in SPLIT_POWERS:
             for scale in CYCLE_SCALES:
@@ -196,6 +202,7 @@ def optimise(
                     scenario, isolated, folder / f"scale-{scale:g}-power-{power:g}"
                 )
                 candidates.append((f"cycle x{scale:g}, splits y^{power:g}", isolated, offsets))
+                report(f"designed {len(candidates)}/{count}: {candidates[-1][0]}")
         values = judge([plan.with_offsets(offsets) for _, plan, offsets in candidates])
         for (label, _, _), value in zip(candidates, values, strict=True):
             history.values.append((label, value))
