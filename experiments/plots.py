@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 
 from stopline.agents import AgentError
 from stopline.agents.models import checkpoint_steps, read_config, seed_list
+from stopline.envs import EnvConfig
 from stopline.scenarios.counts import Fit
 
 
@@ -29,6 +30,7 @@ def learning_curve(folder: Path, output: Path) -> Path:
     layout = "AB;CC" if validation else "AB"  # A returns, B halting, C validation
     figure, panels = plt.subplot_mosaic(layout, figsize=(11, 4 * len(layout.split(";"))))
     returns_axes, halting_axes = panels["A"], panels["B"]
+    every_return: list[float] = []
     for monitor in sorted(folder.glob("monitor-*.monitor.csv")):
         with monitor.open() as stream:
             next(stream)  # SB3's JSON header line
@@ -41,6 +43,7 @@ def learning_curve(folder: Path, output: Path) -> Path:
             steps.append(total)
         label = monitor.stem.removesuffix(".monitor")
         returns = np.array([float(row["r"]) for row in rows])
+        every_return += returns.tolist()
         # A shared policy logs one return per junction and episode: the points scatter
         # widely, so a running mean over a twentieth of them shows the trend.
         window = max(1, len(returns) // 20)
@@ -50,10 +53,20 @@ def learning_curve(folder: Path, output: Path) -> Path:
         if "mean_halting" in rows[0]:
             halting = [float(row["mean_halting"]) for row in rows]
             halting_axes.plot(steps, halting, marker=".", label=label)
-    returns_axes.set_ylabel("episode return (reward units)")
-    halting_axes.set_ylabel("halted vehicles, mean per decision")
+    # What the return sums, and which way is better: the number alone says nothing.
+    reward = config.get("env_config", {}).get("reward", EnvConfig.reward)
+    returns_axes.set_title(f"what PPO maximises: reward {reward!r} summed per episode", fontsize=10)
+    returns_axes.set_ylabel("episode return (higher is better)")
+    if len(every_return) >= 50:  # a few junctions' worst episodes would flatten the rest
+        low, high = np.percentile(every_return, [2, 100])
+        margin = 0.05 * (high - low) or 1.0
+        returns_axes.set_ylim(low - margin, high + margin)
+        returns_axes.set_xlabel("decisions; the lowest 2 % of returns off the scale")
+    halting_axes.set_title("what it costs drivers: vehicles halted", fontsize=10)
+    halting_axes.set_ylabel("halted vehicles, mean per decision (lower is better)")
     for axes in (returns_axes, halting_axes):
-        axes.set_xlabel("decisions (per worker; all junctions of a shared policy)")
+        if not axes.get_xlabel():
+            axes.set_xlabel("decisions (per worker; all junctions of a shared policy)")
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:
             axes.legend()
