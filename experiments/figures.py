@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
@@ -291,7 +292,8 @@ def los_maps(
         width = 13.0 / columns
         lines = math.ceil(len(controllers) / columns)
         # Panels as tall as the network's shape needs at that width, plus a title line.
-        height = min(6.0, max(1.2, width * _aspect(geometry))) + 0.7
+        # Up to 8 inches: a tall city map drawn smaller forces its junctions' markers apart.
+        height = min(8.0, max(1.2, width * _aspect(geometry))) + 0.7
         figure, axes = plt.subplots(
             lines, columns, figsize=(width * columns, height * lines + 0.6), squeeze=False
         )
@@ -299,7 +301,7 @@ def los_maps(
             axis.set_axis_off()
         for axis, controller in zip(axes.flat, controllers, strict=False):
             grades = {r["junction"]: shown_grade(r) for r in rows if r["controller"] == controller}
-            _draw_map(axis, geometry, grades)
+            _draw_map(axis, geometry, grades, (width, height - 0.7))
             axis.set_title(controller, fontsize=12)
         limits = ", ".join(f"{grade} ≤ {limit:g} s" for grade, limit in LOS_THRESHOLDS)
         figure.legend(
@@ -328,6 +330,26 @@ def _shortened(name: str, length: int = 18) -> str:
     return name if len(name) <= length else name[: length - 1] + "…"
 
 
+def _marker_points(
+    geometry: NetworkGeometry, points: np.ndarray, panel: tuple[float, float]
+) -> float:
+    """A junction marker's diameter in points: 90 % of the distance, on the drawn map,
+    between the two closest junctions, so no two markers cover each other; at most 20.5
+    (a network of a few junctions) and at least 7."""
+    largest = 20.5
+    if len(points) < 2:
+        return largest
+    xs = [x for road in geometry.roads for x, _ in road]
+    ys = [y for road in geometry.roads for _, y in road]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    # Points per metre: the map fills the panel's narrower way, inside 8 % margins.
+    scale = min(panel[0] * 72 / span_x, panel[1] * 72 / span_y) / 1.16
+    gaps = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=2)
+    np.fill_diagonal(gaps, np.inf)
+    nearest = float(gaps.min()) * scale
+    return max(7.0, min(largest, 0.9 * nearest))
+
+
 def _aspect(geometry: NetworkGeometry) -> float:
     xs = [x for road in geometry.roads for x, _ in road]
     ys = [y for road in geometry.roads for _, y in road]
@@ -335,17 +357,21 @@ def _aspect(geometry: NetworkGeometry) -> float:
     return height / width if width > 0 else 1.0
 
 
-def _draw_map(axis: Any, geometry: NetworkGeometry, grades: dict[str, str]) -> None:
+def _draw_map(
+    axis: Any, geometry: NetworkGeometry, grades: dict[str, str], panel: tuple[float, float]
+) -> None:
+    """The roads, and a marker per graded junction with its grade and map number, sized so
+    that markers of close junctions do not cover each other (``panel``: inches)."""
     axis.add_collection(LineCollection(geometry.roads, colors="#999999", linewidths=1))
     names = [name for name in sorted(geometry.signals) if name in grades]
     xs = [geometry.signals[name][0] for name in names]
     ys = [geometry.signals[name][1] for name in names]
-    # Fewer, larger markers on small networks; a city's dozens of junctions stay apart.
-    size = 420 if len(names) <= 16 else 160
+    diameter = _marker_points(geometry, np.array([xs, ys]).T, panel)
     axis.scatter(
-        xs, ys, s=size, c=[LOS_COLOURS[grades[n]] for n in names], edgecolors="black", zorder=3
-    )
-    letters = 12 if len(names) <= 16 else 8
+        xs, ys, s=diameter**2, c=[LOS_COLOURS[grades[n]] for n in names], edgecolors="black",
+        linewidths=0.8 if diameter < 12 else 1.0, zorder=3,
+    )  # fmt: skip
+    letters = max(5.0, min(12.0, 0.6 * diameter))
     labels = map_labels(grades)
     for name, x, y in zip(names, xs, ys, strict=True):
         axis.annotate(
@@ -353,9 +379,9 @@ def _draw_map(axis: Any, geometry: NetworkGeometry, grades: dict[str, str]) -> N
             fontweight="bold", zorder=4,
         )  # fmt: skip
         axis.annotate(
-            labels[name], (x, y), xytext=(9, -9) if len(names) <= 16 else (5, -5),
+            labels[name], (x, y), xytext=(diameter / 2, -diameter / 2),
             textcoords="offset points", ha="left", va="top",
-            fontsize=9 if len(names) <= 16 else 7, color="#222222", zorder=5,
+            fontsize=max(6.0, min(9.0, 0.45 * diameter)), color="#222222", zorder=5,
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
                   "alpha": 0.8},
         )  # fmt: skip
