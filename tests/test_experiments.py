@@ -335,7 +335,7 @@ def test_compare_runs_the_default_experiment(tmp_path: Path, cache_dir: Path) ->
     assert "Delay against demand scale" in (out / "report.html").read_text()
     assert len(list((out / "models").iterdir())) == 1  # PPO trained once, at scale 1
     bad = stopline("compare", "single", "--demand-scale", "1,0")
-    assert bad.returncode == 2 and "--demand-scale: must be numbers > 0" in bad.stderr
+    assert bad.returncode == 2 and "--demand-scale: must be numbers like 0.8,1,1.2" in bad.stderr
 
 
 def test_report_of_a_folder_without_results(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from stopline.experiments.figures import DPI
-from stopline.experiments.store import read_runs
+from stopline.experiments.store import read_runs, read_settings
 from stopline.scenarios import sumo_tools
 
 from conftest import stopline
@@ -113,7 +113,7 @@ def test_provenance_says_where_the_numbers_come_from(compared: tuple[Path, str])
     assert "; warm started from " in policy and "; kept " in policy
     assert "on validation seeds 46,47,48,49,50" in policy
     # The policy trained with the experiment's signal settings, as it is evaluated.
-    [model] = settings["models"].values()
+    [model] = read_settings(out)["models"].values()  # saved relative to the folder
     assert json.loads((Path(model) / "config.json").read_text())["env_config"]["min_green"] == 6
 
 
