@@ -38,7 +38,7 @@ from typing import Any
 from stopline import agents
 from stopline.agents.hyperparameters import TEACHERS
 from stopline.envs import OBSERVATIONS, ConfigError, EnvConfig
-from stopline.scenarios import ScenarioError, check_demand_scale, check_seed, naming
+from stopline.scenarios import ScenarioError, bounds, check_demand_scale, check_seed, naming
 
 from .errors import ExperimentError
 
@@ -140,7 +140,10 @@ def _unknown(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -
 def load_spec(path: Path) -> Spec:
     """Read and check a spec file; every problem is a SpecError naming file and key."""
     try:
+        bounds.check_size(path, "spec file")
         data = tomllib.loads(path.read_text())
+    except bounds.BoundError as error:
+        raise SpecError(str(error)) from None
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found") from None
     except UnicodeDecodeError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ BOUNDS: dict[str, Bound] = {
     "yellow_time": Bound(0, 10),
     "all_red": Bound(0, 10),
     "delta_time": Bound(0, 300, above=True),
+    # Input files, bytes: the longest shipped spec is 2 kB; helsinki's counts 30 kB.
+    "spec file": Bound(0, 1_000_000, whole=True),
+    "counts file": Bound(0, 100_000_000, whole=True),
     # Workers and threads: a machine's cores, with room to spare.
     "envs": Bound(1, 256, whole=True),
     "torch_threads": Bound(1, 256, whole=True),
@@ -98,3 +102,21 @@ def check(name: str, value: object) -> float:
     if not bound.holds(value):
         raise BoundError(f"{name} must be {bound.describe()}, got {value!r}")
     return value  # type: ignore[return-value]
+
+
+def check_size(path: Path, name: str) -> None:
+    """Refuse (`BoundError`) an input file larger than ``BOUNDS[name]`` bytes, before it is
+    read: "PATH: 2.1 GB, more than a NAME can be (at most 1 MB)"."""
+    size = path.stat().st_size
+    if not BOUNDS[name].holds(size):
+        limit = BOUNDS[name].high
+        raise BoundError(
+            f"{path}: {_bytes(size)}, more than a {name} can be (at most {_bytes(limit)})"
+        )
+
+
+def _bytes(count: float) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count:g} bytes"

@@ -87,6 +87,10 @@ def read_counts(
     refused in one line naming the file and the row."""
     if not path.is_file():
         raise ScenarioError(f"{path}: file not found")
+    try:
+        bounds.check_size(path, "counts file")
+    except bounds.BoundError as error:
+        raise ScenarioError(str(error)) from None
     edges, movements = _net_movements(net)
     counts: list[Count] = []
     seen: dict[tuple[str, str | None, float], int] = {}

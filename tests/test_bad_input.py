@@ -83,6 +83,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterato
     )
     (folder / "bad.toml").write_text("seeds = [")
     (folder / "binary.toml").write_bytes(b"\xff\xfe\x00seeds")
+    with (folder / "huge.toml").open("wb") as huge:  # sparse: 2 MB on paper, none on disk
+        huge.truncate(2_000_000)
     foreign = folder / "foreign"  # someone else's SQLite file where a store would be
     foreign.mkdir()
     with sqlite3.connect(foreign / "results.db") as connection:
@@ -139,6 +141,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterato
         ),
         "GOODSPEC": _spec(folder, "good"),
         "BINARYSPEC": str(folder / "binary.toml"),
+        "HUGESPEC": str(folder / "huge.toml"),
         "FOREIGN": str(foreign),
         "ZERO": str(zero),
         "LOCKED": str(locked),
@@ -327,6 +330,7 @@ CASES = [
     ("run BADTOML", "bad.toml: not valid TOML"),
     ("run TWICE", "seeds: seed 101 appears twice"),
     ("run BINARYSPEC", "binary.toml: not a text file"),
+    ("run HUGESPEC", "huge.toml: 2 MB, more than a spec file can be (at most 1 MB)"),
     ("run SCALESTWICE", "scenarios[1].demand_scales: 1 appears twice"),
     ("run SCENARIOTWICE", "scenarios[1].name: single is listed twice"),
     ("run OUTNUMBER", "out: a non-empty string, not 42"),
