@@ -1,7 +1,7 @@
 """Who decides: the `Controller` interface, classical baselines and RL policies.
 
-``make(name, **params)`` builds any of them: ``fixed``, ``webster``, ``actuated``,
-``delay-based``, ``max-pressure``, ``sotl``, ``greedy``, ``random``, ``rl:PATH``.
+``make(name, **params)`` builds any of them: every name in ``CONTROLLERS`` (the registry,
+`registry.CONTROLLERS`, is the one list), ``rl:PATH`` and ``plan:PATH``.
 Training (``train``, ``TrainConfig``, ``make_vec_env``, ``NetworkWorkers``) imports torch,
 so it loads on first use.
 """

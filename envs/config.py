@@ -12,7 +12,7 @@ from stopline.scenarios import bounds
 from .errors import ConfigError
 from .phases import check_kind
 
-# The timing defaults every signal shares (DESIGN.md); `EnvConfig` and `Timing` read them.
+# The timing defaults every signal shares (docs/design.md); `EnvConfig` and `Timing` read them.
 DEFAULT_DELTA_TIME = 5.0
 DEFAULT_YELLOW = 3.0  # where the phase set's programme shows none
 MIN_GREEN_FLOOR = 5.0  # the shortest green `timing.MIN_GREEN_RULE` derives

@@ -1,4 +1,4 @@
-"""Trip metrics from SUMO's tripinfo and statistics outputs, as ../shared/DESIGN.md defines
+"""Trip metrics from SUMO's tripinfo and statistics outputs, as docs/design.md defines
 them: the figures reports print and plan optimisers minimise.
 
 The headline delay of a vehicle is SUMO's ``timeLoss`` plus the time it waited to enter

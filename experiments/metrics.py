@@ -1,6 +1,6 @@
 """Interval series and per-junction metrics from SUMO's own outputs, and the options that
 write them; trip metrics themselves are `stopline.envs.trips` (plan optimisers need them
-too). Definitions as ../shared/DESIGN.md gives them.
+too). Definitions as docs/design.md gives them.
 """
 
 from __future__ import annotations

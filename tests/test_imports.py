@@ -1,4 +1,4 @@
-"""The house's arrows (../shared/DESIGN.md): experiments -> agents -> envs -> scenarios.
+"""The house's arrows (docs/design.md): experiments -> agents -> envs -> scenarios.
 Nothing lower imports anything higher."""
 
 from __future__ import annotations
