@@ -55,3 +55,43 @@ def test_the_check_sees_imports_against_the_arrows() -> None:
     assert _imported_layers("from ..store import Store\n", ("experiments", "cli")) == {
         "experiments"
     }
+
+
+def _imports_of(path: Path) -> set[str]:
+    """Every module name ``path`` imports, relative imports made absolute (stopline.*)."""
+    package = path.relative_to(ROOT).parent.parts
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                module = ".".join(("stopline", *base, *filter(None, [node.module])))
+            else:
+                module = node.module or ""
+            found |= {module, *(f"{module}.{alias.name}" for alias in node.names)}
+    return found
+
+
+@pytest.mark.parametrize(
+    ("inner", "allowed"),
+    [
+        # The command line is the top of `experiments`: nothing in it imports the shell.
+        ("experiments/cli", set()),
+        # Timing plans are controllers found by name: only the registry reaches them.
+        ("agents/plans", {"agents/registry.py"}),
+    ],
+)
+def test_inner_folders_are_reached_only_from_where_they_belong(
+    inner: str, allowed: set[str]
+) -> None:
+    outer, name = inner.split("/")
+    target = f"stopline.{outer}.{name}"
+    reaching = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / outer).rglob("*.py")
+        if not path.is_relative_to(ROOT / inner)
+        and any(module == target or module.startswith(f"{target}.") for module in _imports_of(path))
+    )
+    assert set(reaching) == allowed
