@@ -97,6 +97,21 @@ def test_resume_continues_from_the_last_checkpoint_and_keeps_its_history(
     assert len(first) == 3 and both[:3] == first and len(both) == 4  # appended, not emptied
 
 
+@pytest.mark.slow
+def test_ppo_learns_to_beat_fixed_and_random(tmp_path: Path, cache_dir: Path) -> None:
+    """Learning, not just running: 20,000 decisions of PPO from scratch on `single` (no
+    teacher, the last model kept) against the junction's own plan and random greens on an
+    evaluation seed. Measured: 9.2 s against 24.3 and 32.8; the bar is 0.7x either."""
+    config = TrainConfig("single", timesteps=20_000, envs=2, teacher=None)
+    train(config, tmp_path)
+    delays = {
+        name: evaluate(name, "single", [101])[0].metrics.mean_delay
+        for name in ("fixed", "random", f"rl:{tmp_path}")
+    }
+    learned = delays.pop(f"rl:{tmp_path}")
+    assert all(learned < 0.7 * other for other in delays.values()), (learned, delays)
+
+
 def test_training_and_evaluation_seeds_must_not_overlap() -> None:
     with pytest.raises(ValueError, match="overlap"):
         TrainConfig("single", training_seeds=(1, 101))
