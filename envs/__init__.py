@@ -14,7 +14,7 @@ from .observations import OBSERVATIONS, Observation, register_observation
 from .parallel import SignalParallelEnv
 from .phases import PHASE_SETS, PhaseSet, controllable, phase_sets
 from .rewards import REWARDS, Reward, register_reward
-from .session import Session, merge_options
+from .session import Session
 from .signal import Signal, Timing, transition
 from .simulation import TrafficSimulation
 from .single import SignalEnv
@@ -51,7 +51,6 @@ __all__ = [
     "TrafficSimulation",
     "controllable",
     "default_config",
-    "merge_options",
     "phase_sets",
     "register_observation",
     "register_reward",

@@ -26,60 +26,6 @@ from .errors import SimulationError
 
 Backend = Literal["libsumo", "traci"]
 
-# SUMO's one-letter aliases, so an option is recognised whichever way it is written.
-_ALIASES = {
-    "-a": "--additional-files",
-    "-r": "--route-files",
-    "-n": "--net-file",
-    "-c": "--configuration-file",
-    "-b": "--begin",
-    "-e": "--end",
-}
-_FILE_LISTS = ("--additional-files", "--route-files")
-
-
-def _is_value(word: str) -> bool:
-    if not word.startswith("-"):
-        return True
-    try:
-        float(word)
-    except ValueError:
-        return False
-    return True
-
-
-def _parse(arguments: Sequence[str]) -> list[tuple[str, str | None]]:
-    options: list[tuple[str, str | None]] = []
-    index = 0
-    while index < len(arguments):
-        word = arguments[index]
-        if not word.startswith("-"):
-            raise SimulationError(f"sumo option expected, got {word!r}")
-        name = _ALIASES.get(word, word)
-        following = arguments[index + 1] if index + 1 < len(arguments) else None
-        if following is not None and _is_value(following):
-            options.append((name, following))
-            index += 2
-        else:
-            options.append((name, None))
-            index += 1
-    return options
-
-
-def merge_options(base: Sequence[str], extra: Sequence[str]) -> list[str]:
-    """``base`` then ``extra`` SUMO arguments: file lists are joined, other options that
-    both give take ``extra``'s value (SUMO itself refuses an option given twice)."""
-    merged: dict[str, str | None] = {}
-    for name, value in [*_parse(base), *_parse(extra)]:
-        if name in _FILE_LISTS and merged.get(name) and value:
-            files = [*merged[name].split(","), *value.split(",")]  # type: ignore[union-attr]
-            value = ",".join(dict.fromkeys(part for part in files if part))
-        merged[name] = value
-    words: list[str] = []
-    for name, value in merged.items():
-        words += [name] if value is None else [name, value]
-    return words
-
 
 def _scratch_file(kind: str) -> Path:
     handle, name = tempfile.mkstemp(prefix="stopline-sumo-", suffix=f".{kind}")
@@ -151,11 +97,10 @@ class Session:
         if gui and backend == "libsumo":
             backend = "traci"  # sumo-gui is a separate program, reached over a socket
         self.backend = backend
-        binary = sumo_tools.binary("sumo-gui" if gui else "sumo")
-        own = [*scenario.sumo_args(), "--seed", str(seed), "--no-step-log", "--no-warnings"]
-        if gui:
-            own += ["--start", "--quit-on-end"]
-        self.command = [str(binary), *merge_options(own, options)]
+        shown = ["--start", "--quit-on-end"] if gui else []
+        self.command = scenario.sumo_command(
+            [*shown, *options], seed=seed, binary="sumo-gui" if gui else "sumo"
+        )
         self.api: Any = None
         self.now = math.nan  # SUMO's clock, seconds, as of the last start or step
         self._error_log: Path | None = None

@@ -31,6 +31,7 @@ from . import bounds, sumo_tools
 from .build import write_sumocfg
 from .errors import ScenarioError
 from .flows import movement_crossings
+from .options import QUIET
 from .xmlfiles import elements
 
 HOUR = 3600.0
@@ -329,7 +330,7 @@ def measure_fit(net: Path, routes: Path, counts: Sequence[Count], folder: Path) 
     sumo_tools.run(
         [
             sumo_tools.binary("sumo"), "-n", net, "-r", routes, "-a", measures,
-            "-b", f"{begin:g}", "-e", f"{end:g}", "--no-step-log", "--no-warnings",
+            "-b", f"{begin:g}", "-e", f"{end:g}", *QUIET,
             "--vehroute-output", driven, "--vehroute-output.exit-times",
         ],
         what="sumo (measuring the fit)",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import sumo_tools
+from .options import QUIET
 
 
 @dataclass(frozen=True)
@@ -240,8 +241,7 @@ def write_routes(
             output,
             "--alternatives-output",
             Path(scratch) / "alternatives.xml",
-            "--no-step-log",
-            "--no-warnings",
+            *QUIET,
             "--ignore-errors",  # a truck barred from a street a car may use: dropped
         ]
         sumo_tools.run(command, what="duarouter")

@@ -69,21 +69,15 @@ def observed_routes(scenario: Scenario, cache_dir: Path | None = None) -> Path:
     folder_key = build.key("observed", {"files": digest(scenario.files), "arguments": arguments})
 
     def make(scratch: Path) -> None:
+        outputs = [
+            "--vehroute-output",
+            str(scratch / "routes.xml"),
+            "--vehroute-output.exit-times",
+            "--vehroute-output.write-unfinished",
+        ]
         sumo_tools.run(
-            [
-                sumo_tools.binary("sumo"),
-                *arguments,
-                "--vehroute-output",
-                scratch / "routes.xml",
-                "--vehroute-output.exit-times",
-                "--vehroute-output.write-unfinished",
-                "--seed",
-                str(scenario.seed),
-                "--no-step-log",
-                "--no-warnings",
-            ],
-            what="sumo (observing the demand)",
-        )
+            scenario.sumo_command(outputs, seed=scenario.seed), what="sumo (observing the demand)"
+        )  # fmt: skip
 
     stem = slug(scenario.name)
     return build.cached(root, f"{stem}-{folder_key}", make) / "routes.xml"

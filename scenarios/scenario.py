@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import sumo_tools
+from .options import QUIET, merge_options
 
 
 @dataclass(frozen=True)
@@ -69,3 +73,13 @@ class Scenario:
             args += ["-a", ",".join(str(path) for path in self.additional_files)]
         args += ["--begin", f"{self.begin:g}", "--end", f"{self.end:g}"]
         return [*args, *self.sumo_options]
+
+    def sumo_command(
+        self, options: Sequence[str] = (), *, seed: int | None = None, binary: str = "sumo"
+    ) -> list[str]:
+        """The command line that runs SUMO (``binary``: ``sumo`` or ``sumo-gui``) on this
+        scenario, quietly (`options.QUIET`), SUMO's seed ``seed`` if given, then
+        ``options`` merged in (`options.merge_options`: file lists joined, others
+        overriding). Every SUMO run Stopline starts is built here."""
+        own = [*self.sumo_args(), *(["--seed", str(seed)] if seed is not None else []), *QUIET]
+        return [str(sumo_tools.binary(binary)), *merge_options(own, options)]

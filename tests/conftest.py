@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from stopline.envs import merge_options
 from stopline.scenarios import Scenario, osm, sumo_tools
 
 DATA = Path(__file__).parent / "data"
@@ -42,8 +41,7 @@ def run_sumo(scenario: Scenario, folder: Path, *options: str) -> ET.Element:
     (``folder/statistics.xml``, unless ``options`` name it)."""
     statistics = folder / "statistics.xml"
     own = [] if "--statistic-output" in options else ["--statistic-output", str(statistics)]
-    words = merge_options([*scenario.sumo_args(), "--no-step-log", *own], options)
-    command = [str(sumo_tools.binary("sumo")), *words]
+    command = scenario.sumo_command([*own, *options])
     result = subprocess.run(
         command, capture_output=True, text=True, env=sumo_tools.environment(), check=False
     )

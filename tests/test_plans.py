@@ -17,6 +17,7 @@ from stopline.agents.plans import Search, isolated_plan, optimise
 from stopline.agents.plans.arterials import arterial_bandwidth, arterials, band
 from stopline.envs import EnvConfig
 from stopline.scenarios import sumo_tools
+from stopline.scenarios.options import QUIET
 
 from conftest import stopline
 
@@ -80,7 +81,7 @@ def test_plan_writes_sheet_and_sumo_file_and_plan_path_runs_it(
     scenario = scenarios.load("single", demand_scale=3)
     plain = subprocess.run(
         [str(sumo_tools.binary("sumo")), "-c", str(scenario.config_file),
-         "-a", str(out / "plan.add.xml"), "--no-step-log", "--end", "1200"],
+         "-a", str(out / "plan.add.xml"), *QUIET, "--end", "1200"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert plain.returncode == 0 and "Error" not in plain.stderr, plain.stderr

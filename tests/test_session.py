@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from stopline import scenarios
-from stopline.envs import Session, SignalEnv, SimulationError, merge_options
+from stopline.envs import Session, SignalEnv, SimulationError
+from stopline.scenarios.options import merge_options
 
 
 def test_file_lists_merge_and_other_options_take_the_callers_value() -> None:

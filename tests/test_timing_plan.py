@@ -17,6 +17,7 @@ from stopline.agents.plans.design import Settings
 from stopline.agents.plans.timing_plan import PROGRAM_PREFIX
 from stopline.envs import EnvConfig
 from stopline.scenarios import sumo_tools
+from stopline.scenarios.options import QUIET
 
 from tls_record import Limits, read_record, recording_options, violations
 
@@ -65,8 +66,7 @@ def test_switches_are_safe_and_reach_each_offset(
     # Plain sumo on the scenario's own configuration, the plan added with -a.
     files = ",".join(str(p) for p in (*scenario.additional_files, path, Path(options[1])))
     result = subprocess.run(
-        [str(sumo_tools.binary("sumo")), "-c", str(scenario.config_file), "-a", files,
-         "--no-step-log", "--no-warnings"],
+        [str(sumo_tools.binary("sumo")), "-c", str(scenario.config_file), "-a", files, *QUIET],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stopline.envs import EnvConfig
-from stopline.envs.session import merge_options
 from stopline.envs.trips import trip_metrics, trip_options
 from stopline.scenarios import Scenario, reseeded, sumo_tools
 from stopline.scenarios.derived import observed_routes
@@ -154,12 +153,8 @@ class Judge:
 def run_plan(scenario: Scenario, plan: Path, options: Sequence[str], what: str) -> None:
     """Run SUMO's binary over the scenario's window with ``plan`` (a SUMO additional file)
     added and ``options`` (outputs), SUMO's seed the demand seed."""
-    arguments = merge_options(
-        scenario.sumo_args(),
-        ["-a", str(plan), "--seed", str(scenario.seed), "--no-step-log", "--no-warnings",
-         *options],
-    )  # fmt: skip
-    sumo_tools.run([sumo_tools.binary("sumo"), *arguments], what=what)
+    command = scenario.sumo_command(["-a", str(plan), *options], seed=scenario.seed)
+    sumo_tools.run(command, what=what)
 
 
 def _shifted(
