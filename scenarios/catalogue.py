@@ -245,28 +245,36 @@ def _random(argument: str) -> Blueprint:
     )
 
 
-FAMILIES: dict[str, Callable[[str], Blueprint]] = {
-    "single": _single,
-    "corridor": _corridor,
-    "grid": _grid,
-    "helsinki": _helsinki,
-    "random": _random,
+@dataclass(frozen=True)
+class Family:
+    """A built-in scenario family: its blueprint from the text after ``:`` in a name, the
+    names users write (as help and errors show them), and the one `stopline scenarios
+    list` describes."""
+
+    build: Callable[[str], Blueprint]
+    forms: tuple[str, ...]
+    example: str
+
+
+FAMILIES: dict[str, Family] = {
+    "single": Family(_single, ("single", "single:turns"), "single"),
+    "corridor": Family(_corridor, ("corridor", "corridor:turns"), "corridor"),
+    "grid": Family(_grid, ("grid", "grid:CxR"), "grid"),
+    "helsinki": Family(_helsinki, ("helsinki",), "helsinki"),
+    "random": Family(_random, ("random:N",), "random:1"),
 }
-"""Built-in scenario families by name; the text after ``:`` in a name is the family's argument."""
+"""Built-in scenario families by name: the one list (help, errors and `scenarios list` read
+it). Adding a family to the catalogue is adding an entry here."""
 
 
 def names() -> list[str]:
     """The names `blueprint` accepts, as shown to users."""
-    return [
-        "single",
-        "corridor",
-        "grid",
-        "grid:CxR",
-        "helsinki",
-        "random:N",
-        "single:turns",
-        "corridor:turns",
-    ]
+    return [form for family in FAMILIES.values() for form in family.forms]
+
+
+def examples() -> list[str]:
+    """One name per family, as `stopline scenarios list` describes them."""
+    return [family.example for family in FAMILIES.values()]
 
 
 def blueprint(name: str) -> Blueprint:
@@ -277,4 +285,4 @@ def blueprint(name: str) -> Blueprint:
             f"unknown scenario {name!r}: choose one of {', '.join(names())}, "
             "or give the path of a .sumocfg or .net.xml file"
         )
-    return FAMILIES[family](argument)
+    return FAMILIES[family].build(argument)

@@ -10,7 +10,7 @@ from typing import Any
 
 from stopline import scenarios
 from stopline.envs import OBSERVATIONS, PHASE_SETS, REWARDS, ConfigError, EnvConfig
-from stopline.scenarios import ScenarioError, bounds
+from stopline.scenarios import Scenario, ScenarioError, bounds, naming
 
 from ..backends import BACKENDS
 
@@ -25,6 +25,58 @@ ENV_KEYS = (
     "phases",
     "spillback_guard",
 )
+
+
+def add_scenario(
+    parser: argparse.ArgumentParser, *, default: str | None = None, several: str = ""
+) -> None:
+    """``SCENARIO``: a built-in name or a file, resolved once (`naming.resolve`: a path made
+    absolute, so it names the same file in every worker process). ``default`` makes it
+    optional; ``several`` (what several mean) lets it be repeated."""
+    shown = ", ".join(scenarios.catalogue.names())
+    parser.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        type=naming.resolve,
+        nargs="+" if several else ("?" if default else None),
+        default=default,
+        help=f"built-in name ({shown}) or a .sumocfg / .net.xml path"
+        + (f"; {several}" if several else "")
+        + (f" (default {default})" if default else ""),
+    )
+
+
+def add_scenario_loading(parser: argparse.ArgumentParser) -> None:
+    """``SCENARIO`` and the options that say which version of it to load: demand scale,
+    demand seed, added routes, cache folder (`load_from` reads them)."""
+    add_scenario(parser)
+    add_demand_scale(parser, "multiply demand by X (what-if demand)")
+    parser.add_argument("--seed", type=seed, default=0, metavar="N", help="demand seed (default 0)")
+    parser.add_argument(
+        "--routes",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="route files to add to a user's .net.xml or .sumocfg",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where built-in scenarios are built (default: $STOPLINE_CACHE or ~/.cache/stopline)",
+    )
+
+
+def load_from(arguments: argparse.Namespace) -> Scenario:
+    """The scenario that `add_scenario_loading`'s arguments name."""
+    return scenarios.load(
+        arguments.scenario,
+        demand_scale=arguments.demand_scale,
+        seed=arguments.seed,
+        routes=arguments.routes,
+        cache_dir=arguments.cache_dir,
+    )
 
 
 def demand_scale(text: str) -> float:

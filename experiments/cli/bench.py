@@ -9,9 +9,8 @@ from stopline.envs import EnvConfig
 
 from .. import bench
 from . import arguments
-from .arguments import env_config
+from .arguments import env_config, load_from
 from .progress import ProgressBar
-from .scenarios import add_scenario_arguments, load_from
 
 
 def add_to(commands: Any) -> None:
@@ -25,7 +24,7 @@ def add_to(commands: Any) -> None:
             "ratio (medians)."
         ),
     )
-    add_scenario_arguments(parser)
+    arguments.add_scenario_loading(parser)
     parser.add_argument(
         "--repeats",
         type=arguments.positive_int,

@@ -61,13 +61,7 @@ def add_to(commands: Any) -> None:
             "it; with other options it is refused (choose another --out)."
         ),
     )
-    parser.add_argument(
-        "scenario",
-        nargs="?",
-        default="corridor",
-        metavar="SCENARIO",
-        help="built-in name (single, corridor, grid, grid:6x6, helsinki) or a .sumocfg path",
-    )
+    arguments.add_scenario(parser, default="corridor")
     arguments.add_evaluation_seeds(parser)
     parser.add_argument(
         "--demand-scale",
@@ -99,7 +93,7 @@ def add_to(commands: Any) -> None:
 
 def _run(arguments: argparse.Namespace) -> int:
     spec = default_spec(
-        naming.resolve(arguments.scenario),
+        arguments.scenario,
         arguments.seeds,
         arguments.timesteps,
         arguments.out,

@@ -10,7 +10,6 @@ from typing import Any
 from stopline import agents, scenarios
 from stopline.agents import AgentError
 from stopline.envs import EnvConfig
-from stopline.scenarios import naming
 
 from .. import blocking
 from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
@@ -43,7 +42,7 @@ def add_to(commands: Any) -> None:
             "a green whose exit lane was queued to its entry), per seed and as a mean."
         ),
     )
-    parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
+    arguments.add_scenario(parser)
     parser.add_argument(
         "--controller",
         required=True,
@@ -83,7 +82,7 @@ def _run(arguments: argparse.Namespace) -> int:
     for name in names:  # bad names and parameters: one line before anything runs
         agents.check(name, **params)
     config = env_config(arguments)
-    scenario = naming.resolve(arguments.scenario)
+    scenario = arguments.scenario
     loaded = scenarios.load(scenario, demand_scale=arguments.demand_scale)  # bad: one line
     for name in names:  # a plan optimised once (into the cache), before parallel runs
         if not name.startswith("rl:"):

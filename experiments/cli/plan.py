@@ -43,7 +43,7 @@ def add_to(commands: Any) -> None:
             "time-space diagram per arterial."
         ),
     )
-    parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
+    arguments.add_scenario(parser)
     parser.add_argument(
         "--periods",
         default="auto",
@@ -75,7 +75,7 @@ def add_to(commands: Any) -> None:
 def _run(arguments: argparse.Namespace) -> int:
     check_objective(arguments.objective)
     config = EnvConfig.from_mapping(env_config(arguments))
-    name = naming.resolve(arguments.scenario)
+    name = arguments.scenario
     scenario = scenarios.load(name, demand_scale=arguments.demand_scale)
     plan_periods(scenario, arguments.periods)  # a period outside the window: one line
     out = check_folder((arguments.out or Path("results") / f"plan-{naming.slug(name)}").resolve())

@@ -20,46 +20,7 @@ from stopline.scenarios.xmlfiles import count_demand
 
 from ..store import check_folder, make_folder
 from . import arguments
-
-_LISTED = ("single", "corridor", "grid", "helsinki", "random:1")
-
-
-def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options every command that loads a scenario takes."""
-    parser.add_argument(
-        "scenario",
-        metavar="SCENARIO",
-        help="built-in name (single, corridor, grid, grid:6x6) or a .sumocfg / .net.xml path",
-    )
-    arguments.add_demand_scale(parser, "multiply demand by X (what-if demand)")
-    parser.add_argument(
-        "--seed", type=arguments.seed, default=0, metavar="N", help="demand seed (default 0)"
-    )
-    parser.add_argument(
-        "--routes",
-        nargs="+",
-        default=[],
-        metavar="FILE",
-        help="route files to add to a user's .net.xml or .sumocfg",
-    )
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where built-in scenarios are built (default: $STOPLINE_CACHE or ~/.cache/stopline)",
-    )
-
-
-def load_from(arguments: argparse.Namespace) -> Scenario:
-    """The scenario that a command's scenario arguments name."""
-    return scenarios.load(
-        arguments.scenario,
-        demand_scale=arguments.demand_scale,
-        seed=arguments.seed,
-        routes=arguments.routes,
-        cache_dir=arguments.cache_dir,
-    )
+from .arguments import load_from
 
 
 def add_to(commands: Any) -> None:
@@ -76,11 +37,11 @@ def add_to(commands: Any) -> None:
     listing.set_defaults(handler=_list)
 
     show = actions.add_parser("show", help="describe one scenario (building it if needed)")
-    add_scenario_arguments(show)
+    arguments.add_scenario_loading(show)
     show.set_defaults(handler=_show)
 
     build = actions.add_parser("build", help="build a scenario and print where its files are")
-    add_scenario_arguments(build)
+    arguments.add_scenario_loading(build)
     arguments.add_out(build, "also copy the built files (net, routes, .sumocfg) into DIR")
     build.set_defaults(handler=_build)
 
@@ -165,7 +126,7 @@ def add_to(commands: Any) -> None:
 
 
 def _list(_: argparse.Namespace) -> int:
-    rows = [(name, scenarios.blueprint(name)) for name in _LISTED]
+    rows = [(name, scenarios.blueprint(name)) for name in scenarios.catalogue.examples()]
     width = max(len(name) for name, _ in rows) + 2
     print(f"{'NAME':<{width}}{'JUNCTIONS':<11}DESCRIPTION")
     for name, blueprint in rows:

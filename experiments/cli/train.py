@@ -10,7 +10,6 @@ from typing import Any
 from stopline.agents import AgentError
 from stopline.agents.hyperparameters import DAGGER_ROUNDS
 from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODEL, read_config
-from stopline.scenarios import naming
 
 from ..standing import tell_standing
 from ..store import differences, hold_lock, make_folder
@@ -30,12 +29,10 @@ def add_to(commands: Any) -> None:
             "CSVs, checkpoints and learning_curve.png into --out."
         ),
     )
-    parser.add_argument(
-        "scenario",
-        metavar="SCENARIO",
-        nargs="+",
-        help="built-in name or .sumocfg path; several train one generalist policy on them all "
-        "at once (with --observation greens)",
+    arguments.add_scenario(
+        parser,
+        several="several train one generalist policy on them all at once (with "
+        "--observation greens)",
     )
     parser.add_argument(
         "--timesteps",
@@ -155,7 +152,7 @@ def _run(arguments: argparse.Namespace) -> int:
 
 def _asked(arguments: argparse.Namespace, config_type: Any) -> Any:
     """The TrainConfig the command line asks for."""
-    first, *family = (naming.resolve(name) for name in arguments.scenario)
+    first, *family = arguments.scenario
     return config_type(
         scenario=first,
         family=tuple(family),

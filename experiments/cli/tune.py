@@ -7,8 +7,6 @@ import json
 import shlex
 from typing import Any
 
-from stopline.scenarios import naming
-
 from ..tuning import TUNABLE
 from . import arguments
 from .arguments import training_env_config
@@ -28,7 +26,7 @@ def add_to(commands: Any) -> None:
             "and the train command that uses them."
         ),
     )
-    parser.add_argument("scenario", metavar="SCENARIO", help="built-in name or .sumocfg path")
+    arguments.add_scenario(parser)
     parser.add_argument(
         "--trials",
         type=arguments.positive_int,
@@ -56,7 +54,7 @@ def _run(arguments: argparse.Namespace) -> int:
     from ..tuning import TuneConfig, tune
 
     config = TuneConfig(
-        scenario=naming.resolve(arguments.scenario),
+        scenario=arguments.scenario,
         algo=arguments.algo,
         trials=arguments.trials,
         timesteps=arguments.timesteps,
