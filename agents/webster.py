@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stopline.envs import EnvConfig, phase_sets, timing_for
+from stopline.envs.config import MIN_GREEN_FLOOR
 from stopline.scenarios import Scenario
 from stopline.scenarios.flows import peak_hour_movement_flows
 from stopline.scenarios.xmlfiles import signal_links
@@ -17,8 +18,13 @@ from stopline.scenarios.xmlfiles import signal_links
 from .controller import NativeController
 from .programmes import Plan, write_programmes
 
-# A fixed-time green is never shown shorter than this, whatever the split says (s).
-MIN_SHOWN_GREEN = 5.0
+# Webster's inputs and the cycle's bounds: the defaults of every fixed-time design
+# (`Webster`, `plans.design.Settings`). A fixed-time green is never shown shorter than
+# `MIN_GREEN_FLOOR`, the shortest green any strategy gets, whatever the split says.
+SATURATION_FLOW = 1800.0  # PCU per hour of green per lane
+LOST_TIME_PER_PHASE = 4.0  # s: start-up plus clearance
+MIN_CYCLE = 40.0  # s
+MAX_CYCLE = 120.0  # s
 
 
 @dataclass(frozen=True)
@@ -40,9 +46,9 @@ def webster_timing(
     flow_ratios: Sequence[float],
     lost_time: float,
     *,
-    min_cycle: float = 40.0,
-    max_cycle: float = 120.0,
-    min_green: float = 5.0,
+    min_cycle: float = MIN_CYCLE,
+    max_cycle: float = MAX_CYCLE,
+    min_green: float = MIN_GREEN_FLOOR,
 ) -> WebsterTiming:
     """Webster's optimum cycle C0 = (1.5 L + 5) / (1 - Y), clamped, and greens split by y.
 
@@ -69,13 +75,13 @@ def junction_timing(
     ratios: Sequence[float], lost_time_per_phase: float, min_cycle: float, max_cycle: float
 ) -> WebsterTiming:
     """Webster's timing of one junction: ``lost_time_per_phase`` lost in each of its phases,
-    no green shown shorter than `MIN_SHOWN_GREEN`."""
+    no green shown shorter than `MIN_GREEN_FLOOR`."""
     return webster_timing(
         ratios,
         lost_time_per_phase * len(ratios),
         min_cycle=min_cycle,
         max_cycle=max_cycle,
-        min_green=MIN_SHOWN_GREEN,
+        min_green=MIN_GREEN_FLOOR,
     )
 
 
@@ -138,10 +144,10 @@ class Webster(NativeController):
 
     def __init__(
         self,
-        saturation_flow: float = 1800.0,
-        lost_time_per_phase: float = 4.0,
-        min_cycle: float = 40.0,
-        max_cycle: float = 120.0,
+        saturation_flow: float = SATURATION_FLOW,
+        lost_time_per_phase: float = LOST_TIME_PER_PHASE,
+        min_cycle: float = MIN_CYCLE,
+        max_cycle: float = MAX_CYCLE,
     ) -> None:
         self.saturation_flow = saturation_flow
         self.lost_time_per_phase = lost_time_per_phase
@@ -182,7 +188,7 @@ class Webster(NativeController):
                 for index, green in enumerate(webster.greens)
             ]
             # Whole seconds, as a timing sheet gives them (SUMO steps in seconds too).
-            durations = tuple(float(round(max(MIN_SHOWN_GREEN, green))) for green in shown)
+            durations = tuple(float(round(max(MIN_GREEN_FLOOR, green))) for green in shown)
             plans.append(Plan(phases, durations=durations, timing=timing))
         path = write_programmes(
             folder / "webster.add.xml", plans, kind="static", program_id="stopline-webster"

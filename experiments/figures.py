@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 
 from stopline.scenarios.geometry import NetworkGeometry
 
-from .metrics import HCM_EDITION, LOS_THRESHOLDS
+from .metrics import HCM_EDITION, los_limits
 from .statistics import bin_means
 from .store import RunRecord
 from .summary import ComparisonRow, in_order
@@ -303,12 +303,11 @@ def los_maps(
             grades = {r["junction"]: shown_grade(r) for r in rows if r["controller"] == controller}
             _draw_map(axis, geometry, grades, (width, height - 0.7))
             axis.set_title(controller, fontsize=12)
-        limits = ", ".join(f"{grade} ≤ {limit:g} s" for grade, limit in LOS_THRESHOLDS)
         figure.legend(
             handles=[Patch(color=colour, label=grade) for grade, colour in LOS_COLOURS.items()],
             loc="lower center",
             ncol=len(LOS_COLOURS),
-            title=f"{HCM_EDITION} signalised LOS by control delay ({limits}, F above; "
+            title=f"{HCM_EDITION} signalised LOS by control delay (s: {los_limits()}; "
             f"{GRIDLOCK}: the strategy gridlocked, not graded)",
             fontsize=10,
             title_fontsize=10,

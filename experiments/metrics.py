@@ -84,6 +84,12 @@ HCM_EDITION = "HCM 6th edition"
 LOS_THRESHOLDS = (("A", 10.0), ("B", 20.0), ("C", 35.0), ("D", 55.0), ("E", 80.0))
 
 
+def los_limits() -> str:
+    """The grades' limits as the report and its maps print them: "A ≤ 10, ..., F > 80"."""
+    grades = ", ".join(f"{grade} ≤ {limit:g}" for grade, limit in LOS_THRESHOLDS)
+    return f"{grades}, F > {LOS_THRESHOLDS[-1][1]:g}"
+
+
 def level_of_service(delay: float) -> str:
     """HCM 6th-edition signalised level of service for an average control delay."""
     return next((grade for grade, limit in LOS_THRESHOLDS if delay <= limit), "F")

@@ -31,7 +31,7 @@ from .errors import ExperimentError, NoFinishedRunsError
 from .explain import write_movements
 from .explain_report import movements_section, signals_section
 from .html import html_image, html_page, html_table
-from .metrics import HCM_EDITION, level_of_service
+from .metrics import HCM_EDITION, level_of_service, los_limits
 from .movements import WINDOW
 from .statistics import bin_means
 from .store import (
@@ -400,8 +400,8 @@ def _levels(
     body = [
         f"<h2>Level of service by junction ({HCM_EDITION}, signalised)</h2><p>Average "
         "control delay of vehicles on each junction's approaches (SUMO time loss on the "
-        "approach edges per vehicle), mean over seeds; LOS A &le; 10, B &le; 20, C &le; 35, "
-        f"D &le; 55, E &le; 80, F &gt; 80 s/veh. Also in {JUNCTIONS_CSV}.</p>"
+        f"approach edges per vehicle), mean over seeds; LOS {html.escape(los_limits())} "
+        f"s/veh. Also in {JUNCTIONS_CSV}.</p>"
     ]
     groups: dict[tuple[str, float], list[dict[str, Any]]] = defaultdict(list)
     for row in levels:

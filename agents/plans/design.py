@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from stopline.envs import PhaseSet, Timing
+from stopline.envs.config import MIN_GREEN_FLOOR
 from stopline.scenarios.geometry import Point
 
 from ..programmes import Plan
-from ..webster import MIN_SHOWN_GREEN, junction_timing
+from ..webster import LOST_TIME_PER_PHASE, MAX_CYCLE, MIN_CYCLE, SATURATION_FLOW, junction_timing
 
 # Signals this close (straight line, m) are coordinated: at 50 km/h a platoon needs under
 # 45 s to cover it and still arrives bunched (platoons disperse over some 500-800 m).
@@ -29,10 +30,10 @@ COORDINATION_DISTANCE = 600.0
 class Settings:
     """How plans are designed: Webster's inputs and the cycle bounds."""
 
-    saturation_flow: float = 1800.0  # PCU per hour of green per lane
-    lost_time_per_phase: float = 4.0  # s: start-up plus clearance
-    min_cycle: float = 40.0
-    max_cycle: float = 120.0
+    saturation_flow: float = SATURATION_FLOW
+    lost_time_per_phase: float = LOST_TIME_PER_PHASE
+    min_cycle: float = MIN_CYCLE
+    max_cycle: float = MAX_CYCLE
     cycle_scale: float = 1.0  # Webster's cycle times this (the optimiser's first stage)
     # Greens share the effective green by y to this power: 1 is Webster; below 1 gives
     # light phases more, which random arrivals at a fixed plan need (it cannot skip them).
@@ -127,7 +128,7 @@ def split(
 
 def green_bounds(timing: Timing, count: int) -> tuple[list[float], list[float]]:
     """Each green's shortest and longest shown green in a plan."""
-    lows = [max(MIN_SHOWN_GREEN, timing.min_green_of(i)) for i in range(count)]
+    lows = [max(MIN_GREEN_FLOOR, timing.min_green_of(i)) for i in range(count)]
     return lows, [timing.max_green_of(i) for i in range(count)]
 
 
