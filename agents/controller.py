@@ -14,6 +14,14 @@ from stopline.scenarios import Scenario
 Decisions = dict[str, int | None]
 
 
+# Progress lines from long work (a plan's optimisation), for whoever shows them.
+Report = Callable[[str], None]
+
+
+def silent(line: str) -> None:
+    """A `Report` that shows nothing."""
+
+
 class Controller(ABC):
     """Decides the green phase of every signalised junction of a scenario.
 
@@ -30,9 +38,13 @@ class Controller(ABC):
         """SUMO options that install this controller's programmes (native controllers)."""
         return []
 
-    def prepare(self, scenario: Scenario, config: EnvConfig) -> Path | None:
+    def prepare(
+        self, scenario: Scenario, config: EnvConfig, report: Report = silent
+    ) -> Path | None:
         """Work done once, before the runs that need it, so parallel runs find it ready;
-        where it lives (a plan optimised into the cache), if anywhere."""
+        where it lives (a plan optimised into the cache), if anywhere. ``report`` is given
+        a line of progress now and then (the command line prints them; agents print
+        nothing)."""
         return None
 
     def environment(self) -> Mapping[str, Any]:

@@ -26,7 +26,7 @@ from .coaching import LocalCoach
 from .spec import ControllerEntry, Spec, digest, training_config
 from .standing import tell_standing
 from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, relative_models, write_atomically
-from .tasks import Progress, Task, tell_warnings
+from .tasks import Progress, Task, plan_progress, tell_warnings
 
 
 def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict[str, Any]) -> str:
@@ -61,7 +61,8 @@ def _prepare(
     config = EnvConfig.from_mapping(env)
     found = {}
     for scale in scales:
-        folder = controller.prepare(scenarios.load(scenario, demand_scale=scale), config)
+        loaded = scenarios.load(scenario, demand_scale=scale)
+        folder = controller.prepare(loaded, config, plan_progress)
         if folder is not None:
             found[f"{entry.label} on {naming.slug(scenario)} x{scale:g}"] = str(folder)
     return found

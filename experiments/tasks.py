@@ -49,6 +49,12 @@ def outcome(work: Callable[[], Any]) -> dict[str, Any]:
     }
 
 
+def plan_progress(line: str) -> None:
+    """A line of a timing plan's optimisation (`Controller.prepare`'s report), on standard
+    error."""
+    print(f"plan: {line}", file=sys.stderr, flush=True)
+
+
 def tell_warnings(task: Task, outcome: dict[str, Any], told: set[str]) -> None:
     """Print each warning a run raised as one line naming the strategy, once per batch
     (``told`` holds the lines already printed): five seeds of one over-saturated junction

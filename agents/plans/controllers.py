@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from stopline.envs import EnvConfig
 from stopline.scenarios import Scenario
 
-from ..controller import NativeController
+from ..controller import NativeController, Report, silent
 from .optimise import Search, check_objective
 from .periods import check_periods
 from .saved import check_plan, plan_file
 from .store import COORDINATED, TIME_OF_DAY, plan_folder
-
-
-def report_progress(line: str) -> None:
-    """A line of the plan search's progress, on standard error."""
-    print(f"plan: {line}", file=sys.stderr, flush=True)
 
 
 class Coordinated(NativeController):
@@ -44,15 +38,17 @@ class Coordinated(NativeController):
         self.periods = periods
         self.trials = trials
 
-    def prepare(self, scenario: Scenario, config: EnvConfig) -> Path | None:
-        return self._folder(scenario, config)
+    def prepare(
+        self, scenario: Scenario, config: EnvConfig, report: Report = silent
+    ) -> Path | None:
+        return self._folder(scenario, config, report)
 
     def install(self, scenario: Scenario, folder: Path, config: EnvConfig) -> list[str]:
         return ["--additional-files", str(self._folder(scenario, config) / self.file)]
 
-    def _folder(self, scenario: Scenario, config: EnvConfig) -> Path:
+    def _folder(self, scenario: Scenario, config: EnvConfig, report: Report = silent) -> Path:
         search = Search(self.objective, self.periods, self.trials)
-        return plan_folder(scenario, config, search, report_progress)
+        return plan_folder(scenario, config, search, report)
 
 
 class TimeOfDay(Coordinated):
@@ -72,7 +68,9 @@ class SavedPlan(NativeController):
     def __init__(self, path: str) -> None:
         self.path = str(plan_file(path))
 
-    def prepare(self, scenario: Scenario, config: EnvConfig) -> Path | None:
+    def prepare(
+        self, scenario: Scenario, config: EnvConfig, report: Report = silent
+    ) -> Path | None:
         check_plan(Path(self.path), scenario, config)
         return None
 

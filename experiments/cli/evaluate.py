@@ -14,6 +14,7 @@ from stopline.envs import EnvConfig
 from .. import blocking
 from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
 from ..statistics import mean_ci
+from ..tasks import plan_progress
 from . import arguments
 from .arguments import env_config
 from .progress import ProgressBar
@@ -86,7 +87,8 @@ def _run(arguments: argparse.Namespace) -> int:
     loaded = scenarios.load(scenario, demand_scale=arguments.demand_scale)  # bad: one line
     for name in names:  # a plan optimised once (into the cache), before parallel runs
         if not name.startswith("rl:"):
-            agents.make(name, **params).prepare(loaded, EnvConfig.from_mapping(config))
+            controller = agents.make(name, **params)
+            controller.prepare(loaded, EnvConfig.from_mapping(config), plan_progress)
     tasks = evaluation_tasks(
         names,
         scenario,

@@ -13,13 +13,13 @@ from typing import Any
 from stopline import scenarios
 from stopline.agents.plans import Search, check_objective, plan_folder, plan_periods
 from stopline.agents.plans.arterials import arterials
-from stopline.agents.plans.controllers import report_progress
 from stopline.agents.plans.optimise import OBJECTIVES, SEEDS
 from stopline.agents.plans.store import COORDINATED, RECORD, TIME_OF_DAY
 from stopline.envs import EnvConfig
 from stopline.scenarios import naming
 
 from ..store import check_folder, make_folder, write_atomically
+from ..tasks import plan_progress
 from ..time_space import time_space_diagram
 from ..timing_sheet import TIMING_CSV, TIMING_HTML, oversaturated, write_csv, write_html
 from . import arguments
@@ -81,7 +81,7 @@ def _run(arguments: argparse.Namespace) -> int:
     out = check_folder((arguments.out or Path("results") / f"plan-{naming.slug(name)}").resolve())
     search = Search(arguments.objective, arguments.periods, arguments.trials, arguments.jobs)
     started = time.monotonic()
-    folder = plan_folder(scenario, config, search, report_progress)
+    folder = plan_folder(scenario, config, search, plan_progress)
     elapsed = time.monotonic() - started
     make_folder(out)
     for file in (COORDINATED, TIME_OF_DAY, RECORD):  # whole files: a rerun's Ctrl-C keeps
