@@ -15,7 +15,7 @@ from .phases import check_kind
 # The timing defaults every signal shares (docs/design.md); `EnvConfig` and `Timing` read them.
 DEFAULT_DELTA_TIME = 5.0
 DEFAULT_YELLOW = 3.0  # where the phase set's programme shows none
-MIN_GREEN_FLOOR = 5.0  # the shortest green `timing.MIN_GREEN_RULE` derives
+MIN_GREEN_FLOOR = 5.0  # the shortest green a min-green rule (`timing.MIN_GREEN_RULES`) gives
 DEFAULT_MAX_GREEN = 60.0
 
 ActionMode = Literal["phase", "cycle"]
@@ -40,13 +40,17 @@ class EnvConfig:
         all_red: all-red seconds after each yellow; None takes the programme's own all-red
             between each pair of greens (see `stopline.envs.timing`).
         min_green: shortest green, seconds; None derives it from the junction's clearance
-            (`stopline.envs.timing.MIN_GREEN_RULE`).
+            (``min_green_rule``).
         max_green: longest green, seconds; then the next green in programme order follows.
         gui: open ``sumo-gui`` (implies the TraCI backend).
         backend: ``"libsumo"`` (in-process, fast) or ``"traci"``.
         sumo_options: extra SUMO command-line words; file lists merge with the scenario's.
         observe_only: SUMO runs the junctions' own programmes; actions are ignored, and
             observations, rewards and measurements are produced as usual.
+        min_green_rule: how min green is derived where ``min_green`` is None, by name in
+            `stopline.envs.timing.MIN_GREEN_RULES`: ``clearance`` (default: at least 5 s
+            and the junction's yellow plus longest all-red), ``flat`` (5 s), ``share``
+            (40 % of the programme's green, 5-15 s).
         spillback_guard: in ``phase`` mode, a policy may not choose a green none of whose
             movements has an exit with room (`stopline.envs.spaces.action_mask`): the rule
             the network strategies follow under congestion, as an action mask. Off by
@@ -68,6 +72,7 @@ class EnvConfig:
     sumo_options: tuple[str, ...] = ()
     observe_only: bool = False
     spillback_guard: bool = False
+    min_green_rule: str = "clearance"
 
     def __post_init__(self) -> None:
         # None: derived per junction (min green) or taken from its programme.
@@ -87,6 +92,13 @@ class EnvConfig:
                 f"config max_green must be >= {what} ({floor:g}), got {self.max_green!r}"
             )
         check_kind(self.phases)
+        from .timing import MIN_GREEN_RULES  # timing reads this module: imported here
+
+        if self.min_green_rule not in MIN_GREEN_RULES:
+            raise ConfigError(
+                f"config min_green_rule must be one of {', '.join(MIN_GREEN_RULES)}, "
+                f"not {self.min_green_rule!r}"
+            )
         for key in ("gui", "observe_only", "spillback_guard"):
             if not isinstance(getattr(self, key), bool):
                 raise ConfigError(f"config {key} must be true or false, not {getattr(self, key)!r}")

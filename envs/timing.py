@@ -37,8 +37,27 @@ def clearance_min_green(
     return max(MIN_GREEN_FLOOR, yellow + max(clearances.values(), default=0.0))
 
 
-# The rule `timing_for` applies; `stopline.experiments.timing_study` swaps in candidates.
-MIN_GREEN_RULE: MinGreenRule = clearance_min_green
+def flat_min_green(
+    phases: PhaseSet, yellow: float, clearances: Mapping[tuple[int, int], float]
+) -> float:
+    """The floor everywhere: the default before rules were derived."""
+    return MIN_GREEN_FLOOR
+
+
+def share_min_green(
+    phases: PhaseSet, yellow: float, clearances: Mapping[tuple[int, int], float]
+) -> tuple[float, ...]:
+    """Per green, 40 % of the seconds the programme gives it, within 5-15 s."""
+    return tuple(min(15.0, max(5.0, round(0.4 * seconds))) for seconds in phases.durations)
+
+
+# The min-green rules by the name `EnvConfig.min_green_rule` takes; ``clearance`` is the
+# default, chosen on training seeds against the others (`stopline.experiments.timing_study`).
+MIN_GREEN_RULES: dict[str, MinGreenRule] = {
+    "clearance": clearance_min_green,
+    "flat": flat_min_green,
+    "share": share_min_green,
+}
 
 
 def _starts_movement(source: str, target: str) -> bool:
@@ -73,7 +92,9 @@ def timing_for(phases: PhaseSet, config: EnvConfig) -> Timing:
     return Timing(
         yellow=yellow,
         all_red=all_red,
-        min_green=minimum if minimum is not None else MIN_GREEN_RULE(phases, yellow, clearances),
+        min_green=minimum
+        if minimum is not None
+        else MIN_GREEN_RULES[config.min_green_rule](phases, yellow, clearances),
         max_green=config.max_green,
         clearances=clearances,
     )

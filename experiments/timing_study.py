@@ -11,38 +11,24 @@ defaults" section quotes its output. Each run is a process of its own, as everyw
 from __future__ import annotations
 
 import argparse
-import functools
 import itertools
 import statistics
 import sys
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from stopline.envs import PHASE_SETS, PhaseSet, timing
+from stopline.envs import PHASE_SETS, EnvConfig
 
 from .backends import LocalBackend
 from .store import RunKey
-from .tasks import Task, execute
+from .tasks import Task
 
-Clearances = Mapping[tuple[int, int], float]
-
-
-def flat_min_green(phases: PhaseSet, yellow: float, clearances: Clearances) -> float:
-    """5 s everywhere: the default before rules were derived."""
-    return timing.MIN_GREEN_FLOOR
-
-
-def share_min_green(phases: PhaseSet, yellow: float, clearances: Clearances) -> tuple[float, ...]:
-    """Per green, 40 % of the seconds the programme gives it, within 5-15 s."""
-    return tuple(min(15.0, max(5.0, round(0.4 * seconds))) for seconds in phases.durations)
-
-
-# Candidates by label; the default (`timing.MIN_GREEN_RULE`) is among them.
-RULES: dict[str, timing.MinGreenRule] = {
-    "5 s": flat_min_green,
-    "yellow + all-red, >= 5 s": timing.clearance_min_green,
-    "40 % of own, 5-15 s": share_min_green,
+# Candidate min-green rules by label: `EnvConfig.min_green_rule`'s names.
+RULES: dict[str, str] = {
+    "5 s": "flat",
+    "yellow + all-red, >= 5 s": "clearance",
+    "40 % of own, 5-15 s": "share",
 }
 PYTHON_STRATEGIES = ("max-pressure", "sotl", "greedy")
 # delay-based's max green: SUMO's maxDur on rebuilt sets (50 s), a cap, or the default
@@ -55,20 +41,12 @@ DELAY_BASED_MAX_GREENS: dict[str, float | None] = {
 ALL_STRATEGIES = ("actuated", "delay-based", "webster", *PYTHON_STRATEGIES)
 
 
-def execute_with_rule(rule: str, task: Task) -> dict[str, Any]:
-    """One run with the min-green rule ``rule`` (in the run's own process only)."""
-    timing.MIN_GREEN_RULE = RULES[rule]
-    return execute(task)
-
-
-def _run(jobs: Sequence[tuple[Task, str]], workers: int) -> list[dict[str, Any]]:
+def _run(jobs: Sequence[Task], workers: int) -> list[dict[str, Any]]:
     """Outcomes of the jobs in their order, each run in a process of its own."""
-    outcomes: dict[int, dict[str, Any]] = {}
-    for rule in dict.fromkeys(rule for _, rule in jobs):
-        backend = LocalBackend(workers, worker=functools.partial(execute_with_rule, rule))
-        tasks = [task for task, label in jobs if label == rule]
-        outcomes.update((id(task), outcome) for task, outcome in backend.results(tasks))
-    return [outcomes[id(task)] for task, _ in jobs]
+    outcomes = dict(
+        (id(task), outcome) for task, outcome in LocalBackend(workers).results(list(jobs))
+    )
+    return [outcomes[id(task)] for task in jobs]
 
 
 def _table(rows: dict[tuple[str, str, str], list[float]], columns: Sequence[str]) -> str:
@@ -94,15 +72,23 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [int(seed) for seed in arguments.seeds.split(",")]
     names = [str(name) for name in arguments.scenarios]
 
+    chosen = next(label for label, rule in RULES.items() if rule == EnvConfig.min_green_rule)
+
     def task(
-        scenario: str, controller: str, seed: int, phases: str, **params: float | None
+        scenario: str,
+        controller: str,
+        seed: int,
+        phases: str,
+        rule: str = chosen,
+        **params: float | None,
     ) -> Task:
         key = RunKey(scenario, 1.0, controller, seed)
-        return Task(key, controller, dict(params), {"phases": phases})
+        return Task(
+            key, controller, dict(params), {"phases": phases, "min_green_rule": RULES[rule]}
+        )
 
-    chosen = next(label for label, rule in RULES.items() if rule is timing.MIN_GREEN_RULE)
     jobs = [
-        (task(s, c, seed, "rebuilt"), rule)
+        (task(s, c, seed, "rebuilt", rule), rule)
         for s, c, seed, rule in itertools.product(names, PYTHON_STRATEGIES, seeds, RULES)
     ]
     jobs += [
@@ -114,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         (task(s, "delay-based", seed, "rebuilt", max_green=cap), chosen)
         for s, seed, cap in itertools.product(names, seeds, DELAY_BASED_MAX_GREENS.values())
     ]
-    outcomes = _run([*jobs, *caps], arguments.jobs)
+    outcomes = _run([job for job, _ in [*jobs, *caps]], arguments.jobs)
     by_cap: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     labels = {cap: label for label, cap in DELAY_BASED_MAX_GREENS.items()}
     for (job, _), outcome in zip(caps, outcomes[len(jobs) :], strict=True):
