@@ -13,9 +13,9 @@ import dataclasses
 import json
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stopline.scenarios import FITTING_SEEDS, VALIDATION_SEEDS
 
@@ -24,6 +24,9 @@ from .evaluate import evaluate
 from .store import differences, make_folder, write_atomically, write_rows
 
 # Trials train on most of the training seeds and are scored on the rest.
+if TYPE_CHECKING:  # training imports torch: only when a search runs
+    from stopline.agents.training import TrainConfig
+
 TRIAL_TRAINING_SEEDS = FITTING_SEEDS
 TUNABLE = ("ppo", "maskable-ppo")
 SETTINGS, STUDY, TRIALS, BEST = "tune.json", "study.db", "trials.csv", "best.json"
@@ -48,32 +51,29 @@ def sample_ppo(trial: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TuneConfig:
-    """One search: what every trial trains, how long, and how many trials."""
+    """One search: ``base`` is what every trial trains (a `TrainConfig`: scenario,
+    algorithm, budget, workers, seed, demand, signal settings); each trial replaces its
+    hyper-parameters with sampled ones and its training seeds with `TRIAL_TRAINING_SEEDS`
+    (no teacher: a search measures the algorithm); ``trials`` is how many trials."""
 
-    scenario: str
-    algo: str = "ppo"
+    base: TrainConfig
     trials: int = 20
-    timesteps: int = 20_000
-    envs: int = 2
-    seed: int = 0
-    demand_scale: float = 1.0
-    env_config: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.algo not in TUNABLE:
+        if self.base.algo not in TUNABLE:
             raise ExperimentError(
-                f"--algo {self.algo}: tune searches {' and '.join(TUNABLE)} hyper-parameters"
+                f"--algo {self.base.algo}: tune searches {' and '.join(TUNABLE)} hyper-parameters"
             )
 
     def settings(self) -> dict[str, Any]:
-        """What makes two searches the same search (the trial count may grow)."""
-        saved = dataclasses.asdict(self)
-        del saved["trials"]
-        return {
-            **saved,
+        """What makes two searches the same search (the trial count may grow), as JSON
+        holds it (lists, not tuples), so a saved search compares equal to itself."""
+        settings = {
+            **dataclasses.asdict(self.base),
             "trial_training_seeds": list(TRIAL_TRAINING_SEEDS),
             "validation_seeds": list(VALIDATION_SEEDS),
         }
+        return dict(json.loads(json.dumps(settings)))
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def tune(
     each); write ``trials.csv`` and ``best.json``; return the best trial."""
     import optuna  # imports SQLAlchemy, and training torch: only when searching
 
-    from stopline.agents.training import TrainConfig, train
+    from stopline.agents.training import train
 
     make_folder(out)
     _claim(config, out)
@@ -115,7 +115,7 @@ def tune(
         storage=f"sqlite:///{out / STUDY}",
         load_if_exists=True,
         direction="minimize",
-        sampler=optuna.samplers.TPESampler(seed=config.seed),
+        sampler=optuna.samplers.TPESampler(seed=config.base.seed),
     )
     complete = optuna.trial.TrialState.COMPLETE
 
@@ -126,26 +126,13 @@ def tune(
     def objective(trial: optuna.Trial) -> float:
         hyperparameters = sample_ppo(trial)
         folder = out / f"trial-{trial.number:03d}"
-        train(
-            TrainConfig(
-                config.scenario,
-                algo=config.algo,
-                timesteps=config.timesteps,
-                envs=config.envs,
-                seed=config.seed,
-                demand_scale=config.demand_scale,
-                env_config=config.env_config,
-                hyperparameters=hyperparameters,
-                training_seeds=TRIAL_TRAINING_SEEDS,
-            ),
-            folder,
+        base = config.base
+        trial_config = dataclasses.replace(
+            base, hyperparameters=hyperparameters, training_seeds=TRIAL_TRAINING_SEEDS
         )
+        train(trial_config, folder)
         results = evaluate(
-            f"rl:{folder}",
-            config.scenario,
-            VALIDATION_SEEDS,
-            demand_scale=config.demand_scale,
-            jobs=2,
+            f"rl:{folder}", base.scenario, VALIDATION_SEEDS, demand_scale=base.demand_scale, jobs=2
         )
         return statistics.fmean(result.metrics.mean_delay for result in results)
 

@@ -44,7 +44,7 @@ def test_trials_never_see_evaluation_seeds_nor_train_on_validation_seeds() -> No
 
 def test_a_folder_holds_one_search(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     as_the_command_line_gives = {"observation": EnvConfig.observation, "reward": EnvConfig.reward}
-    earlier = TuneConfig("single", timesteps=500, env_config=as_the_command_line_gives)
+    earlier = TuneConfig(TrainConfig("single", timesteps=500, env_config=as_the_command_line_gives))
     (tmp_path / "tune.json").write_text(json.dumps(earlier.settings()))
     status, _, err = cli(capsys, "tune", "single", "--timesteps", "600", "--out", str(tmp_path))
     assert status == 2
@@ -60,7 +60,7 @@ def test_a_folder_holds_one_search(capsys: pytest.CaptureFixture[str], tmp_path:
 def test_a_search_scores_trials_on_validation_seeds_and_continues(
     tmp_path: Path, cache_dir: Path
 ) -> None:
-    first = tune(TuneConfig("single", trials=1, timesteps=64, envs=1), tmp_path)
+    first = tune(TuneConfig(TrainConfig("single", timesteps=64, envs=1), trials=1), tmp_path)
     assert [row["state"] for row in first.trials] == ["COMPLETE"]
     assert first.best_value == min(row["mean_delay_s"] for row in first.trials)
     best = json.loads((tmp_path / "best.json").read_text())
@@ -68,7 +68,7 @@ def test_a_search_scores_trials_on_validation_seeds_and_continues(
     saved = json.loads((tmp_path / "trial-000" / "config.json").read_text())
     assert saved["training_seeds"] == list(TRIAL_TRAINING_SEEDS)
     # A longer search in the same folder runs only the trials it lacks.
-    more = tune(TuneConfig("single", trials=2, timesteps=64, envs=1), tmp_path)
+    more = tune(TuneConfig(TrainConfig("single", timesteps=64, envs=1), trials=2), tmp_path)
     assert [row["trial"] for row in more.trials] == [0, 1]
     with (tmp_path / "trials.csv").open() as stream:
         rows = list(csv.DictReader(stream))

@@ -51,18 +51,20 @@ def add_to(commands: Any) -> None:
 
 
 def _run(arguments: argparse.Namespace) -> int:
+    from stopline.agents.training import TrainConfig
+
     from ..tuning import TuneConfig, tune
 
-    config = TuneConfig(
+    base = TrainConfig(
         scenario=arguments.scenario,
         algo=arguments.algo,
-        trials=arguments.trials,
         timesteps=arguments.timesteps,
         envs=arguments.envs,
         seed=arguments.seed,
         demand_scale=arguments.demand_scale,
         env_config=training_env_config(arguments),
     )
+    config = TuneConfig(base, trials=arguments.trials)
     with ProgressBar("tune", unit="trial") as progress:
         result = tune(config, arguments.out, progress)
     ranked = sorted(
