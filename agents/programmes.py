@@ -95,13 +95,35 @@ def write_logics(
     the programme the light runs."""
     root = ET.Element("additional")
     for junction, phases in logics.items():
-        logic = ET.SubElement(
-            root, "tlLogic", id=junction, type=kind, programID=program_id, offset="0"
-        )
-        for key, value in (parameters or {}).items():
-            ET.SubElement(logic, "param", key=key, value=value)
-        for phase in phases:
-            ET.SubElement(logic, "phase", attrib=dict(phase))
+        add_logic(root, junction, phases, kind=kind, program_id=program_id, parameters=parameters)
+    return write_additional(root, path)
+
+
+def add_logic(
+    root: ET.Element,
+    junction: str,
+    phases: Sequence[Mapping[str, str]],
+    *,
+    kind: str,
+    program_id: str,
+    offset: float = 0.0,
+    parameters: Mapping[str, str] | None = None,
+) -> ET.Element:
+    """One ``tlLogic`` under ``root``: its parameters, then its phases. Every programme
+    Stopline writes is written here."""
+    logic = ET.SubElement(
+        root, "tlLogic", id=junction, type=kind, programID=program_id, offset=f"{offset:g}"
+    )
+    for key, value in (parameters or {}).items():
+        ET.SubElement(logic, "param", key=key, value=value)
+    for phase in phases:
+        ET.SubElement(logic, "phase", attrib=dict(phase))
+    return logic
+
+
+def write_additional(root: ET.Element, path: Path) -> Path:
+    """A SUMO additional file, indented, with its XML declaration."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..programmes import add_logic, write_additional
 from .design import JunctionPlan
 from .periods import TimePeriod
 
@@ -144,19 +145,17 @@ def write_sumo(plan: TimingPlan, path: Path, *, waut: bool = True) -> Path:
     for name in plan.junctions:
         for index, period in enumerate(plan.plans):
             junction = period[name]
-            logic = ET.SubElement(
+            add_logic(
                 root,
-                "tlLogic",
-                id=name,
-                type="static",
-                programID=plan.program_id(index),
-                offset=f"{junction.offset:g}",
+                name,
+                junction.plan.sumo_phases(),
+                kind="static",
+                program_id=plan.program_id(index),
+                offset=junction.offset,
+                parameters={"GSP": "0"},
             )
-            ET.SubElement(logic, "param", key="GSP", value="0")
-            for attributes in junction.plan.sumo_phases():
-                ET.SubElement(logic, "phase", attrib=attributes)
     if not waut:
-        return _write(root, path)
+        return write_additional(root, path)
     by_junction = {name: plan.switches(name) for name in plan.junctions}
     for name in plan.junctions:
         switching = ET.SubElement(
@@ -180,11 +179,4 @@ def write_sumo(plan: TimingPlan, path: Path, *, waut: bool = True) -> Path:
             procedure="GSP",
             synchron="true" if synchron else "false",
         )
-    return _write(root, path)
-
-
-def _write(root: ET.Element, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.indent(root)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
-    return path
+    return write_additional(root, path)
