@@ -11,7 +11,7 @@ from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
 from .backends import LocalBackend
 from .measured import SeedResult
 from .store import RunKey
-from .tasks import Progress, Task, tell_warnings
+from .tasks import Progress, Task, watched
 
 
 class RunFailedError(RuntimeError):
@@ -42,16 +42,10 @@ def run_tasks(
 ) -> Iterator[tuple[Task, dict[str, Any]]]:
     """Each task's outcome (``status``, ``result`` or ``error``), in the order of ``tasks``;
     ``progress`` is told (done, failed, total) as runs finish."""
-    outcomes = {}
-    done = failed = 0
-    told: set[str] = set()
-    for task, outcome in LocalBackend(jobs).results(tasks):
-        tell_warnings(task, outcome, told)
-        outcomes[id(task)] = outcome
-        done += outcome["status"] == "done"
-        failed += outcome["status"] != "done"
-        if progress:
-            progress(done, failed, len(tasks))
+    outcomes = {
+        id(task): outcome
+        for task, outcome in watched(LocalBackend(jobs).results(tasks), len(tasks), progress)
+    }
     for task in tasks:
         yield task, outcomes[id(task)]
 

@@ -26,7 +26,7 @@ from .coaching import LocalCoach
 from .spec import ControllerEntry, Spec, digest, training_config
 from .standing import tell_standing
 from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, relative_models, write_atomically
-from .tasks import Progress, Task, plan_progress, tell_warnings
+from .tasks import Progress, Task, plan_progress, watched
 
 
 def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict[str, Any]) -> str:
@@ -151,13 +151,9 @@ def run_spec(
         tasks, models, plans = plan(spec, folder)
         _save_settings(spec, folder, models, plans)
         tasks = [task for task in tasks if task.key not in finished]
-        done = failed = 0
         versions = (version("stopline"), sumo_tools.version())
-        if progress:
-            progress(0, 0, len(tasks))
-        told: set[str] = set()
-        for task, outcome in (backend or LocalBackend()).results(tasks):
-            tell_warnings(task, outcome, told)
+        results = (backend or LocalBackend()).results(tasks)
+        for task, outcome in watched(results, len(tasks), progress):
             store.record(
                 spec.hash,
                 task.key,
@@ -168,10 +164,6 @@ def run_spec(
                 result=outcome.get("result"),
                 error=outcome.get("error"),
             )
-            done += outcome["status"] == "done"
-            failed += outcome["status"] == "failed"
-            if progress:
-                progress(done, failed, len(tasks))
     finally:
         store.close()
     return folder

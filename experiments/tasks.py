@@ -6,7 +6,7 @@ import sys
 import time
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,25 @@ def outcome(work: Callable[[], Any]) -> dict[str, Any]:
         "wall_time": time.perf_counter() - start,
         "warnings": said,
     }
+
+
+def watched(
+    results: Iterable[tuple[Task, dict[str, Any]]], total: int, progress: Progress | None
+) -> Iterator[tuple[Task, dict[str, Any]]]:
+    """The runs' outcomes as they finish, each run's warnings told once (`tell_warnings`)
+    and ``progress`` told (done, failed, total) at the start and after each run: the one
+    count every command's progress bar shows."""
+    done = failed = 0
+    told: set[str] = set()
+    if progress:
+        progress(done, failed, total)
+    for task, outcome in results:
+        tell_warnings(task, outcome, told)
+        done += outcome["status"] == "done"
+        failed += outcome["status"] != "done"
+        if progress:
+            progress(done, failed, total)
+        yield task, outcome
 
 
 def plan_progress(line: str) -> None:
