@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any
 
@@ -148,17 +149,17 @@ def _print_seeds(name: str, arguments: argparse.Namespace, rows: list[dict[str, 
         f"{fmt.format(h):>14}" for (_, _, fmt), (_, h) in zip(COLUMNS, summaries, strict=True)
     )
     print(f"{'mean':>6}{means}")
-    print(f"{'±95%':>6}{halves}")
+    if len(rows) > 1:
+        print(f"{'±95%':>6}{halves}")
 
 
 def _print_summary(
     names: list[str], arguments: argparse.Namespace, rows: list[dict[str, Any]]
 ) -> None:
     seeds = ",".join(str(seed) for seed in arguments.seeds)
-    print(
-        f"{arguments.scenario}, demand scale {arguments.demand_scale:g}, seeds {seeds}: "
-        "means with 95 % confidence intervals"
-    )
+    # One seed has no interval: the means alone, and the header says so (not "± nan").
+    what = "means with 95 % confidence intervals" if len(arguments.seeds) > 1 else "one seed"
+    print(f"{arguments.scenario}, demand scale {arguments.demand_scale:g}, seeds {seeds}: {what}")
     width = max(12, *(len(name) + 2 for name in names))
     print(f"{'controller':<{width}}" + "".join(f"{title:>18}" for _, title, _ in COLUMNS))
     for name in names:
@@ -166,5 +167,6 @@ def _print_summary(
         cells = []
         for key, _, fmt in COLUMNS:
             mean, half = mean_ci([_shown(row, key) for row in mine])
-            cells.append(f"{fmt.format(mean)} ± {fmt.format(half)}")
+            interval = "" if math.isnan(half) else f" ± {fmt.format(half)}"
+            cells.append(f"{fmt.format(mean)}{interval}")
         print(f"{name:<{width}}" + "".join(f"{cell:>18}" for cell in cells))
