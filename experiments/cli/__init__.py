@@ -8,8 +8,10 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
+from collections.abc import Iterator
 from importlib.metadata import version
 from typing import NoReturn
 
@@ -89,15 +91,33 @@ def main(argv: list[str] | None = None) -> int:
         return _interrupted()
 
 
-def _run(argv: list[str] | None) -> int:
-    from stopline.agents import AgentError
-    from stopline.envs import ConfigError, SimulationError
-    from stopline.scenarios import ScenarioError
+@contextlib.contextmanager
+def _interrupt_held() -> Iterator[None]:
+    """Hold a Ctrl-C until the block ends, then raise it. The parser's imports include C
+    extensions (matplotlib's, numpy's): a KeyboardInterrupt raised inside one's module
+    initialisation broke the import and aborted Python at exit (SIGABRT, not 130)."""
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
 
-    from ..errors import ExperimentError, NoFinishedRunsError
+
+def _run(argv: list[str] | None) -> int:
+    with _interrupt_held():
+        from stopline.agents import AgentError
+        from stopline.envs import ConfigError, SimulationError
+        from stopline.scenarios import ScenarioError
+
+        from ..errors import ExperimentError, NoFinishedRunsError
 
     try:
-        arguments = build_parser().parse_args(argv)
+        with _interrupt_held():
+            parser = build_parser()
+        arguments = parser.parse_args(argv)
         return int(arguments.handler(arguments))
     except (ScenarioError, ConfigError, AgentError, ExperimentError) as error:
         print(f"stopline: error: {error}", file=sys.stderr)
