@@ -303,6 +303,19 @@ def training_env_config(arguments: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def training_settings(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The `TrainConfig` fields `add_training`'s options and ``--timesteps`` give, for every
+    command that trains (train, tune)."""
+    return {
+        "algo": arguments.algo,
+        "timesteps": arguments.timesteps,
+        "envs": arguments.envs,
+        "seed": arguments.seed,
+        "demand_scale": arguments.demand_scale,
+        "env_config": training_env_config(arguments),
+    }
+
+
 def add_backend(parser: argparse.ArgumentParser, local: str, ray: str) -> None:
     """``--backend`` (``local``: ``local`` says what that means; ``ray``: ``ray`` says) and
     ``--ray-address``."""

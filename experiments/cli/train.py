@@ -14,7 +14,7 @@ from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODE
 from ..standing import tell_standing
 from ..store import differences, hold_lock, make_folder
 from . import arguments
-from .arguments import training_env_config
+from .arguments import training_settings
 
 
 def add_to(commands: Any) -> None:
@@ -157,12 +157,7 @@ def _asked(arguments: argparse.Namespace, config_type: Any) -> Any:
         scenario=first,
         family=tuple(family),
         demand_spread=arguments.demand_spread,
-        algo=arguments.algo,
-        timesteps=arguments.timesteps,
-        envs=arguments.envs,
-        seed=arguments.seed,
-        demand_scale=arguments.demand_scale,
-        env_config=training_env_config(arguments),
+        **training_settings(arguments),
         hyperparameters=dict(arguments.hyper),
         teacher=arguments.teacher,
         dagger_rounds=arguments.dagger_rounds,

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..tuning import TUNABLE
 from . import arguments
-from .arguments import training_env_config
+from .arguments import training_settings
 from .progress import ProgressBar
 
 
@@ -55,15 +55,7 @@ def _run(arguments: argparse.Namespace) -> int:
 
     from ..tuning import TuneConfig, tune
 
-    base = TrainConfig(
-        scenario=arguments.scenario,
-        algo=arguments.algo,
-        timesteps=arguments.timesteps,
-        envs=arguments.envs,
-        seed=arguments.seed,
-        demand_scale=arguments.demand_scale,
-        env_config=training_env_config(arguments),
-    )
+    base = TrainConfig(scenario=arguments.scenario, **training_settings(arguments))
     config = TuneConfig(base, trials=arguments.trials)
     with ProgressBar("tune", unit="trial") as progress:
         result = tune(config, arguments.out, progress)
