@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stopline.envs import EnvConfig, phase_sets, timing_for
 from stopline.envs.config import MIN_GREEN_FLOOR
+from stopline.measures.hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW
 from stopline.scenarios import Scenario
 from stopline.scenarios.flows import peak_hour_movement_flows
 from stopline.scenarios.xmlfiles import signal_links
@@ -18,11 +19,10 @@ from stopline.scenarios.xmlfiles import signal_links
 from .controller import NativeController
 from .programmes import Plan, write_programmes
 
-# Webster's inputs and the cycle's bounds: the defaults of every fixed-time design
-# (`Webster`, `plans.design.Settings`). A fixed-time green is never shown shorter than
-# `MIN_GREEN_FLOOR`, the shortest green any strategy gets, whatever the split says.
-SATURATION_FLOW = 1800.0  # PCU per hour of green per lane
-LOST_TIME_PER_PHASE = 4.0  # s: start-up plus clearance
+# The cycle's bounds: with the HCM's saturation flow and lost time (`measures.hcm`), the
+# defaults of every fixed-time design (`Webster`, `plans.design.Settings`). A fixed-time
+# green is never shown shorter than `MIN_GREEN_FLOOR`, the shortest green any strategy
+# gets, whatever the split says.
 MIN_CYCLE = 40.0  # s
 MAX_CYCLE = 120.0  # s
 

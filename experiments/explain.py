@@ -14,12 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from stopline.agents.plans.periods import span
+from stopline.measures.hcm import CONTROL_DELAY_TEXT, HCM_EDITION, level_of_service
+from stopline.measures.movements import WINDOW, approach_results
+from stopline.scenarios.clock import span
 
 from .errors import ExperimentError
 from .html import html_page, html_table
-from .metrics import HCM_EDITION, level_of_service
-from .movements import WINDOW, approach_results
 from .policy_card import policy_card
 from .store import (
     EXPLAIN,
@@ -332,8 +332,8 @@ def explain(
         "set (or of its own programme, where it ran that); the cycle runs from "
         "one start of the reference phase (the one green longest) to the next; a phase with "
         "no green in a cycle was skipped in it. Figures are means over the seeds. Lane groups "
-        f"follow the {HCM_EDITION} (Chapter 19): control delay is SUMO's time loss on the "
-        "group's lanes and through the junction; v/c uses the plans' saturation flow and "
+        f"follow the {HCM_EDITION} (Chapter 19): control delay is "
+        f"{CONTROL_DELAY_TEXT}; v/c uses the plans' saturation flow and "
         "effective green. Rows with v/c above 1 are marked.</p>",
     ]
     order = in_order({c for _, _, c in cases}, spec_order(settings))

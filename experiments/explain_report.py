@@ -10,11 +10,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from stopline.measures.hcm import CONTROL_DELAY_TEXT, HCM_EDITION
 from stopline.scenarios import naming
 
 from . import figures
 from .html import html_table
-from .metrics import HCM_EDITION
 from .store import EXPLAIN, MOVEMENTS_CSV, RunRecord
 from .summary import in_order
 
@@ -82,8 +82,8 @@ def movements_section(rows: Sequence[Mapping[str, Any]], order: Sequence[str]) -
     body = [
         f"<h2>Movements: lane groups by junction ({HCM_EDITION})</h2><p>Per lane group "
         "(approach by travel direction, L/T/R the movements its lanes serve) and approach: "
-        "LOS and control delay (SUMO's time loss on the group's lanes and through the "
-        "junction, per vehicle), then v/c (capacity from the saturation flow and the "
+        f"LOS and control delay ({CONTROL_DELAY_TEXT}), then v/c (capacity from the "
+        "saturation flow and the "
         "effective green the strategy gave), over the window. v is the reference's volume per "
         f"hour. Mean over seeds; {MOVEMENTS_CSV} has them with the 95th-percentile queue, "
         "and for each 15-minute analysis period too.</p>"

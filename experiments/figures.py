@@ -18,9 +18,9 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
+from stopline.measures.hcm import HCM_EDITION, los_limits
 from stopline.scenarios.geometry import NetworkGeometry
 
-from .metrics import HCM_EDITION, los_limits
 from .statistics import bin_means
 from .store import RunRecord
 from .summary import ComparisonRow, in_order

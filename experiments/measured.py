@@ -20,14 +20,15 @@ from stopline.agents.controller import environment_of
 from stopline.envs import EnvConfig
 from stopline.envs.layout import net_lanes
 from stopline.envs.phases import PhaseSet, controllable, phase_sets
-from stopline.envs.trips import TripMetrics, trip_metrics
-from stopline.scenarios import Scenario
-from stopline.scenarios.xmlfiles import approach_edges, signal_links
-
-from .blocking import blocked_seconds, link_lanes
-from .metrics import interval_series, junction_metrics, output_options
-from .movements import approach_lanes, lane_groups, movement_rows
-from .records import (
+from stopline.measures.blocking import blocked_seconds, link_lanes
+from stopline.measures.movements import (
+    approach_lanes,
+    junction_results,
+    lane_groups,
+    movement_rows,
+)
+from stopline.measures.outputs import interval_series, output_options
+from stopline.measures.records import (
     LANES,
     QUEUES,
     STATES,
@@ -35,8 +36,12 @@ from .records import (
     read_queues,
     read_states,
     record_options,
+    summed,
 )
-from .signal_activity import junction_activity, shown_phases
+from stopline.measures.signal_activity import junction_activity, shown_phases
+from stopline.measures.trips import TripMetrics, trip_metrics
+from stopline.scenarios import Scenario
+from stopline.scenarios.xmlfiles import approach_edges, signal_links
 
 
 @dataclass(frozen=True)
@@ -108,23 +113,24 @@ def measure(
             for junction, edges in approach_edges(scenario.net_file).items()
             if junction in scenario.junctions
         }
-        signals, movements, blocked = _signals_and_movements(
+        signals, movements, junctions, blocked = _from_records(
             folder, scenario, {j: sets[j] for j in controlled}
         )
         return SeedResult(
             seed,
             dataclasses.replace(trip_metrics(folder), blocked=blocked),
             interval_series(folder, approaches),
-            junction_metrics(folder, approaches),
+            junctions,
             signals,
             movements,
         )
 
 
-def _signals_and_movements(
+def _from_records(
     folder: Path, scenario: Scenario, phases: Mapping[str, PhaseSet]
-) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], float]:
-    """What each junction's signals did, its lane groups' HCM figures and the blocked
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any]], float]:
+    """What each junction's signals did, its lane groups' HCM figures, every signalised
+    junction's control delay and LOS (one-phase lights too) and the blocked
     vehicle-seconds (`blocking`), from the run's records in ``folder``
     (`records.record_options`); each junction read on the greens of its phase set, or of
     its own programme where it ran that (`shown_phases`)."""
@@ -134,7 +140,8 @@ def _signals_and_movements(
     net = net_lanes(scenario.net_file)
     queues = read_queues(folder / QUEUES, link_lanes(net, phases))
     totals = read_lane_totals(folder / LANES)
-    groups = lane_groups(scenario.net_file, list(phases))
+    every = lane_groups(scenario.net_file, scenario.junctions)
+    groups = {junction: every.get(junction, []) for junction in phases}
     own = phase_sets(scenario, "own")
     signals = {}
     for junction, chosen in phases.items():
@@ -149,4 +156,5 @@ def _signals_and_movements(
             window,
         )
     blocked = blocked_seconds({junction: states[junction] for junction in phases}, queues, net)
-    return signals, movement_rows(groups, states, totals, queues, window), blocked
+    rows = movement_rows(groups, states, totals, queues, window)
+    return signals, rows, junction_results(every, summed(totals)), blocked

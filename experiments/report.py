@@ -22,6 +22,13 @@ from stopline.agents.hyperparameters import changed
 from stopline.agents.models import CONFIG, LEARNING_CURVE, clone_drove, read_config, seed_list
 from stopline.agents.plans.store import RECORD as PLAN_RECORD
 from stopline.envs import default_config
+from stopline.measures.hcm import (
+    CONTROL_DELAY_TEXT,
+    HCM_EDITION,
+    level_of_service,
+    los_limits,
+)
+from stopline.measures.movements import WINDOW
 from stopline.scenarios import naming
 from stopline.scenarios.geometry import NetworkGeometry
 
@@ -31,8 +38,6 @@ from .errors import ExperimentError, NoFinishedRunsError
 from .explain import write_movements
 from .explain_report import movements_section, signals_section
 from .html import html_image, html_page, html_table
-from .metrics import HCM_EDITION, level_of_service, los_limits
-from .movements import WINDOW
 from .statistics import bin_means
 from .store import (
     COMPARISON_CSV,
@@ -399,8 +404,8 @@ def _levels(
 ) -> list[str]:
     body = [
         f"<h2>Level of service by junction ({HCM_EDITION}, signalised)</h2><p>Average "
-        "control delay of vehicles on each junction's approaches (SUMO time loss on the "
-        f"approach edges per vehicle), mean over seeds; LOS {html.escape(los_limits())} "
+        f"control delay of vehicles on each junction's approaches ({CONTROL_DELAY_TEXT}), "
+        f"mean over seeds; LOS {html.escape(los_limits())} "
         f"s/veh. Also in {JUNCTIONS_CSV}.</p>"
     ]
     groups: dict[tuple[str, float], list[dict[str, Any]]] = defaultdict(list)

@@ -14,7 +14,8 @@ from math import nan
 from pathlib import Path
 from typing import Any
 
-from . import blocking
+from stopline.measures import blocking
+
 from .statistics import mean_ci
 from .store import write_rows
 

@@ -18,11 +18,10 @@ from matplotlib.ticker import FuncFormatter
 
 from stopline.agents.plans.arterials import Arterial
 from stopline.agents.plans.optimise import run_plan
-from stopline.agents.plans.periods import clock
+from stopline.measures.records import read_states, state_events
 from stopline.scenarios import Scenario
+from stopline.scenarios.clock import clock
 from stopline.scenarios.xmlfiles import elements
-
-from .records import read_states, state_events
 
 COLOURS = {"forward": "#1f4e9c", "backward": "#8a3ea8"}
 SIGNAL = {"green": "#2ca02c", "yellow": "#f0a30a", "red": "#d62728"}

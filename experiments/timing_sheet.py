@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from stopline.agents.plans.periods import clock
+from stopline.scenarios.clock import clock
 
 from .html import html_image, html_page, html_table
 from .store import write_atomically

@@ -1,4 +1,5 @@
-"""The house's arrows (docs/design.md): experiments -> agents -> envs -> scenarios.
+"""The house's arrows (docs/design.md): experiments -> agents -> measures -> envs ->
+scenarios.
 Nothing lower imports anything higher."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("scenarios", "envs", "agents", "experiments")
+LAYERS = ("scenarios", "envs", "measures", "agents", "experiments")
 
 
 def _imported_layers(source: str, package: tuple[str, ...]) -> set[str]:
@@ -52,6 +53,7 @@ def test_no_folder_imports_against_the_arrows(layer: str) -> None:
 def test_the_check_sees_imports_against_the_arrows() -> None:
     source = "from stopline.experiments import run\nfrom ..agents import make\nimport os\n"
     assert _imported_layers(source, ("envs",)) == {"experiments", "agents"}
+    assert _imported_layers("from stopline.agents import make\n", ("measures",)) == {"agents"}
     assert _imported_layers("from ..store import Store\n", ("experiments", "cli")) == {
         "experiments"
     }

@@ -1,4 +1,4 @@
-"""Trip metrics (`stopline.envs.trips`), interval series and junction figures reproduce
+"""Trip metrics (`stopline.measures.trips`) and interval series (`outputs`) reproduce
 figures worked out by hand from small SUMO output files."""
 
 from __future__ import annotations
@@ -10,14 +10,9 @@ from pathlib import Path
 import pytest
 
 from stopline import scenarios
-from stopline.envs.trips import TripMetrics, trip_metrics
-from stopline.experiments.metrics import (
-    interval_series,
-    junction_metrics,
-    level_of_service,
-    output_options,
-)
 from stopline.experiments.statistics import mean_ci
+from stopline.measures.outputs import interval_series, output_options
+from stopline.measures.trips import TripMetrics, trip_metrics
 from stopline.scenarios import Scenario
 
 from conftest import run_sumo
@@ -114,23 +109,6 @@ def test_confidence_interval_by_hand() -> None:
     assert mean == 12 and half == pytest.approx(4.969, abs=1e-3)
 
 
-@pytest.mark.parametrize(
-    ("delay", "grade"),
-    [
-        (0.0, "A"),
-        (10.0, "A"),
-        (10.1, "B"),
-        (20.0, "B"),
-        (35.0, "C"),
-        (55.0, "D"),
-        (80.0, "E"),
-        (80.1, "F"),
-    ],
-)
-def test_hcm_signalised_level_of_service(delay: float, grade: str) -> None:
-    assert level_of_service(delay) == grade
-
-
 EDGE_DATA = """<meandata>
     <interval begin="0" end="60">
         <edge id="in1" timeLoss="100.00" entered="5" departed="10" waitingTime="120.00"/>
@@ -141,14 +119,6 @@ EDGE_DATA = """<meandata>
         <edge id="in2" timeLoss="100.00" entered="0" departed="10" waitingTime="60.00"/>
     </interval>
 </meandata>"""
-
-
-def test_control_delay_by_hand(tmp_path: Path) -> None:
-    (tmp_path / "edgedata.xml").write_text(EDGE_DATA)
-    result = junction_metrics(tmp_path, {"J": {"in1", "in2"}, "K": {"out", "missing"}})
-    # J: (100 + 200 + 100) s lost by (5 + 10 + 15 + 10) vehicles, summed over intervals.
-    assert result["J"] == {"control_delay": 10.0, "vehicles": 40, "los": "A"}
-    assert result["K"]["control_delay"] == pytest.approx(1.25)
 
 
 def test_interval_series_by_hand(tmp_path: Path) -> None:

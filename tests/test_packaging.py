@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBPACKAGES = ("scenarios", "envs", "agents", "experiments")
+SUBPACKAGES = ("scenarios", "envs", "measures", "agents", "experiments")
 
 
 def _pip(*arguments: str) -> None:
@@ -30,8 +30,16 @@ def test_wheel_holds_the_four_subpackages_and_no_stopline_init(tmp_path: Path) -
     _pip("wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(source))
     (wheel,) = tmp_path.glob("stopline-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for package in SUBPACKAGES:
-        assert f"stopline/{package}/__init__.py" in names
+    # Every folder of the house with an __init__.py, inner ones too (agents/plans was left
+    # out of the wheel once: a wheel install could not make a timing plan).
+    folders = {
+        str(init.parent.relative_to(ROOT))
+        for package in SUBPACKAGES
+        for init in (ROOT / package).rglob("__init__.py")
+    }
+    assert "agents/plans" in folders
+    for folder in folders:
+        assert f"stopline/{folder}/__init__.py" in names
     assert "stopline/__init__.py" not in names
     assert "stopline/scenarios/catalogue.py" in names
     assert "stopline/experiments/specs/quick.toml" in names
@@ -47,7 +55,8 @@ def test_wheel_holds_the_four_subpackages_and_no_stopline_init(tmp_path: Path) -
     target = tmp_path / "site"
     _pip("install", "--no-deps", "-q", "--target", str(target), str(wheel))
     probe = (
-        "import stopline.scenarios, stopline.envs, stopline.agents, stopline.experiments;"
+        "import stopline.scenarios, stopline.envs, stopline.measures, stopline.agents,"
+        " stopline.agents.plans, stopline.experiments;"
         "print(stopline.scenarios.__file__)"
     )
     result = subprocess.run(

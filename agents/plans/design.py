@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from stopline.envs import PhaseSet, Timing
 from stopline.envs.config import MIN_GREEN_FLOOR
+from stopline.measures.hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW
 from stopline.scenarios.geometry import Point
 
 from ..programmes import Plan
-from ..webster import LOST_TIME_PER_PHASE, MAX_CYCLE, MIN_CYCLE, SATURATION_FLOW, junction_timing
+from ..webster import MAX_CYCLE, MIN_CYCLE, junction_timing
 
 # Signals this close (straight line, m) are coordinated: at 50 km/h a platoon needs under
 # 45 s to cover it and still arrives bunched (platoons disperse over some 500-800 m).

@@ -2,7 +2,7 @@
 actuated parameters) that reproduces what the strategy's signals did.
 
 The input is what the signals did in recorded runs of the strategy on training demand
-(`stopline.experiments.signal_activity`: per junction and 15 minutes, the realised cycles
+(`stopline.measures.signal_activity`: per junction and 15 minutes, the realised cycles
 and each phase's green share, mean, min and max green, and the reference phase's start
 times). Per period and junction:
 

@@ -13,7 +13,7 @@ seeds (never evaluation seeds):
    junction, added to its offset in every period. Trials are asked in batches of fixed
    size, so the search is the same however many processes run it.
 
-The objective is the headline delay (`stopline.envs.trips`), the mean stops, or the
+The objective is the headline delay (`stopline.measures.trips`), the mean stops, or the
 two-way bandwidth of the arterials (`stopline.agents.plans.arterials`, no simulation).
 """
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stopline.envs import EnvConfig
-from stopline.envs.trips import trip_metrics, trip_options
+from stopline.measures.trips import trip_metrics, trip_options
 from stopline.scenarios import Scenario, reseeded, sumo_tools
 from stopline.scenarios.derived import observed_routes
 from stopline.scenarios.seeds import TRAINING_SEEDS

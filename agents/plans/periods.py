@@ -8,26 +8,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from stopline.scenarios.clock import span
+
 from ..errors import AgentError
 
 # Demand is judged in 5-minute bins: shorter bins are mostly Poisson noise at city flows.
 BIN = 300.0
 MAX_PERIODS = 6
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def clock(seconds: float, *, with_seconds: bool = False) -> str:
-    """Simulation seconds as HH:MM, or HH:MM:SS (SUMO's time 0 is midnight)."""
-    if with_seconds:
-        whole = round(seconds)
-        return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-    minutes = round(seconds / 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def span(start: float, end: float) -> str:
-    """A stretch of the day as HH:MM-HH:MM."""
-    return f"{clock(start)}-{clock(end)}"
 
 
 @dataclass(frozen=True)

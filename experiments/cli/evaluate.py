@@ -11,8 +11,8 @@ from typing import Any
 from stopline import agents, scenarios
 from stopline.agents import AgentError
 from stopline.envs import EnvConfig
+from stopline.measures import blocking
 
-from .. import blocking
 from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
 from ..statistics import mean_ci
 from ..tasks import plan_progress

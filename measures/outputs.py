@@ -1,17 +1,16 @@
-"""Interval series and per-junction metrics from SUMO's own outputs, and the options that
-write them; trip metrics themselves are `stopline.envs.trips` (plan optimisers need them
-too). Definitions as docs/design.md gives them.
+"""The SUMO outputs every measured run writes (trips, summary, a 60 s edgeData), the options
+that write them, and the interval series read from them. Trip metrics are `trips`; the
+signals' record and lane totals `records`. Definitions as docs/design.md gives them.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stopline.envs.trips import trip_options
+from .trips import trip_options
 
 SERIES_PERIOD = 60.0
 
@@ -77,45 +76,3 @@ def _edge_intervals(folder: Path) -> list[tuple[float, float, dict[str, ET.Eleme
         )
         for interval in ET.parse(folder / "edgedata.xml").getroot().iter("interval")
     ]
-
-
-# HCM 6th edition, signalised intersections: LOS by average control delay (s/veh).
-HCM_EDITION = "HCM 6th edition"
-LOS_THRESHOLDS = (("A", 10.0), ("B", 20.0), ("C", 35.0), ("D", 55.0), ("E", 80.0))
-
-
-def los_limits() -> str:
-    """The grades' limits as the report and its maps print them: "A ≤ 10, ..., F > 80"."""
-    grades = ", ".join(f"{grade} ≤ {limit:g}" for grade, limit in LOS_THRESHOLDS)
-    return f"{grades}, F > {LOS_THRESHOLDS[-1][1]:g}"
-
-
-def level_of_service(delay: float) -> str:
-    """HCM 6th-edition signalised level of service for an average control delay."""
-    return next((grade for grade, limit in LOS_THRESHOLDS if delay <= limit), "F")
-
-
-def junction_metrics(folder: Path, approaches: Mapping[str, set[str]]) -> dict[str, dict[str, Any]]:
-    """Per junction: average control delay of vehicles on its approaches, and its LOS.
-
-    Control delay is SUMO's time loss on the junction's approach edges divided by the
-    vehicles that used them (entered or started there), summed over the run's edgeData
-    intervals (a vehicle is counted in the interval it entered).
-    """
-    loss: dict[str, float] = defaultdict(float)
-    vehicles: dict[str, int] = defaultdict(int)
-    for _, _, edges in _edge_intervals(folder):
-        for junction, incoming in approaches.items():
-            for edge in (edges[e] for e in sorted(incoming) if e in edges):
-                loss[junction] += float(edge.get("timeLoss", "0"))
-                vehicles[junction] += int(float(edge.get("entered", "0")))
-                vehicles[junction] += int(float(edge.get("departed", "0")))
-    result = {}
-    for junction in sorted(approaches):
-        delay = loss[junction] / vehicles[junction] if vehicles[junction] else 0.0
-        result[junction] = {
-            "control_delay": delay,
-            "vehicles": vehicles[junction],
-            "los": level_of_service(delay),
-        }
-    return result

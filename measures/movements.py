@@ -6,22 +6,26 @@ signalised intersections), from SUMO's own outputs of one run.
   through-right lane another, as the HCM forms them.
 - *Volume* v: vehicles that crossed the group's stop lines (laneData ``left``), as an
   hourly rate over the window.
-- *Control delay*: SUMO's time loss on the group's lanes and on the junction's internal
-  lanes its links lead through, per vehicle that crossed. It holds deceleration,
-  stopped, move-up and acceleration delay up to the far side of the junction; the rest of
-  the acceleration, on the exit road, is not counted (so it reads slightly low against a
-  field study that follows vehicles until they regain speed).
-- *Capacity* c = N s g/C: lanes, saturation flow per lane (`Settings.saturation_flow`, as
+- *Control delay* (`hcm.control_delay`, the one definition): SUMO's time loss on the
+  group's lanes and on the junction's internal lanes its links lead through, per vehicle
+  that crossed. It holds deceleration, stopped, move-up and acceleration delay up to the
+  far side of the junction; the rest of the acceleration, on the exit road, is not
+  counted (so it reads slightly low against a field study that follows vehicles until
+  they regain speed).
+- *Capacity* c = N s g/C: lanes, saturation flow per lane (`hcm.SATURATION_FLOW`, as
   plans are designed with) and the effective green share: each green-and-yellow period of
-  the group's links less the lost time per phase (`Settings.lost_time_per_phase`), over
+  the group's links less the lost time per phase (`hcm.LOST_TIME_PER_PHASE`), over
   the window. Permitted left turns are not reduced for opposing flow, so their v/c reads
   low. *v/c* = v / c.
 - *95th-percentile back of queue*: the longest queue on any lane of the group (SUMO's
   queue length, stop line to the back of the last halted vehicle) reached in each cycle,
   a cycle running from one end of the group's green to the next; the 95th percentile over
   the cycles (over the whole window if the group never stopped). In metres and in
-  vehicles at `VEHICLE_SPACING`.
-- *LOS* by control delay, with the signalised thresholds in `metrics.LOS_THRESHOLDS`.
+  vehicles at `VEHICLE_SPACE`.
+- *LOS* by control delay, with the signalised thresholds in `hcm.LOS_THRESHOLDS`.
+
+A junction's control delay and LOS (`junction_results`) are the same definition over all
+its lane groups, an approach's (`approach_results`) over the approach's groups.
 
 Each figure is given over the whole window and for each 15-minute analysis period (the
 HCM analyses the peak 15 minutes; volumes are then hourly flow rates).
@@ -42,17 +46,16 @@ from typing import Any
 
 import numpy as np
 
-from stopline.agents.plans.design import Settings
-from stopline.agents.plans.periods import span
+from stopline.envs.layout import VEHICLE_SPACE
 from stopline.envs.phases import GREEN, YELLOW
-from stopline.envs.trips import percentile
+from stopline.scenarios.clock import span
 from stopline.scenarios.xmlfiles import elements
 
-from .metrics import level_of_service
+from .hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW, control_delay, level_of_service
 from .records import LaneTotals, SignalRecord, intervals, summed, worst_queue
+from .trips import percentile
 
 WINDOW = "window"  # the period of figures over the whole simulated window
-VEHICLE_SPACING = 7.5  # m a queued car takes: 5 m long plus SUMO's 2.5 m minimum gap
 TURNS = {"l": "L", "L": "L", "s": "T", "r": "R", "R": "R", "t": "U"}
 TURN_ORDER = "ULTR"
 
@@ -82,6 +85,11 @@ class LaneGroup:
     @property
     def name(self) -> str:
         return f"{self.bound} {self.turns}"
+
+    @property
+    def internal_lanes(self) -> tuple[str, ...]:
+        """The junction's internal lanes the group's links lead through."""
+        return tuple(lane for link in self.links for lane in link.internal)
 
 
 def _bound(shape: str) -> str:
@@ -161,26 +169,19 @@ def group_result(
     totals: LaneTotals,
     queue: Mapping[int, float],
     window: tuple[float, float],
-    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """One lane group's HCM figures over ``window`` (see the module's definitions), from
     the record and lane ``totals`` of that window and the group's longest lane queue by
     second (`records.worst_queue`)."""
-    settings = settings or Settings()
     hours = (window[1] - window[0]) / 3600
     indices = [link.index for link in group.links]
     green = np.asarray(record.showing(GREEN)[:, indices].any(axis=1))
     open_ = np.asarray(record.showing(GREEN | YELLOW)[:, indices].any(axis=1))
-    effective = sum(
-        max(0.0, end - start - settings.lost_time_per_phase) for start, end in _runs(open_)
-    )
+    effective = sum(max(0.0, end - start - LOST_TIME_PER_PHASE) for start, end in _runs(open_))
     share = effective / len(record.times) if record.times else 0.0  # one entry per second
-    crossed = sum(totals.get(lane, {}).get("left", 0.0) for lane in group.lanes)
-    lanes = [*group.lanes, *(lane for link in group.links for lane in link.internal)]
-    loss = sum(totals.get(lane, {}).get("timeLoss", 0.0) for lane in lanes)
-    delay = loss / crossed if crossed else 0.0
+    delay, crossed = control_delay(totals, group.lanes, group.internal_lanes)
     volume = crossed / hours
-    capacity = len(group.lanes) * settings.saturation_flow * share
+    capacity = len(group.lanes) * SATURATION_FLOW * share
     # Cycles end where the group's green ends; the back of queue peaks once in each.
     ends = [round(record.times[end - 1]) for _, end in _runs(green)]
     bounds = sorted({round(window[0]), *ends, round(window[1])})
@@ -202,8 +203,8 @@ def group_result(
         "control_delay": delay,
         "los": level_of_service(delay) if crossed else "-",
         "queue_95": back,
-        "queue_95_vehicles": back / VEHICLE_SPACING,
-        "vehicles": int(crossed),
+        "queue_95_vehicles": back / VEHICLE_SPACE,
+        "vehicles": crossed,
     }
 
 
@@ -240,9 +241,31 @@ def movement_rows(
     return rows
 
 
+def junction_results(
+    groups: Mapping[str, Sequence[LaneGroup]], totals: LaneTotals
+) -> dict[str, dict[str, Any]]:
+    """Per junction, over the lane totals of the window: control delay over all its lane
+    groups, the vehicles that crossed its stop lines, and its LOS."""
+    result = {}
+    for junction, own in sorted(groups.items()):
+        delay, crossed = control_delay(
+            totals,
+            [lane for group in own for lane in group.lanes],
+            [lane for group in own for lane in group.internal_lanes],
+        )
+        result[junction] = {
+            "control_delay": delay,
+            "vehicles": crossed,
+            "los": level_of_service(delay),
+        }
+    return result
+
+
 def approach_results(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per approach: volume-weighted control delay over its lane groups, its LOS, volume,
-    and the worst v/c and 95th-percentile queue among its groups."""
+    """Per approach: control delay over its lane groups (their figures weighted by the
+    vehicles that crossed: the same sum of time loss over the same vehicles as
+    `hcm.control_delay`), its LOS, volume, and the worst v/c and 95th-percentile queue
+    among its groups."""
     by_approach: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
         by_approach[(row["junction"], row["approach"])].append(row)
