@@ -39,7 +39,7 @@ class LocalCoach:
         results = evaluate(
             controller, scenario, seeds, demand_scale=demand_scale, config=env, jobs=self.jobs
         )
-        return float(np.mean([result.metrics.mean_delay for result in results]))
+        return float(np.mean([result.metrics["mean_delay"] for result in results]))
 
     def demonstrations(
         self,

@@ -82,7 +82,7 @@ def _chosen_runs(
 
 
 def _cost(name: str, results: Sequence[Any], baseline: dict[int, float]) -> Cost:
-    delays = {result.seed: result.metrics.mean_delay for result in results}
+    delays = {result.seed: result.metrics["mean_delay"] for result in results}
     differences = [delays[seed] - baseline[seed] for seed in sorted(delays)]
     difference, ci = mean_ci(differences)
     return Cost(name, delays, difference, ci, sum(d < 0 for d in differences))

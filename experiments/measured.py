@@ -7,7 +7,6 @@ simulation to the next in a process, so Stopline calls it only in a process of i
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from stopline.envs import EnvConfig
 from stopline.envs.layout import net_lanes
 from stopline.envs.phases import PhaseSet, controllable, phase_sets
 from stopline.measures.blocking import blocked_seconds, link_lanes
+from stopline.measures.catalogue import trip_metrics
 from stopline.measures.movements import (
     approach_lanes,
     junction_results,
@@ -39,7 +39,6 @@ from stopline.measures.records import (
     summed,
 )
 from stopline.measures.signal_activity import junction_activity, shown_phases
-from stopline.measures.trips import TripMetrics, trip_metrics
 from stopline.scenarios import Scenario
 from stopline.scenarios.xmlfiles import approach_edges, signal_links
 
@@ -49,7 +48,7 @@ class SeedResult:
     """One controller on one demand seed."""
 
     seed: int
-    metrics: TripMetrics
+    metrics: dict[str, float]  # by `catalogue` name
     series: dict[str, Any]
     junctions: dict[str, dict[str, Any]]
     # What each controlled junction's signals did (`signal_activity`) and its lane groups'
@@ -58,12 +57,12 @@ class SeedResult:
     movements: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seed": self.seed, **self.metrics.as_dict()}
+        return {"seed": self.seed, **self.metrics}
 
     def as_result(self) -> dict[str, Any]:
         """What a worker sends back and the store keeps."""
         return {
-            "metrics": self.metrics.as_dict(),
+            "metrics": self.metrics,
             "series": self.series,
             "junctions": self.junctions,
             "signals": self.signals,
@@ -74,7 +73,7 @@ class SeedResult:
     def from_result(cls, seed: int, result: Mapping[str, Any]) -> SeedResult:
         return cls(
             seed,
-            TripMetrics(**result["metrics"]),
+            dict(result["metrics"]),
             result["series"],
             result["junctions"],
             result.get("signals", {}),
@@ -118,7 +117,7 @@ def measure(
         )
         return SeedResult(
             seed,
-            dataclasses.replace(trip_metrics(folder), blocked=blocked),
+            {**trip_metrics(folder), "blocked": blocked},
             interval_series(folder, approaches),
             junctions,
             signals,

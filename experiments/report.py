@@ -22,6 +22,7 @@ from stopline.agents.hyperparameters import changed
 from stopline.agents.models import CONFIG, LEARNING_CURVE, clone_drove, read_config, seed_list
 from stopline.agents.plans.store import RECORD as PLAN_RECORD
 from stopline.envs import default_config
+from stopline.measures.catalogue import TABLE
 from stopline.measures.hcm import (
     CONTROL_DELAY_TEXT,
     HCM_EDITION,
@@ -353,16 +354,11 @@ def _comparison(
     warned: Sequence[str],
 ) -> list[str]:
     body = [
-        "<h2>Comparison</h2><p>Delay is each vehicle's SUMO timeLoss plus the time it waited "
-        "to enter the network (vehicles still waiting at the window's end count the time "
-        "waited; trips unfinished at the end count their time so far); the in-network delay "
-        "is timeLoss alone. Differences are paired against <b>"
+        "<h2>Comparison</h2><p>Differences in delay are paired against <b>"
         f"{html.escape(reference)}</b> on the same demand seeds, with 95 % confidence "
         "intervals (Student's t); wins: share of seeds where the strategy had less delay. "
-        "Counts (arrived, unfinished, teleports) are means over seeds, rounded. Blocked: "
-        "vehicle-hours queued at a green whose exit lane was queued back to its entry (a "
-        "green that could move nobody: where gridlock starts), from SUMO's record of signal "
-        "states and lane queues. CO2 is the emissions device's total over all trips.</p>",
+        "Other columns are means over seeds, counts rounded.</p>",
+        f"<p class='columns'>{_column_notes()}</p>",
         html_table(
             headers(reference),
             (cells(row, reference) for row in table),
@@ -384,6 +380,16 @@ def _comparison(
     if by_scale:
         body.append(html_image("Delay against demand scale", by_scale, "Means, 95 % CI."))
     return body
+
+
+def _column_notes() -> str:
+    """What each metric column of the comparison means and which way is better, from the
+    catalogue."""
+    return "; ".join(
+        f"<b>{html.escape(metric.title)}</b>: {html.escape(metric.description)} "
+        f"({metric.better} is better)"
+        for metric in TABLE
+    )
 
 
 def _against_best(table: Sequence[AgainstBest]) -> list[str]:

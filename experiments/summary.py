@@ -14,7 +14,7 @@ from math import nan
 from pathlib import Path
 from typing import Any
 
-from stopline.measures import blocking
+from stopline.measures.catalogue import BY_NAME, HEADLINE, METRICS, TABLE
 
 from .statistics import mean_ci
 from .store import write_rows
@@ -22,7 +22,9 @@ from .store import write_rows
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One controller on one scenario and demand scale."""
+    """One controller on one scenario and demand scale: the headline delay with its CI and
+    paired against the reference, and every other catalogue metric's mean over the runs
+    (`measures.catalogue`; NaN where a run stored before Stopline measured it lacks it)."""
 
     scenario: str
     demand_scale: float
@@ -31,17 +33,14 @@ class ComparisonRow:
     failed: int
     mean_delay: float
     delay_ci: float
-    mean_network_delay: float
-    mean_travel_time: float
-    throughput: float
-    unfinished: float
-    backlog: float  # vehicles never inserted by the window's end
-    teleports: float
-    blocked: float  # vehicle-seconds queued at a green whose exit was full (`blocking`)
-    co2_total: float
+    means: dict[str, float]
     delay_vs_reference: float
     difference_ci: float
     win_rate: float
+
+    def mean(self, name: str) -> float:
+        """A catalogue metric's mean over the runs, the headline delay included."""
+        return self.mean_delay if name == HEADLINE.name else self.means[name]
 
 
 def compare(
@@ -66,13 +65,6 @@ def compare(
         difference, difference_ci = mean_ci(paired) if paired else (nan, nan)
         delay, delay_ci = mean_ci([row["mean_delay"] for row in done])
 
-        def average(key: str, missing: float = nan, runs: list[dict[str, Any]] = done) -> float:
-            """The mean of ``key`` over the runs; ``missing`` where a run stored before
-            Stopline measured it lacks it."""
-            if not all(key in row for row in runs):
-                return missing
-            return sum(float(row[key]) for row in runs) / len(runs)
-
         table.append(
             ComparisonRow(
                 scenario=scenario,
@@ -82,14 +74,11 @@ def compare(
                 failed=len(members) - len(done),
                 mean_delay=delay,
                 delay_ci=delay_ci,
-                mean_network_delay=average("mean_network_delay"),
-                mean_travel_time=average("mean_travel_time"),
-                throughput=average("throughput"),
-                unfinished=average("unfinished"),
-                backlog=average("backlog", missing=0.0),
-                teleports=average("teleports"),
-                blocked=average("blocked"),
-                co2_total=average("co2_total"),
+                means={
+                    metric.name: _average(done, metric.name)
+                    for metric in METRICS
+                    if metric is not HEADLINE
+                },
                 delay_vs_reference=difference,
                 difference_ci=difference_ci,
                 win_rate=sum(d < 0 for d in paired) / len(paired) if paired else nan,
@@ -107,6 +96,14 @@ def compare(
     )
 
 
+def _average(runs: Sequence[dict[str, Any]], key: str) -> float:
+    """The mean of ``key`` over the runs; NaN where a run stored before Stopline measured it
+    lacks it."""
+    if not all(key in row for row in runs):
+        return nan
+    return sum(float(row[key]) for row in runs) / len(runs)
+
+
 # Signs that a strategy gridlocked, per run on average: teleports (vehicles SUMO found
 # stuck for 300 s) beyond 0.5 % of the vehicles and at least 5 (a city at normal demand
 # teleports one or two: a stuck corner, not a gridlock); an hour of vehicles queued at
@@ -121,14 +118,16 @@ GRIDLOCK_BACKLOG_SHARE = 0.01
 
 def gridlock(row: ComparisonRow) -> str | None:
     """What shows that ``row``'s strategy gridlocked ("12 teleports, ..."), or None."""
-    vehicles = row.throughput + row.unfinished
+    vehicles = row.mean("throughput") + row.mean("unfinished")
+    teleports, backlog = row.mean("teleports"), row.mean("backlog")
+    blocked = BY_NAME["blocked"]
     signs = []
-    if row.teleports >= max(GRIDLOCK_TELEPORTS, GRIDLOCK_TELEPORT_SHARE * vehicles):
-        signs.append(f"{row.teleports:.0f} teleports")
-    if blocking.hours(row.blocked) >= GRIDLOCK_BLOCKED_HOURS:
-        signs.append(f"{blocking.hours(row.blocked):.1f} {blocking.LABEL}")
-    if row.backlog > GRIDLOCK_BACKLOG_SHARE * vehicles:
-        signs.append(f"{row.backlog:.0f} vehicles never able to enter")
+    if teleports >= max(GRIDLOCK_TELEPORTS, GRIDLOCK_TELEPORT_SHARE * vehicles):
+        signs.append(f"{teleports:.0f} teleports")
+    if blocked.shown(row.mean("blocked")) >= GRIDLOCK_BLOCKED_HOURS:
+        signs.append(f"{blocked.format(row.mean('blocked'))} {blocked.title}")
+    if backlog > GRIDLOCK_BACKLOG_SHARE * vehicles:
+        signs.append(f"{backlog:.0f} vehicles never able to enter")
     return ", ".join(signs) + " per run" if signs else None
 
 
@@ -139,11 +138,12 @@ def in_order(names: Iterable[str], order: Sequence[str]) -> list[str]:
 
 
 def headers(reference: str) -> list[str]:
-    """Column titles of the comparison table."""
+    """Column titles of the comparison table: the headline with its CI and paired
+    difference, then the catalogue's other table metrics."""
     return [
-        "scenario", "scale", "controller", "delay s (95 % CI)", f"vs {reference} s (95 % CI)",
-        "wins", "in-network delay s", "travel s", "arrived", "unfinished", "teleports",
-        blocking.LABEL, "CO2 kg", "runs",
+        "scenario", "scale", "controller", f"{HEADLINE.title} (95 % CI)",
+        f"vs {reference} {HEADLINE.unit} (95 % CI)", "wins",
+        *(metric.title for metric in TABLE if metric is not HEADLINE), "runs",
     ]  # fmt: skip
 
 
@@ -154,18 +154,12 @@ def cells(row: ComparisonRow, reference: str) -> list[str]:
         Path(row.scenario).name,
         f"{row.demand_scale:g}",
         row.controller + ("\u00a0(gridlock)" if gridlock(row) else ""),
-        _with_ci(f"{row.mean_delay:.1f}", row.delay_ci),
+        _with_ci(HEADLINE.format(row.mean_delay), row.delay_ci),
         "reference"
         if is_reference
-        else _with_ci(f"{row.delay_vs_reference:+.1f}", row.difference_ci),
+        else _with_ci(f"{row.delay_vs_reference:+.{HEADLINE.digits}f}", row.difference_ci),
         "" if is_reference else f"{row.win_rate:.0%}",
-        f"{row.mean_network_delay:.1f}",
-        f"{row.mean_travel_time:.1f}",
-        f"{row.throughput:.0f}",
-        f"{row.unfinished:.0f}",
-        f"{row.teleports:.0f}",
-        f"{blocking.hours(row.blocked):.1f}",
-        f"{row.co2_total:.0f}",
+        *(metric.format(row.mean(metric.name)) for metric in TABLE if metric is not HEADLINE),
         f"{row.runs}" + (f" ({row.failed} failed)" if row.failed else ""),
     ]
 
@@ -188,8 +182,14 @@ def render(table: Sequence[ComparisonRow], reference: str) -> str:
 
 
 def write_csv(table: Sequence[ComparisonRow], path: Path) -> Path:
-    fields = [field.name for field in dataclasses.fields(ComparisonRow)]
-    return write_rows(path, fields, (asdict(row) for row in table))
+    """The comparison, every catalogue metric's mean a column of its own."""
+    fields = [f.name for f in dataclasses.fields(ComparisonRow) if f.name != "means"]
+    at = fields.index("delay_ci") + 1
+    columns = [*fields[:at], *(m.name for m in METRICS if m is not HEADLINE), *fields[at:]]
+    rows = (
+        {**{k: v for k, v in asdict(row).items() if k != "means"}, **row.means} for row in table
+    )
+    return write_rows(path, columns, rows)
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def tune(
         results = evaluate(
             f"rl:{folder}", base.scenario, VALIDATION_SEEDS, demand_scale=base.demand_scale, jobs=2
         )
-        return statistics.fmean(result.metrics.mean_delay for result in results)
+        return statistics.fmean(result.metrics["mean_delay"] for result in results)
 
     def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         if progress:

@@ -18,13 +18,6 @@ from stopline.envs.phases import GREEN
 
 from .records import SignalRecord
 
-LABEL = "blocked veh-h"  # how tables title the figure: vehicle-hours, `hours`
-
-
-def hours(seconds: float) -> float:
-    """Blocked vehicle-seconds as the vehicle-hours tables show."""
-    return seconds / 3600
-
 
 def link_lanes(net: NetLanes, junctions: Iterable[str]) -> set[str]:
     """Every incoming and outgoing lane of the junctions' signalled links."""

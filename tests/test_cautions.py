@@ -13,23 +13,32 @@ from stopline.experiments.summary import ComparisonRow, cells, gridlock
 
 STEADY = ComparisonRow(
     scenario="helsinki", demand_scale=2.0, controller="sotl", runs=5, failed=0,
-    mean_delay=80.0, delay_ci=3.0, mean_network_delay=70.0, mean_travel_time=200.0,
-    throughput=1500.0, unfinished=60.0, backlog=2.0, teleports=0.2, blocked=900.0,
-    co2_total=600.0, delay_vs_reference=-10.0, difference_ci=2.0, win_rate=1.0,
+    mean_delay=80.0, delay_ci=3.0,
+    means={
+        "mean_network_delay": 70.0, "mean_travel_time": 200.0, "throughput": 1500.0,
+        "unfinished": 60.0, "backlog": 2.0, "teleports": 0.2, "blocked": 900.0,
+        "co2_total": 600.0,
+    },
+    delay_vs_reference=-10.0, difference_ci=2.0, win_rate=1.0,
 )  # fmt: skip
+
+
+def _with(row: ComparisonRow = STEADY, **means: float) -> ComparisonRow:
+    """``row`` with some metrics' means changed."""
+    return dataclasses.replace(row, means={**row.means, **means})
 
 
 def test_teleports_blocked_hours_or_vehicles_left_outside_mark_a_gridlock() -> None:
     assert gridlock(STEADY) is None
     # 1,560 vehicles: two teleports are a stuck corner, not a gridlock; twelve are.
-    assert gridlock(dataclasses.replace(STEADY, teleports=2.0)) is None
-    assert gridlock(dataclasses.replace(STEADY, teleports=12.0)) == "12 teleports per run"
-    assert gridlock(dataclasses.replace(STEADY, blocked=7200.0)) == "2.0 blocked veh-h per run"
-    assert gridlock(dataclasses.replace(STEADY, backlog=40.0, teleports=9.0)) == (
+    assert gridlock(_with(teleports=2.0)) is None
+    assert gridlock(_with(teleports=12.0)) == "12 teleports per run"
+    assert gridlock(_with(blocked=7200.0)) == "2.0 blocked veh-h per run"
+    assert gridlock(_with(backlog=40.0, teleports=9.0)) == (
         "9 teleports, 40 vehicles never able to enter per run"
     )
-    stuck = dataclasses.replace(STEADY, teleports=30.0)
-    other = dataclasses.replace(stuck, controller="fixed", blocked=3600.0)
+    stuck = _with(teleports=30.0)
+    other = dataclasses.replace(_with(stuck, blocked=3600.0), controller="fixed")
     assert cells(stuck, "fixed")[2] == "sotl\u00a0(gridlock)"
     assert cells(STEADY, "fixed")[2] == "sotl"
     assert cautions([STEADY, stuck, other], {}) == [

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stopline.envs import EnvConfig
-from stopline.measures.trips import trip_metrics, trip_options
+from stopline.measures.catalogue import trip_metrics
+from stopline.measures.trips import trip_options
 from stopline.scenarios import Scenario, reseeded, sumo_tools
 from stopline.scenarios.derived import observed_routes
 from stopline.scenarios.seeds import TRAINING_SEEDS
@@ -147,7 +148,7 @@ class Judge:
         folder.mkdir()
         run_plan(scenario, plan, trip_options(folder), "sumo (judging a plan)")
         metrics = trip_metrics(folder)
-        return metrics.mean_stops if self.objective == "stops" else metrics.mean_delay
+        return metrics["mean_stops" if self.objective == "stops" else "mean_delay"]
 
 
 def run_plan(scenario: Scenario, plan: Path, options: Sequence[str], what: str) -> None:

@@ -6,12 +6,13 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from stopline import agents, scenarios
 from stopline.agents import AgentError
 from stopline.envs import EnvConfig
-from stopline.measures import blocking
+from stopline.measures.catalogue import TABLE
 
 from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
 from ..statistics import mean_ci
@@ -19,17 +20,6 @@ from ..tasks import plan_progress
 from . import arguments
 from .arguments import env_config
 from .progress import ProgressBar
-
-COLUMNS = (
-    ("mean_delay", "delay s", "{:.1f}"),
-    ("mean_network_delay", "in-net s", "{:.1f}"),
-    ("mean_travel_time", "travel s", "{:.1f}"),
-    ("throughput", "arrived", "{:.0f}"),
-    ("unfinished", "unfinished", "{:.0f}"),
-    ("teleports", "teleports", "{:.0f}"),
-    ("blocked", blocking.LABEL, "{:.1f}"),
-    ("co2_total", "CO2 kg", "{:.0f}"),
-)
 
 
 def add_to(commands: Any) -> None:
@@ -128,45 +118,41 @@ def _run(arguments: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _shown(row: dict[str, Any], key: str) -> float:
-    """A run's metric as the table shows it (blocked vehicle-seconds as vehicle-hours); the
-    rows themselves, and ``--json``, keep the stored metrics."""
-    value = float(row[key])
-    return blocking.hours(value) if key == "blocked" else value
+def _line(first: str, cells: Iterable[str], widths: Sequence[int]) -> str:
+    return f"{first:>6}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
 
 
 def _print_seeds(name: str, arguments: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
+    """Each seed's row of the catalogue's table metrics, then their means and CI."""
+    widths = [max(14, len(metric.title) + 2) for metric in TABLE]
     print(f"{name} on {arguments.scenario}, demand scale {arguments.demand_scale:g}")
-    print(f"{'seed':>6}" + "".join(f"{title:>14}" for _, title, _ in COLUMNS))
+    print(_line("seed", (metric.title for metric in TABLE), widths))
     for row in rows:
-        cells = "".join(f"{fmt.format(_shown(row, key)):>14}" for key, _, fmt in COLUMNS)
-        print(f"{row['seed']:>6}{cells}")
-    summaries = [mean_ci([_shown(row, key) for row in rows]) for key, _, _ in COLUMNS]
-    means = "".join(
-        f"{fmt.format(m):>14}" for (_, _, fmt), (m, _) in zip(COLUMNS, summaries, strict=True)
-    )
-    halves = "".join(
-        f"{fmt.format(h):>14}" for (_, _, fmt), (_, h) in zip(COLUMNS, summaries, strict=True)
-    )
-    print(f"{'mean':>6}{means}")
+        print(_line(str(row["seed"]), (m.format(row[m.name]) for m in TABLE), widths))
+    summaries = [mean_ci([float(row[m.name]) for row in rows]) for m in TABLE]
+    print(_line("mean", (m.format(c[0]) for m, c in zip(TABLE, summaries, strict=True)), widths))
     if len(rows) > 1:
-        print(f"{'±95%':>6}{halves}")
+        halves = (m.format(c[1]) for m, c in zip(TABLE, summaries, strict=True))
+        print(_line("±95%", halves, widths))
 
 
 def _print_summary(
     names: list[str], arguments: argparse.Namespace, rows: list[dict[str, Any]]
 ) -> None:
+    """Each controller's means with CI, one column per table metric of the catalogue."""
     seeds = ",".join(str(seed) for seed in arguments.seeds)
     # One seed has no interval: the means alone, and the header says so (not "± nan").
     what = "means with 95 % confidence intervals" if len(arguments.seeds) > 1 else "one seed"
     print(f"{arguments.scenario}, demand scale {arguments.demand_scale:g}, seeds {seeds}: {what}")
     width = max(12, *(len(name) + 2 for name in names))
-    print(f"{'controller':<{width}}" + "".join(f"{title:>18}" for _, title, _ in COLUMNS))
+    widths = [max(18, len(metric.title) + 2) for metric in TABLE]
+    titles = (f"{m.title:>{w}}" for m, w in zip(TABLE, widths, strict=True))
+    print(f"{'controller':<{width}}" + "".join(titles))
     for name in names:
         mine = [row for row in rows if row["controller"] == name]
         cells = []
-        for key, _, fmt in COLUMNS:
-            mean, half = mean_ci([_shown(row, key) for row in mine])
-            interval = "" if math.isnan(half) else f" ± {fmt.format(half)}"
-            cells.append(f"{fmt.format(mean)}{interval}")
-        print(f"{name:<{width}}" + "".join(f"{cell:>18}" for cell in cells))
+        for metric, cell_width in zip(TABLE, widths, strict=True):
+            mean, half = mean_ci([float(row[metric.name]) for row in mine])
+            interval = "" if math.isnan(half) else f" ± {metric.format(half)}"
+            cells.append(f"{metric.format(mean) + interval:>{cell_width}}")
+        print(f"{name:<{width}}" + "".join(cells))
