@@ -115,6 +115,13 @@ METRICS: tuple[Metric, ...] = (
         lambda trips: trips.teleports, table=True,
     ),
     Metric(
+        "blocked", "blocked", "veh-h", 1, "lower",
+        "vehicle-hours queued at a green whose exit lane was queued back to its entry (a "
+        "green that could move nobody: where gridlock starts), from SUMO's record of "
+        "signal states and lane queues",
+        table=True, scale=1 / 3600,
+    ),
+    Metric(
         "co2_total", "CO2", "kg", 0, "lower",
         "the emissions device's total over all trips (SUMO's default class per vehicle "
         "class)",
@@ -123,13 +130,6 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "mean_co2", "CO2 per trip", "g", 0, "lower", "CO2 per vehicle that entered",
         lambda trips: sum(trips.co2()) / 1e3 / len(trips.entered) if trips.entered else 0.0,
-    ),
-    Metric(
-        "blocked", "blocked", "veh-h", 1, "lower",
-        "vehicle-hours queued at a green whose exit lane was queued back to its entry (a "
-        "green that could move nobody: where gridlock starts), from SUMO's record of "
-        "signal states and lane queues",
-        table=True, scale=1 / 3600,
     ),
 )  # fmt: skip
 BY_NAME: Mapping[str, Metric] = {metric.name: metric for metric in METRICS}
