@@ -11,7 +11,7 @@ The rules, for every key the configuration leaves unset (None):
   spends more of a junction's time on clearing it than on serving it: 5 s behind SUMO's
   3 s yellows, 7 s behind a city's 5 s yellow and 2 s all-red. Chosen on training seeds
   against a per-green share of the programme's greens (README, "Timing defaults", and
-  `stopline.experiments.timing_study`);
+  `stopline.experiments.studies.timing_study`);
 - max green: the configured one (60 s), never below a green's min green.
 
 A configured value applies to every green of every junction.
@@ -52,7 +52,8 @@ def share_min_green(
 
 
 # The min-green rules by the name `EnvConfig.min_green_rule` takes; ``clearance`` is the
-# default, chosen on training seeds against the others (`stopline.experiments.timing_study`).
+# default, chosen on training seeds against the others
+# (`stopline.experiments.studies.timing_study`).
 MIN_GREEN_RULES: dict[str, MinGreenRule] = {
     "clearance": clearance_min_green,
     "flat": flat_min_green,

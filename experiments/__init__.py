@@ -13,10 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .spec import Spec, SpecError, load_spec
-    from .store import load_rows
+    from stopline.experiments.runs.spec import Spec, SpecError, load_spec
+    from stopline.experiments.runs.store import load_rows
 
-_LAZY = {"Spec": ".spec", "SpecError": ".spec", "load_spec": ".spec", "load_rows": ".store"}
+_LAZY = {
+    "Spec": ".runs.spec",
+    "SpecError": ".runs.spec",
+    "load_spec": ".runs.spec",
+    "load_rows": ".runs.store",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -35,10 +40,10 @@ def run(
 ) -> list[dict[str, Any]]:
     """Run every missing run of ``spec`` (``jobs`` at a time, on the ``local`` or ``ray``
     backend) and return all its stored runs as rows."""
-    from .backends import make_backend
-    from .runner import run_spec
-    from .spec import Spec, load_spec
-    from .store import load_rows
+    from stopline.experiments.runs.backends import make_backend
+    from stopline.experiments.runs.runner import run_spec
+    from stopline.experiments.runs.spec import Spec, load_spec
+    from stopline.experiments.runs.store import load_rows
 
     loaded = spec if isinstance(spec, Spec) else load_spec(Path(spec))
     chosen = make_backend(backend, jobs=jobs, ray_address=ray_address)

@@ -1,8 +1,8 @@
 """The run metrics, one entry each: name (its key in a run's metrics, the results store,
 ``--json`` and the CSVs), label and unit (a table's column title), decimals shown, which
 way is better, what it means, and how it is read from the run's trips. The comparison
-(`experiments.summary`), `evaluate`'s tables, ``comparison.csv`` and the report all read
-this list, in its order: a new metric is one entry in `METRICS`.
+(`experiments.analysis.summary`), `evaluate`'s tables, ``comparison.csv`` and the report
+all read this list, in its order: a new metric is one entry in `METRICS`.
 
 Definitions as docs/design.md gives them (`trips` says how SUMO's records are read).
 """

@@ -229,7 +229,7 @@ hyperparameters = { n_steps = 64, batch_size = 32, n_epochs = 2 }
 def results(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
     """The results folder of `SMALL_EXPERIMENT`, run once for the session."""
     from stopline.experiments import run
-    from stopline.experiments.spec import load_spec
+    from stopline.experiments.runs.spec import load_spec
 
     folder = tmp_path_factory.mktemp("small-experiment")
     (folder / "spec.toml").write_text(SMALL_EXPERIMENT)

@@ -23,7 +23,7 @@ import pytest
 
 from stopline import scenarios
 from stopline.agents.training import TrainConfig
-from stopline.experiments.store import LOCK, SETTINGS, RunKey, Store
+from stopline.experiments.runs.store import LOCK, SETTINGS, RunKey, Store
 
 from conftest import cli
 

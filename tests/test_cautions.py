@@ -7,9 +7,9 @@ import dataclasses
 import json
 from pathlib import Path
 
-from stopline.experiments.cautions import cautions
-from stopline.experiments.figures import GRIDLOCK, shown_grade
-from stopline.experiments.summary import ComparisonRow, cells, gridlock
+from stopline.experiments.analysis.cautions import cautions
+from stopline.experiments.analysis.summary import ComparisonRow, cells, gridlock
+from stopline.experiments.reports.figures import GRIDLOCK, shown_grade
 
 STEADY = ComparisonRow(
     scenario="helsinki", demand_scale=2.0, controller="sotl", runs=5, failed=0,

@@ -13,9 +13,9 @@ from stopline.agents.plans.distil import Realised, distil, served
 from stopline.agents.plans.isolated import DesignInputs
 from stopline.agents.plans.optimise import SEEDS
 from stopline.envs import EnvConfig, PhaseSet
-from stopline.experiments.distil import ACTUATED, RESULT
-from stopline.experiments.evaluate import evaluate
-from stopline.experiments.store import read_runs
+from stopline.experiments.runs.evaluate import evaluate
+from stopline.experiments.runs.store import read_runs
+from stopline.experiments.studies.distil import ACTUATED, RESULT
 
 from conftest import cli, run_sumo
 

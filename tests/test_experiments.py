@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from stopline.experiments.backends import LocalBackend
-from stopline.experiments.runner import run_spec
-from stopline.experiments.spec import SpecError, load_spec
-from stopline.experiments.store import RunKey, Store, load_rows, read_runs
-from stopline.experiments.summary import against_best, compare
+from stopline.experiments.analysis.summary import against_best, compare
+from stopline.experiments.runs.backends import LocalBackend
+from stopline.experiments.runs.runner import run_spec
+from stopline.experiments.runs.spec import SpecError, load_spec
+from stopline.experiments.runs.store import RunKey, Store, load_rows, read_runs
 
 from conftest import cli, stopline
 
@@ -251,7 +251,7 @@ def test_report_names_every_controller_and_matches_the_store(
 ) -> None:
     from html.parser import HTMLParser
 
-    from stopline.experiments.report import write_report
+    from stopline.experiments.reports.report import write_report
 
     spec = load_spec(_spec(tmp_path, _short_single(tmp_path), scales="[1.0, 1.5]"))
     folder = run_spec(spec, out=tmp_path / "out", backend=LocalBackend(2))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from stopline.experiments.explain import explain
-from stopline.experiments.policy_card import kind
-from stopline.experiments.store import DATABASE, EXPLAIN, MOVEMENTS_CSV, REPORT, SIGNALS_CSV
+from stopline.experiments.analysis.explain import explain
+from stopline.experiments.reports.policy_card import kind
+from stopline.experiments.runs.store import DATABASE, EXPLAIN, MOVEMENTS_CSV, REPORT, SIGNALS_CSV
 
 from conftest import cli
 

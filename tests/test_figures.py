@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 
-from stopline.experiments.figures import _clip_outlier
+from stopline.experiments.reports.figures import _clip_outlier
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from stopline.envs import (
     timing_for,
 )
 from stopline.envs.layout import VEHICLE_SPACE
-from stopline.experiments.evaluate import evaluate
+from stopline.experiments.runs.evaluate import evaluate
 from stopline.scenarios import sumo_tools
 
 from conftest import LAYOUTS, random_trips, write_sumocfg

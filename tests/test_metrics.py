@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stopline import scenarios
-from stopline.experiments.statistics import mean_ci
+from stopline.experiments.analysis.statistics import mean_ci
 from stopline.measures.catalogue import trip_metrics
 from stopline.measures.outputs import interval_series, output_options
 from stopline.scenarios import Scenario

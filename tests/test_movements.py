@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from stopline import agents
-from stopline.experiments.measured import measure
+from stopline.experiments.runs.measured import measure
 from stopline.scenarios import sumo_tools
 from stopline.scenarios.xmlfiles import signal_links
 

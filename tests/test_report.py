@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from stopline.experiments.figures import DPI
-from stopline.experiments.store import read_runs, read_settings
+from stopline.experiments.reports.figures import DPI
+from stopline.experiments.runs.store import read_runs, read_settings
 from stopline.scenarios import sumo_tools
 
 from conftest import stopline

@@ -14,8 +14,8 @@ import pytest
 
 from stopline import scenarios
 from stopline.envs import SignalParallelEnv
-from stopline.experiments.evaluate import evaluate
-from stopline.experiments.store import load_rows
+from stopline.experiments.runs.evaluate import evaluate
+from stopline.experiments.runs.store import load_rows
 
 from conftest import stopline
 

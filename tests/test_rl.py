@@ -17,7 +17,7 @@ from stopline.agents.policy import RLController
 from stopline.agents.training import TrainConfig, network_env, train
 from stopline.agents.training_envs import SharedPolicyVecEnv, episode_scenario
 from stopline.envs import SignalParallelEnv, SimulationError
-from stopline.experiments.evaluate import RunFailedError, evaluate
+from stopline.experiments.runs.evaluate import RunFailedError, evaluate
 
 TINY = {"n_steps": 64, "batch_size": 32, "n_epochs": 2}
 

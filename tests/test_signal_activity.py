@@ -8,7 +8,7 @@ import pytest
 
 from stopline import agents, scenarios
 from stopline.envs.phases import phase_sets, read_programmes
-from stopline.experiments.measured import measure
+from stopline.experiments.runs.measured import measure
 
 
 @pytest.mark.parametrize("kind", ["own", "rebuilt"])

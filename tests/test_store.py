@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from stopline.experiments.errors import ExperimentError
-from stopline.experiments.store import SETTINGS, RunKey, Store, read_settings, relative_models
+from stopline.experiments.runs.store import SETTINGS, RunKey, Store, read_settings, relative_models
 
 KEY = RunKey("single", 1.0, "fixed", 101)
 

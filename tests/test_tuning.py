@@ -12,7 +12,7 @@ import pytest
 
 from stopline.agents.training import TrainConfig
 from stopline.envs import EnvConfig
-from stopline.experiments.tuning import (
+from stopline.experiments.studies.tuning import (
     TRIAL_TRAINING_SEEDS,
     TUNABLE,
     VALIDATION_SEEDS,

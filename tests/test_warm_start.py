@@ -19,8 +19,8 @@ from stopline.agents.models import shortfall
 from stopline.agents.training import TrainConfig, train
 from stopline.agents.validation import SCRATCH
 from stopline.envs import SignalEnv
-from stopline.experiments.coaching import LocalCoach
-from stopline.experiments.plots import learning_curve
+from stopline.experiments.reports.plots import learning_curve
+from stopline.experiments.studies.coaching import LocalCoach
 
 TINY = {"n_steps": 64, "batch_size": 32, "n_epochs": 2}
 

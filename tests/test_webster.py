@@ -121,7 +121,7 @@ def test_an_oversaturated_run_says_so_once_in_one_line(
 ) -> None:
     """The warning is raised in each run's worker process; the terminal gets it once, one
     line naming the strategy, scenario and junction, however many seeds ran."""
-    from stopline.experiments.evaluate import evaluate
+    from stopline.experiments.runs.evaluate import evaluate
 
     evaluate("webster", "single", seeds=(1, 2), params={"saturation_flow": 300.0}, jobs=2)
     lines = [line for line in capsys.readouterr().err.splitlines() if "over-saturated" in line]

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stopline",
         description="Traffic-signal optimisation lab on Eclipse SUMO.",
     )
-    from . import (
+    from stopline.experiments.cli import (
         bench,
         compare,
         distil,
@@ -110,9 +110,8 @@ def _run(argv: list[str] | None) -> int:
     with _interrupt_held():
         from stopline.agents import AgentError
         from stopline.envs import ConfigError, SimulationError
+        from stopline.experiments.errors import ExperimentError, NoFinishedRunsError
         from stopline.scenarios import ScenarioError
-
-        from ..errors import ExperimentError, NoFinishedRunsError
 
     try:
         with _interrupt_held():

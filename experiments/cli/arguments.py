@@ -10,9 +10,8 @@ from typing import Any
 
 from stopline import scenarios
 from stopline.envs import OBSERVATIONS, PHASE_SETS, REWARDS, ConfigError, EnvConfig
+from stopline.experiments.runs.backends import BACKENDS
 from stopline.scenarios import Scenario, ScenarioError, bounds, naming
-
-from ..backends import BACKENDS
 
 # The signal settings `--env` may set from the command line (the rest of `EnvConfig` is for
 # Python users and specs: backend, GUI, observation and reward have options of their own).

@@ -6,11 +6,10 @@ import argparse
 from typing import Any
 
 from stopline.envs import EnvConfig
-
-from .. import bench
-from . import arguments
-from .arguments import env_config, load_from
-from .progress import ProgressBar
+from stopline.experiments.cli import arguments
+from stopline.experiments.cli.arguments import env_config, load_from
+from stopline.experiments.cli.progress import ProgressBar
+from stopline.experiments.studies import bench
 
 
 def add_to(commands: Any) -> None:

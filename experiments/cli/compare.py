@@ -8,15 +8,14 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from stopline.experiments.cli import arguments
+from stopline.experiments.cli.arguments import env_config
+from stopline.experiments.cli.progress import ProgressBar
+from stopline.experiments.cli.run import summarise
+from stopline.experiments.runs.backends import LocalBackend
+from stopline.experiments.runs.runner import claim_folder, run_spec
+from stopline.experiments.runs.spec import Spec, parse_spec
 from stopline.scenarios import naming
-
-from ..backends import LocalBackend
-from ..runner import claim_folder, run_spec
-from ..spec import Spec, parse_spec
-from . import arguments
-from .arguments import env_config
-from .progress import ProgressBar
-from .run import summarise
 
 CLASSICAL = ("fixed", "webster", "coordinated", "actuated", "max-pressure", "sotl")
 # Short enough that the whole comparison fits in about 10 minutes on 2 cores.

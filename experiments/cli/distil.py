@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from stopline.agents.plans.store import COORDINATED
+from stopline.experiments.cli import arguments
+from stopline.experiments.reports.timing_sheet import TIMING_CSV, TIMING_HTML
+from stopline.experiments.runs.store import check_folder
 from stopline.scenarios import naming
-
-from ..store import check_folder
-from ..timing_sheet import TIMING_CSV, TIMING_HTML
-from . import arguments
 
 
 def add_to(commands: Any) -> None:
@@ -43,7 +42,7 @@ def add_to(commands: Any) -> None:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    from ..distil import ACTUATED, RESULT, distil_strategy
+    from stopline.experiments.studies.distil import ACTUATED, RESULT, distil_strategy
 
     out = check_folder(
         arguments.out or arguments.folder / f"distilled-{naming.slug(arguments.controller)}"

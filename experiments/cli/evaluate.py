@@ -12,14 +12,13 @@ from typing import Any
 from stopline import agents, scenarios
 from stopline.agents import AgentError
 from stopline.envs import EnvConfig
+from stopline.experiments.analysis.statistics import mean_ci
+from stopline.experiments.cli import arguments
+from stopline.experiments.cli.arguments import env_config
+from stopline.experiments.cli.progress import ProgressBar
+from stopline.experiments.runs.evaluate import evaluation_tasks, run_tasks, training_demand_note
+from stopline.experiments.runs.tasks import plan_progress
 from stopline.measures.catalogue import TABLE
-
-from ..evaluate import evaluation_tasks, run_tasks, training_demand_note
-from ..statistics import mean_ci
-from ..tasks import plan_progress
-from . import arguments
-from .arguments import env_config
-from .progress import ProgressBar
 
 
 def add_to(commands: Any) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..store import MOVEMENTS_CSV, SIGNALS_CSV
+from stopline.experiments.runs.store import MOVEMENTS_CSV, SIGNALS_CSV
 
 
 def add_to(commands: Any) -> None:
@@ -46,7 +46,7 @@ def add_to(commands: Any) -> None:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    from ..explain import explain
+    from stopline.experiments.analysis.explain import explain
 
     page = explain(
         arguments.folder,

@@ -16,14 +16,19 @@ from stopline.agents.plans.arterials import arterials
 from stopline.agents.plans.optimise import OBJECTIVES, SEEDS
 from stopline.agents.plans.store import COORDINATED, RECORD, TIME_OF_DAY
 from stopline.envs import EnvConfig
+from stopline.experiments.cli import arguments
+from stopline.experiments.cli.arguments import env_config
+from stopline.experiments.reports.time_space import time_space_diagram
+from stopline.experiments.reports.timing_sheet import (
+    TIMING_CSV,
+    TIMING_HTML,
+    oversaturated,
+    write_csv,
+    write_html,
+)
+from stopline.experiments.runs.store import check_folder, make_folder, write_atomically
+from stopline.experiments.runs.tasks import plan_progress
 from stopline.scenarios import naming
-
-from ..store import check_folder, make_folder, write_atomically
-from ..tasks import plan_progress
-from ..time_space import time_space_diagram
-from ..timing_sheet import TIMING_CSV, TIMING_HTML, oversaturated, write_csv, write_html
-from . import arguments
-from .arguments import env_config
 
 DEFAULT_TRIALS = Search().trials
 DIAGRAM_WINDOW = 600.0  # s of the busiest period drawn

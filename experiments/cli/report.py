@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..report import write_report
-from ..store import SUMMARY
+from stopline.experiments.reports.report import write_report
+from stopline.experiments.runs.store import SUMMARY
 
 
 def add_to(commands: Any) -> None:

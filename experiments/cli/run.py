@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..backends import make_backend
-from ..report import write_report
-from ..runner import run_spec
-from ..spec import load_spec
-from ..store import DATABASE
-from . import arguments
-from .progress import ProgressBar
+from stopline.experiments.cli import arguments
+from stopline.experiments.cli.progress import ProgressBar
+from stopline.experiments.reports.report import write_report
+from stopline.experiments.runs.backends import make_backend
+from stopline.experiments.runs.runner import run_spec
+from stopline.experiments.runs.spec import load_spec
+from stopline.experiments.runs.store import DATABASE
 
 
 def add_to(commands: Any) -> None:

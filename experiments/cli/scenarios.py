@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from stopline import scenarios
+from stopline.experiments.cli import arguments
+from stopline.experiments.cli.arguments import load_from
+from stopline.experiments.runs.store import check_folder, make_folder
 from stopline.scenarios import Scenario, ScenarioError
 from stopline.scenarios.catalogue import HELSINKI_DENSITY
 from stopline.scenarios.osm import Box, import_scenario
 from stopline.scenarios.xmlfiles import count_demand
-
-from ..store import check_folder, make_folder
-from . import arguments
-from .arguments import load_from
 
 
 def add_to(commands: Any) -> None:
@@ -227,10 +226,9 @@ def _build(arguments: argparse.Namespace) -> int:
 
 
 def _from_counts(arguments: argparse.Namespace) -> int:
+    from stopline.experiments.reports.plots import counts_fit
+    from stopline.experiments.runs.store import write_atomically
     from stopline.scenarios.counts import GEH_SHARE, GEH_TARGET, from_counts, parse_interval
-
-    from ..plots import counts_fit
-    from ..store import write_atomically
 
     interval = parse_interval(arguments.interval)
     check_folder(arguments.out)

@@ -10,11 +10,10 @@ from typing import Any
 from stopline.agents import AgentError
 from stopline.agents.hyperparameters import DAGGER_ROUNDS
 from stopline.agents.models import ALGORITHM_NAMES, CONFIG, LEARNING_CURVE, MODEL, read_config
-
-from ..standing import tell_standing
-from ..store import differences, hold_lock, make_folder
-from . import arguments
-from .arguments import training_settings
+from stopline.experiments.analysis.standing import tell_standing
+from stopline.experiments.cli import arguments
+from stopline.experiments.cli.arguments import training_settings
+from stopline.experiments.runs.store import differences, hold_lock, make_folder
 
 
 def add_to(commands: Any) -> None:
@@ -100,10 +99,9 @@ def add_to(commands: Any) -> None:
 def _run(arguments: argparse.Namespace) -> int:
     # torch and matplotlib take seconds to import: only when training.
     from stopline.agents.training import TrainConfig, check_run, train
-
-    from ..backends import check_backend
-    from ..coaching import LocalCoach
-    from ..plots import learning_curve
+    from stopline.experiments.reports.plots import learning_curve
+    from stopline.experiments.runs.backends import check_backend
+    from stopline.experiments.studies.coaching import LocalCoach
 
     out: Path = arguments.out
     if out.exists() and not out.is_dir():

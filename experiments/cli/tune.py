@@ -7,10 +7,10 @@ import json
 import shlex
 from typing import Any
 
-from ..tuning import TUNABLE
-from . import arguments
-from .arguments import training_settings
-from .progress import ProgressBar
+from stopline.experiments.cli import arguments
+from stopline.experiments.cli.arguments import training_settings
+from stopline.experiments.cli.progress import ProgressBar
+from stopline.experiments.studies.tuning import TUNABLE
 
 
 def add_to(commands: Any) -> None:
@@ -52,8 +52,7 @@ def add_to(commands: Any) -> None:
 
 def _run(arguments: argparse.Namespace) -> int:
     from stopline.agents.training import TrainConfig
-
-    from ..tuning import TuneConfig, tune
+    from stopline.experiments.studies.tuning import TuneConfig, tune
 
     base = TrainConfig(scenario=arguments.scenario, **training_settings(arguments))
     config = TuneConfig(base, trials=arguments.trials)

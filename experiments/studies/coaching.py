@@ -14,11 +14,10 @@ import numpy as np
 
 from stopline import scenarios
 from stopline.agents.demonstrations import Trajectory, demonstrate
-
-from .backends import LocalBackend
-from .errors import ExperimentError
-from .evaluate import evaluate, evaluation_tasks
-from .tasks import Task, outcome
+from stopline.experiments.errors import ExperimentError
+from stopline.experiments.runs.backends import LocalBackend
+from stopline.experiments.runs.evaluate import evaluate, evaluation_tasks
+from stopline.experiments.runs.tasks import Task, outcome
 
 
 @dataclass(frozen=True)

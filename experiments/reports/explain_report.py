@@ -10,13 +10,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from stopline.experiments.analysis.summary import in_order
+from stopline.experiments.reports import figures
+from stopline.experiments.reports.html import html_table
+from stopline.experiments.runs.store import EXPLAIN, MOVEMENTS_CSV, RunRecord
 from stopline.measures.hcm import CONTROL_DELAY_TEXT, HCM_EDITION
 from stopline.scenarios import naming
-
-from . import figures
-from .html import html_table
-from .store import EXPLAIN, MOVEMENTS_CSV, RunRecord
-from .summary import in_order
 
 
 def _summary(runs: Sequence[RunRecord]) -> list[str]:

@@ -2,7 +2,7 @@
 
 `measure` runs the simulation in the calling process. libsumo keeps state from one
 simulation to the next in a process, so Stopline calls it only in a process of its own
-(`stopline.experiments.evaluate`, the backends); do the same.
+(`stopline.experiments.runs.evaluate`, the backends); do the same.
 """
 
 from __future__ import annotations

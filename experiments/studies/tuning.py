@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stopline.experiments.errors import ExperimentError
+from stopline.experiments.runs.evaluate import evaluate
+from stopline.experiments.runs.store import differences, make_folder, write_atomically, write_rows
 from stopline.scenarios import FITTING_SEEDS, VALIDATION_SEEDS
-
-from .errors import ExperimentError
-from .evaluate import evaluate
-from .store import differences, make_folder, write_atomically, write_rows
 
 # Trials train on most of the training seeds and are scored on the rest.
 if TYPE_CHECKING:  # training imports torch: only when a search runs

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ExperimentError
+from stopline.experiments.errors import ExperimentError
 
 # The files of a results folder.
 DATABASE = "results.db"

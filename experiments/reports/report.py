@@ -22,40 +22,10 @@ from stopline.agents.hyperparameters import changed
 from stopline.agents.models import CONFIG, LEARNING_CURVE, clone_drove, read_config, seed_list
 from stopline.agents.plans.store import RECORD as PLAN_RECORD
 from stopline.envs import default_config
-from stopline.measures.catalogue import TABLE
-from stopline.measures.hcm import (
-    CONTROL_DELAY_TEXT,
-    HCM_EDITION,
-    level_of_service,
-    los_limits,
-)
-from stopline.measures.movements import WINDOW
-from stopline.scenarios import naming
-from stopline.scenarios.geometry import NetworkGeometry
-
-from . import figures
-from .cautions import cautions
-from .errors import ExperimentError, NoFinishedRunsError
-from .explain import write_movements
-from .explain_report import movements_section, signals_section
-from .html import html_image, html_page, html_table
-from .statistics import bin_means
-from .store import (
-    COMPARISON_CSV,
-    DATABASE,
-    JUNCTIONS_CSV,
-    NETWORKS,
-    QUEUES_CSV,
-    REPORT,
-    SUMMARY,
-    RunRecord,
-    read_runs,
-    read_settings,
-    spec_order,
-    write_atomically,
-    write_rows,
-)
-from .summary import (
+from stopline.experiments.analysis.cautions import cautions
+from stopline.experiments.analysis.explain import write_movements
+from stopline.experiments.analysis.statistics import bin_means
+from stopline.experiments.analysis.summary import (
     AGAINST_BEST_HEADERS,
     AgainstBest,
     ComparisonRow,
@@ -70,6 +40,35 @@ from .summary import (
     render_against_best,
     write_csv,
 )
+from stopline.experiments.errors import ExperimentError, NoFinishedRunsError
+from stopline.experiments.reports import figures
+from stopline.experiments.reports.explain_report import movements_section, signals_section
+from stopline.experiments.reports.html import html_image, html_page, html_table
+from stopline.experiments.runs.store import (
+    COMPARISON_CSV,
+    DATABASE,
+    JUNCTIONS_CSV,
+    NETWORKS,
+    QUEUES_CSV,
+    REPORT,
+    SUMMARY,
+    RunRecord,
+    read_runs,
+    read_settings,
+    spec_order,
+    write_atomically,
+    write_rows,
+)
+from stopline.measures.catalogue import TABLE
+from stopline.measures.hcm import (
+    CONTROL_DELAY_TEXT,
+    HCM_EDITION,
+    level_of_service,
+    los_limits,
+)
+from stopline.measures.movements import WINDOW
+from stopline.scenarios import naming
+from stopline.scenarios.geometry import NetworkGeometry
 
 # Time series are shown as means over this many seconds: long enough that a fixed plan's
 # cycle (up to 120 s) cannot beat against the bins, short enough to show the peak.

@@ -14,14 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from stopline.measures.hcm import CONTROL_DELAY_TEXT, HCM_EDITION, level_of_service
-from stopline.measures.movements import WINDOW, approach_results
-from stopline.scenarios.clock import span
-
-from .errors import ExperimentError
-from .html import html_page, html_table
-from .policy_card import policy_card
-from .store import (
+from stopline.experiments.analysis.summary import in_order
+from stopline.experiments.errors import ExperimentError
+from stopline.experiments.reports.html import html_page, html_table
+from stopline.experiments.reports.policy_card import policy_card
+from stopline.experiments.runs.store import (
     EXPLAIN,
     MOVEMENTS_CSV,
     SIGNALS_CSV,
@@ -34,7 +31,9 @@ from .store import (
     write_atomically,
     write_rows,
 )
-from .summary import in_order
+from stopline.measures.hcm import CONTROL_DELAY_TEXT, HCM_EDITION, level_of_service
+from stopline.measures.movements import WINDOW, approach_results
+from stopline.scenarios.clock import span
 
 Case = tuple[str, float, str]  # scenario, demand scale, controller
 

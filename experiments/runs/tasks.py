@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from stopline import agents
-
-from .measured import measure
-from .store import RunKey
+from stopline.experiments.runs.measured import measure
+from stopline.experiments.runs.store import RunKey
 
 # Told (runs done, runs failed, runs in all) as each run finishes.
 Progress = Callable[[int, int, int], None]

@@ -18,15 +18,22 @@ from typing import Any
 from stopline import agents, scenarios
 from stopline.agents.models import LEARNING_CURVE, MODEL, read_config
 from stopline.envs import EnvConfig
+from stopline.experiments.analysis.standing import tell_standing
+from stopline.experiments.runs.backends import Backend, LocalBackend
+from stopline.experiments.runs.spec import ControllerEntry, Spec, digest, training_config
+from stopline.experiments.runs.store import (
+    MODELS,
+    NETWORKS,
+    SETTINGS,
+    RunKey,
+    Store,
+    relative_models,
+    write_atomically,
+)
+from stopline.experiments.runs.tasks import Progress, Task, plan_progress, watched
+from stopline.experiments.studies.coaching import LocalCoach
 from stopline.scenarios import naming, sumo_tools
 from stopline.scenarios.geometry import network_geometry
-
-from .backends import Backend, LocalBackend
-from .coaching import LocalCoach
-from .spec import ControllerEntry, Spec, digest, training_config
-from .standing import tell_standing
-from .store import MODELS, NETWORKS, SETTINGS, RunKey, Store, relative_models, write_atomically
-from .tasks import Progress, Task, plan_progress, watched
 
 
 def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict[str, Any]) -> str:
@@ -34,8 +41,7 @@ def _controller_name(entry: ControllerEntry, scenario: str, out: Path, env: dict
     if entry.train is None:
         return entry.name
     from stopline.agents.training import train
-
-    from .plots import learning_curve
+    from stopline.experiments.reports.plots import learning_curve
 
     config = training_config(entry, scenario, env)
     key = digest(dataclasses.asdict(config))[:8]

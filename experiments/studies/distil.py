@@ -31,12 +31,17 @@ from stopline.agents.plans.store import COORDINATED, RECORD, record
 from stopline.agents.plans.timing_plan import TimingPlan, write_sumo
 from stopline.agents.programmes import write_programmes
 from stopline.envs import EnvConfig
-
-from .errors import ExperimentError
-from .evaluate import evaluate
-from .statistics import mean_ci
-from .store import RunRecord, read_runs, read_settings, spec_env, write_atomically
-from .timing_sheet import TIMING_CSV, TIMING_HTML, write_csv, write_html
+from stopline.experiments.analysis.statistics import mean_ci
+from stopline.experiments.errors import ExperimentError
+from stopline.experiments.reports.timing_sheet import TIMING_CSV, TIMING_HTML, write_csv, write_html
+from stopline.experiments.runs.evaluate import evaluate
+from stopline.experiments.runs.store import (
+    RunRecord,
+    read_runs,
+    read_settings,
+    spec_env,
+    write_atomically,
+)
 
 ACTUATED = "actuated.add.xml"  # the distilled actuated programmes
 RESULT = "distil.json"  # the paired evaluation

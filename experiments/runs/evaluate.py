@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from stopline.experiments.runs.backends import LocalBackend
+from stopline.experiments.runs.measured import SeedResult
+from stopline.experiments.runs.store import RunKey
+from stopline.experiments.runs.tasks import Progress, Task, watched
 from stopline.scenarios import EVALUATION_SEEDS, TRAINING_SEEDS
-
-from .backends import LocalBackend
-from .measured import SeedResult
-from .store import RunKey
-from .tasks import Progress, Task, watched
 
 
 class RunFailedError(RuntimeError):

@@ -38,9 +38,8 @@ from typing import Any
 from stopline import agents
 from stopline.agents.hyperparameters import TEACHERS
 from stopline.envs import OBSERVATIONS, ConfigError, EnvConfig
+from stopline.experiments.errors import ExperimentError
 from stopline.scenarios import ScenarioError, bounds, check_demand_scale, check_seed, naming
-
-from .errors import ExperimentError
 
 _TOP_KEYS = {"name", "out", "seeds", "scenarios", "controllers", "reference", "env"}
 _SCENARIO_KEYS = {"name", "demand_scales"}

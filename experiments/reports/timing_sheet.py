@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from stopline.experiments.reports.html import html_image, html_page, html_table
+from stopline.experiments.runs.store import write_atomically
 from stopline.scenarios.clock import clock
-
-from .html import html_image, html_page, html_table
-from .store import write_atomically
 
 TIMING_CSV = "timing.csv"
 TIMING_HTML = "timing.html"

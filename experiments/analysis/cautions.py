@@ -10,9 +10,8 @@ from pathlib import Path
 from stopline.agents import AgentError
 from stopline.agents.hyperparameters import default_budget
 from stopline.agents.models import read_config, shortfall
+from stopline.experiments.analysis.summary import ComparisonRow, gridlock
 from stopline.scenarios import naming
-
-from .summary import ComparisonRow, gridlock
 
 # A policy trained on less than this share of the default budget for its network's size is
 # called short-trained: its figures say little of what the algorithm reaches there.

@@ -18,12 +18,11 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Patch
 
+from stopline.experiments.analysis.statistics import bin_means
+from stopline.experiments.analysis.summary import ComparisonRow, in_order
+from stopline.experiments.runs.store import RunRecord
 from stopline.measures.hcm import HCM_EDITION, los_limits
 from stopline.scenarios.geometry import NetworkGeometry
-
-from .statistics import bin_means
-from .store import RunRecord
-from .summary import ComparisonRow, in_order
 
 # Figures are drawn at the size they are shown: at most 13 inches at 100 dpi fits the
 # report's 1,320-pixel column, so text appears at its point size at 100 % zoom.

@@ -21,8 +21,7 @@ from typing import Any, Protocol
 from stopline.agents.ray_runtime import import_ray, start_ray
 from stopline.envs import ConfigError
 from stopline.envs.workers import shielded
-
-from .tasks import Task, execute, failure
+from stopline.experiments.runs.tasks import Task, execute, failure
 
 Outcome = dict[str, Any]
 BACKENDS = ("local", "ray")
@@ -92,7 +91,7 @@ def fresh_process_context() -> Any:  # a ForkServerContext, or a SpawnContext on
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["stopline.experiments.tasks"])
+    context.set_forkserver_preload(["stopline.experiments.runs.tasks"])
     return context
 
 

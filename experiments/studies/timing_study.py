@@ -1,6 +1,6 @@
 """The study behind Stopline's timing defaults, on training demand seeds only.
 
-``python -m stopline.experiments.timing_study`` runs the Python strategies (max-pressure,
+``python -m stopline.experiments.studies.timing_study`` runs the Python strategies (max-pressure,
 SOTL, greedy) under each candidate min-green rule, every strategy on each phase set, and
 delay-based under each candidate max green, over the built-ins, ``helsinki`` and any
 ``.sumocfg`` given, on training seeds 1 and 2; it prints the mean headline delay per
@@ -19,10 +19,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from stopline.envs import PHASE_SETS, EnvConfig
-
-from .backends import LocalBackend
-from .store import RunKey
-from .tasks import Task
+from stopline.experiments.runs.backends import LocalBackend
+from stopline.experiments.runs.store import RunKey
+from stopline.experiments.runs.tasks import Task
 
 # Candidate min-green rules by label: `EnvConfig.min_green_rule`'s names.
 RULES: dict[str, str] = {
@@ -64,7 +63,7 @@ def _table(rows: dict[tuple[str, str, str], list[float]], columns: Sequence[str]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stopline.experiments.timing_study")
+    parser = argparse.ArgumentParser(prog="python -m stopline.experiments.studies.timing_study")
     parser.add_argument("scenarios", nargs="*", default=["single", "corridor", "grid", "helsinki"])
     parser.add_argument("--seeds", default="1,2", help="training demand seeds (default 1,2)")
     parser.add_argument("--jobs", type=int, default=2)

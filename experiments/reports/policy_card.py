@@ -27,10 +27,9 @@ from stopline.agents.models import model_folder, read_config
 from stopline.envs import EnvConfig, JunctionState
 from stopline.envs.observations import observation
 from stopline.envs.rewards import reward
-
-from .backends import LocalBackend
-from .store import RunKey
-from .tasks import Task, outcome
+from stopline.experiments.runs.backends import LocalBackend
+from stopline.experiments.runs.store import RunKey
+from stopline.experiments.runs.tasks import Task, outcome
 
 SHUFFLE_SEED = 0
 TOP_INPUTS = 10

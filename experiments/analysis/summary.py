@@ -14,10 +14,9 @@ from math import nan
 from pathlib import Path
 from typing import Any
 
+from stopline.experiments.analysis.statistics import mean_ci
+from stopline.experiments.runs.store import write_rows
 from stopline.measures.catalogue import BY_NAME, HEADLINE, METRICS, TABLE
-
-from .statistics import mean_ci
-from .store import write_rows
 
 
 @dataclass(frozen=True)
