@@ -20,6 +20,7 @@ STYLE = (
     "div.cautions{background:#fff4e5;border-left:4px solid #e08a00;padding:4px 12px;"
     "margin:0.5em 0 1em}"
     "img{max-width:100%}figcaption{color:#555;font-size:0.9em}"
+    "ul.columns{color:#444;font-size:0.85em;columns:2;padding-left:1.2em}"
 )
 
 

@@ -356,13 +356,14 @@ def _comparison(
         "<h2>Comparison</h2><p>Differences in delay are paired against <b>"
         f"{html.escape(reference)}</b> on the same demand seeds, with 95 % confidence "
         "intervals (Student's t); wins: share of seeds where the strategy had less delay. "
-        "Other columns are means over seeds, counts rounded.</p>",
-        f"<p class='columns'>{_column_notes()}</p>",
+        "Other columns are means over seeds, counts rounded; each is said under the "
+        "table.</p>",
         html_table(
             headers(reference),
             (cells(row, reference) for row in table),
             [row.controller == reference for row in table],
         ),
+        _column_notes(),
     ]
     if warned:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in warned)
@@ -384,11 +385,12 @@ def _comparison(
 def _column_notes() -> str:
     """What each metric column of the comparison means and which way is better, from the
     catalogue."""
-    return "; ".join(
-        f"<b>{html.escape(metric.title)}</b>: {html.escape(metric.description)} "
-        f"({metric.better} is better)"
+    items = "".join(
+        f"<li><b>{html.escape(metric.title)}</b> ({metric.better} is better): "
+        f"{html.escape(metric.description)}</li>"
         for metric in TABLE
     )
+    return f"<ul class='columns'>{items}</ul>"
 
 
 def _against_best(table: Sequence[AgainstBest]) -> list[str]:
