@@ -7,3 +7,8 @@ every table, CSV and report reads (`catalogue`).
 Between `envs` and `agents` in the house's order (docs/design.md): plan optimisers in
 `agents` score candidates with these measures; nothing here knows who decided.
 """
+
+# The version of the definitions here: raised when a stored figure would change (2: one
+# control-delay definition for junctions, lane groups and approaches). Part of an
+# experiment's identity, so a results folder never pools runs measured differently.
+DEFINITIONS = 2

@@ -39,6 +39,7 @@ from stopline import agents
 from stopline.agents.hyperparameters import TEACHERS
 from stopline.envs import OBSERVATIONS, ConfigError, EnvConfig
 from stopline.experiments.errors import ExperimentError
+from stopline.measures import DEFINITIONS
 from stopline.scenarios import ScenarioError, bounds, check_demand_scale, check_seed, naming
 
 _TOP_KEYS = {"name", "out", "seeds", "scenarios", "controllers", "reference", "env"}
@@ -107,6 +108,8 @@ class Spec:
                         for c in self.controllers
                     ],
                     "env": self.env,
+                    # Runs measured under other definitions are not pooled with these.
+                    "metric definitions": DEFINITIONS,
                 },
                 default=str,
             )
