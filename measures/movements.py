@@ -153,6 +153,35 @@ def lane_groups(net: Path, junctions: Sequence[str]) -> dict[str, list[LaneGroup
     return groups
 
 
+BOUND_ORDER = ("NB", "EB", "SB", "WB")
+
+
+def phase_movements(groups: Sequence[LaneGroup], state: str) -> str:
+    """The movements a signal state serves, named as an engineer keys them: approach by
+    travel direction and turns ("EB T+R"); a left or U-turn on a protected green (SUMO's
+    ``G``) marked "(protected)", any movement that must yield (``g``) "(permitted)".
+    Movements of one approach and kind are joined; "none" if the state serves none."""
+    served: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for group in groups:
+        for link in group.links:
+            signal = state[link.index] if link.index < len(state) else "r"
+            if signal == "G":
+                kind = "(protected)" if link.turn in "LU" else ""
+            elif signal == "g":
+                kind = "(permitted)"
+            else:
+                continue
+            served[group.bound, kind].add(link.turn)
+    kinds = ("", "(protected)", "(permitted)")
+    names = [
+        f"{bound} {'+'.join(t for t in TURN_ORDER if t in served[bound, kind])} {kind}".strip()
+        for kind in kinds
+        for bound in BOUND_ORDER
+        if served.get((bound, kind))
+    ]
+    return ", ".join(names) or "none"
+
+
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) index of each run of True in ``flags``."""
     change = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))

@@ -198,6 +198,11 @@ CASES = [
         "plan single --periods 00:00-00:40,00:30-01:00",
         "--periods: periods 00:00-00:40 and 00:30-01:00 overlap",
     ),
+    (
+        "plan single --start 07:30 --periods 07:00-08:00",
+        "--periods: period 07:00-08:00 is outside the scenario's window 07:30-08:30",
+    ),
+    ("plan single --start 25:00", "--start: must be a time of day HH:MM, got '25:00'"),
     ("plan single --objective speed", "--objective: unknown objective 'speed'; choose delay"),
     (
         "evaluate single --controller coordinated --param objective=speed",

@@ -1,4 +1,4 @@
-"""HCM lane-group results against a case worked by hand.
+"""HCM lane-group results against a case worked by hand, and phases named by movement.
 
 One signalised crossing of two one-way streets, 400 m approaches. Eastbound cars arrive
 every 10 s exactly (360 veh/h, no driver randomness); nobody else drives. The programme:
@@ -27,8 +27,10 @@ from pathlib import Path
 
 import pytest
 
-from stopline import agents
+from stopline import agents, scenarios
+from stopline.envs.phases import phase_sets
 from stopline.experiments.runs.measured import measure
+from stopline.measures.movements import lane_groups, phase_movements
 from stopline.scenarios import sumo_tools
 from stopline.scenarios.xmlfiles import signal_links
 
@@ -160,3 +162,18 @@ def test_every_layout_gives_lane_groups_of_vehicle_approaches_only(
     for activity in result.signals.values():
         assert not any(edge.startswith(":") for edge in activity["intervals"][0]["max_queue"])
         assert activity["intervals"][0]["cycle_mean"] > 0
+
+
+def test_each_phase_is_named_by_the_movements_it_serves(cache_dir: Path) -> None:
+    """`single`'s own programme, as SUMO builds it: through-right with permitted lefts,
+    then protected lefts, per axis."""
+    scenario = scenarios.load("single")
+    (groups,) = lane_groups(scenario.net_file, ["C"]).values()
+    named = [phase_movements(groups, green) for green in phase_sets(scenario, "own")["C"].greens]
+    assert named == [
+        "NB T+R, SB T+R, NB L (permitted), SB L (permitted)",
+        "NB L (protected), SB L (protected)",
+        "EB T+R, WB T+R, EB L (permitted), WB L (permitted)",
+        "EB L (protected), WB L (protected)",
+    ]
+    assert phase_movements(groups, "r" * 16) == "none"

@@ -64,19 +64,36 @@ def test_plan_writes_sheet_and_sumo_file_and_plan_path_runs_it(
     tmp_path: Path, cache_dir: Path
 ) -> None:
     out = tmp_path / "plan"
-    result = stopline("plan", "single", "--demand-scale", "3", "--trials", "1", "--out", str(out))
+    result = stopline(
+        "plan", "single", "--demand-scale", "3", "--trials", "1", "--start", "07:00",
+        "--out", str(out),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    # Over-saturated periods are written, with a warning naming junction and period.
-    assert "stopline: warning: junction C, period 00:" in result.stderr
+    # Over-saturated periods are written, with a warning naming junction and period, in
+    # the clock time --start gives.
+    assert "stopline: warning: junction C, period 07:" in result.stderr
     assert "degree of saturation" in result.stderr
     for name in ("plan.add.xml", "time-of-day.add.xml", "plan.json", "timing.csv", "timing.html"):
         assert (out / name).is_file(), name
     record = json.loads((out / "plan.json").read_text())
     with (out / "timing.csv").open() as stream:
         rows = list(csv.DictReader(stream))
-    assert {row["period"] for row in rows} == set(record["periods"])
+    # plan.json keeps SUMO's time (00:00 is second 0); the sheet shows 07:00 for it.
+    assert len({row["period"] for row in rows}) == len(record["periods"])
+    assert all(row["period"].startswith("07:") for row in rows)
+    assert all(period.startswith("00:") for period in record["periods"])
+    # The sheet's switch times are the WAUT's, to the second.
+    wauts = {float(s.get("time", "")) for s in ET.parse(out / "plan.add.xml").iter("wautSwitch")}
+    assert {float(row["waut_switch"]) for row in rows if row["waut_switch"]} == wauts
     for row in rows:  # a green and its clearing never outlast the cycle
         assert 0 < float(row["green"]) + float(row["yellow"]) < float(row["cycle"])
+    # Every row names its movements (`single`'s four phases, as its programme has them).
+    assert {row["movements"] for row in rows} == {
+        "NB T+R, SB T+R, NB L (permitted), SB L (permitted)",
+        "NB L (protected), SB L (protected)",
+        "EB T+R, WB T+R, EB L (permitted), WB L (permitted)",
+        "EB L (protected), WB L (protected)",
+    }
     # The WAUT file loads in plain sumo on the scenario's own configuration.
     scenario = scenarios.load("single", demand_scale=3)
     plain = subprocess.run(

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stopline.scenarios.clock import span
+from stopline.scenarios.clock import seconds_of, span
 
 from ..errors import AgentError
 
 # Demand is judged in 5-minute bins: shorter bins are mostly Poisson noise at city flows.
 BIN = 300.0
 MAX_PERIODS = 6
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -34,31 +32,34 @@ class TimePeriod:
         return self.label.replace(":", "").replace("-", "_")
 
 
-def _seconds(text: str, option: str) -> float:
-    match = _CLOCK.match(text.strip())
-    if not match or int(match[2]) >= 60:
+def _seconds(text: str, option: str, shift: float) -> float:
+    seconds = seconds_of(text)
+    if seconds is None:
         raise AgentError(f"{option}: {text!r} is not a time of day HH:MM")
-    return int(match[1]) * 3600.0 + int(match[2]) * 60.0
+    return seconds - shift
 
 
 def parse_periods(
-    text: str, begin: float, end: float, option: str = "--periods"
+    text: str, begin: float, end: float, option: str = "--periods", *, clock_start: float = 0.0
 ) -> tuple[TimePeriod, ...]:
     """Periods from ``HH:MM-HH:MM,...``, in order; each inside the window [begin, end] and
     none overlapping another, else one line naming ``option``. Time not covered runs the
-    plan of the period before it (before the first: the first period's)."""
+    plan of the period before it (before the first: the first period's). The times are of
+    the day whose ``clock_start`` is simulation second 0 (midnight by default)."""
     periods = []
     for part in (piece for piece in text.split(",") if piece.strip()):
         start_text, dash, end_text = part.partition("-")
         if not dash:
             raise AgentError(f"{option}: {part!r} is not a period HH:MM-HH:MM")
-        period = TimePeriod(_seconds(start_text, option), _seconds(end_text, option))
+        period = TimePeriod(
+            _seconds(start_text, option, clock_start), _seconds(end_text, option, clock_start)
+        )
         if period.end <= period.start:
-            raise AgentError(f"{option}: period {period.label} ends before it starts")
+            raise AgentError(f"{option}: period {part.strip()} ends before it starts")
         if period.start < begin or period.end > end:
             raise AgentError(
-                f"{option}: period {period.label} is outside the scenario's window "
-                f"{span(begin, end)}"
+                f"{option}: period {part.strip()} is outside the scenario's window "
+                f"{span(begin + clock_start, end + clock_start)}"
             )
         periods.append(period)
     if not periods:
@@ -66,7 +67,8 @@ def parse_periods(
     periods.sort(key=lambda period: period.start)
     for first, second in itertools.pairwise(periods):
         if second.start < first.end:
-            raise AgentError(f"{option}: periods {first.label} and {second.label} overlap")
+            shown = [span(p.start + clock_start, p.end + clock_start) for p in (first, second)]
+            raise AgentError(f"{option}: periods {shown[0]} and {shown[1]} overlap")
     return tuple(periods)
 
 

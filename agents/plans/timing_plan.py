@@ -139,6 +139,16 @@ def _switch(
     return None
 
 
+# A WAUT asks for its switch this many seconds before the handover it plans: SUMO hands
+# over at the next good switching point after the time asked.
+WAUT_LEAD = 1.0
+
+
+def waut_time(handover: float) -> float:
+    """The ``wautSwitch`` time for a switch planned to hand over at ``handover``."""
+    return handover - WAUT_LEAD
+
+
 def write_sumo(plan: TimingPlan, path: Path, *, waut: bool = True) -> Path:
     """The SUMO additional file: the tlLogics, then (``waut``) a WAUT per junction."""
     root = ET.Element("additional")
@@ -162,11 +172,10 @@ def write_sumo(plan: TimingPlan, path: Path, *, waut: bool = True) -> Path:
             root, "WAUT", id=f"{PROGRAM_PREFIX}{name}", refTime="0", startProg=plan.program_id(0)
         )
         for switch in by_junction[name]:
-            # Asked for a second early: SUMO hands over at the next good switching point.
             ET.SubElement(
                 switching,
                 "wautSwitch",
-                time=f"{switch.time - 1:g}",
+                time=f"{waut_time(switch.time):g}",
                 to=plan.program_id(switch.period),
             )
     for name in plan.junctions:

@@ -12,6 +12,7 @@ from stopline import scenarios
 from stopline.envs import OBSERVATIONS, PHASE_SETS, REWARDS, ConfigError, EnvConfig
 from stopline.experiments.runs.backends import BACKENDS
 from stopline.scenarios import Scenario, ScenarioError, bounds, naming
+from stopline.scenarios.clock import seconds_of
 
 # The signal settings `--env` may set from the command line (the rest of `EnvConfig` is for
 # Python users and specs: backend, GUI, observation and reward have options of their own).
@@ -138,6 +139,14 @@ def positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return int(text)
+
+
+def time_of_day(text: str) -> float:
+    """An argument type: ``HH:MM`` as seconds after midnight."""
+    seconds = seconds_of(text)
+    if seconds is None or seconds >= 24 * 3600:
+        raise argparse.ArgumentTypeError(f"must be a time of day HH:MM, got {text!r}")
+    return seconds
 
 
 def bounded(name: str) -> Callable[[str], int]:

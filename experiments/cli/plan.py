@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline import scenarios
-from stopline.agents.plans import Search, check_objective, plan_folder, plan_periods
+from stopline.agents.plans import Search, check_objective, parse_periods, plan_folder
 from stopline.agents.plans.arterials import arterials
 from stopline.agents.plans.optimise import OBJECTIVES, SEEDS
 from stopline.agents.plans.store import COORDINATED, RECORD, TIME_OF_DAY
@@ -22,7 +22,9 @@ from stopline.experiments.reports.time_space import time_space_diagram
 from stopline.experiments.reports.timing_sheet import (
     TIMING_CSV,
     TIMING_HTML,
+    at_clock,
     oversaturated,
+    with_movements,
     write_csv,
     write_html,
 )
@@ -53,7 +55,16 @@ def add_to(commands: Any) -> None:
         "--periods",
         default="auto",
         metavar="auto|HH:MM-HH:MM,...",
-        help="time-of-day periods (default auto: where the training demand changes)",
+        help="time-of-day periods (default auto: where the training demand changes); with "
+        "--start, in that day's clock time",
+    )
+    parser.add_argument(
+        "--start",
+        type=arguments.time_of_day,
+        default=0.0,
+        metavar="HH:MM",
+        help="the time of day the scenario's simulation second 0 stands for (default 00:00): "
+        "the sheet's periods and switch times, and --periods, are in that clock",
     )
     parser.add_argument(
         "--objective",
@@ -82,16 +93,20 @@ def _run(arguments: argparse.Namespace) -> int:
     config = EnvConfig.from_mapping(env_config(arguments))
     name = arguments.scenario
     scenario = scenarios.load(name, demand_scale=arguments.demand_scale)
-    plan_periods(scenario, arguments.periods)  # a period outside the window: one line
+    periods = arguments.periods
+    if periods != "auto":  # given in clock time: to simulation time (outside: one line)
+        chosen = parse_periods(periods, scenario.begin, scenario.end, clock_start=arguments.start)
+        periods = ",".join(period.label for period in chosen)
     out = check_folder((arguments.out or Path("results") / f"plan-{naming.slug(name)}").resolve())
-    search = Search(arguments.objective, arguments.periods, arguments.trials, arguments.jobs)
+    search = Search(arguments.objective, periods, arguments.trials, arguments.jobs)
     started = time.monotonic()
     folder = plan_folder(scenario, config, search, plan_progress)
     elapsed = time.monotonic() - started
     make_folder(out)
     for file in (COORDINATED, TIME_OF_DAY, RECORD):  # whole files: a rerun's Ctrl-C keeps
         write_atomically(out / file, (folder / file).read_text())  # the plan before it
-    record = json.loads((folder / RECORD).read_text())
+    record = at_clock(json.loads((folder / RECORD).read_text()), arguments.start)
+    record["coordinated"] = with_movements(record["coordinated"], scenario.net_file)
     write_csv(record["coordinated"], out / TIMING_CSV)
     diagrams = []
     start, end = _busiest(record["coordinated"])

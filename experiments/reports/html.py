@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 STYLE = (
     "body{font-family:sans-serif;margin:2em auto;max-width:1320px;padding:0 1em;"
@@ -13,7 +13,7 @@ STYLE = (
     "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
     "tr.reference td{font-weight:bold;background:#f7f7ff}"
     "tr.warning td{background:#fde8e8}"
-    "table.provenance td{text-align:left}"
+    "table.provenance td{text-align:left}td.text,th.text{text-align:left}"
     "td.los{text-align:center;font-weight:bold;white-space:nowrap}"
     # A city's cluster ids run to 60 characters: cut with an ellipsis (whole on hover).
     "td.id{max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
@@ -48,13 +48,21 @@ def html_table(
     rows: Iterable[Sequence[str]],
     marked: Sequence[bool] = (),
     css: str = "reference",
+    text_columns: Collection[int] = (),
 ) -> str:
-    """An HTML table; rows flagged in ``marked`` get the class ``css``."""
-    head = "".join(f"<th>{html.escape(title)}</th>" for title in titles)
+    """An HTML table; rows flagged in ``marked`` get the class ``css``; the columns at
+    ``text_columns`` (words, not figures) are aligned left."""
+    head = "".join(
+        f"<th{' class=text' if index in text_columns else ''}>{html.escape(title)}</th>"
+        for index, title in enumerate(titles)
+    )
     flags = list(marked)
     body = "".join(
         f"<tr{f' class={css}' if index < len(flags) and flags[index] else ''}>"
-        + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
+        + "".join(
+            f"<td{' class=text' if column in text_columns else ''}>{html.escape(cell)}</td>"
+            for column, cell in enumerate(row)
+        )
         + "</tr>"
         for index, row in enumerate(rows)
     )

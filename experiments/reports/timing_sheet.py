@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from stopline.agents.plans.timing_plan import waut_time
 from stopline.experiments.reports.html import html_image, html_page, html_table
 from stopline.experiments.runs.store import write_atomically
-from stopline.scenarios.clock import clock
+from stopline.measures.movements import lane_groups, phase_movements
+from stopline.scenarios.clock import clock, span
 
 TIMING_CSV = "timing.csv"
 TIMING_HTML = "timing.html"
@@ -24,13 +26,15 @@ CSV_COLUMNS = (
     "cycle",
     "offset",
     "phase",
+    "movements",
     "state",
     "green",
     "yellow",
     "all_red",
     "flow_ratio",
     "degree_of_saturation",
-    "switch_at",
+    "waut_switch",
+    "takes_over",
     "dwell",
 )
 
@@ -49,10 +53,47 @@ def _number(value: float | None, digits: int = 0) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
+def at_clock(record: dict[str, Any], start: float) -> dict[str, Any]:
+    """A plan record (`plans.store.record`) with its periods as times of the day whose
+    ``start`` (s after midnight) is simulation second 0, and each row's ``clock`` the
+    start, for the page's switch times (the CSV keeps the WAUT's simulation seconds, as
+    ``plan.add.xml`` has them); the record as it is for 0."""
+    if not start:
+        return record
+    labels = {}
+    rows = []
+    for row in record["coordinated"]:
+        labels[row["period"]] = span(row["start"] + start, row["end"] + start)
+        rows.append({**row, "period": labels[row["period"]], "clock": start})
+    periods = [labels.get(period, period) for period in record["periods"]]
+    return {**record, "coordinated": rows, "periods": periods, "clock_start": clock(start)}
+
+
+def with_movements(rows: Sequence[dict[str, Any]], net: Path) -> list[dict[str, Any]]:
+    """The sheet's rows with each phase's movements named (`movements.phase_movements`),
+    from the net's connections."""
+    groups = lane_groups(net, sorted({row["junction"] for row in rows}))
+    return [
+        {
+            **row,
+            "phases": [
+                {
+                    **phase,
+                    "movements": phase_movements(groups.get(row["junction"], []), phase["state"]),
+                }
+                for phase in row["phases"]
+            ],
+        }
+        for row in rows
+    ]
+
+
 def _phase_cells(index: int, phase: dict[str, Any]) -> list[str]:
-    """A phase's number, state, green, yellow, all-red, y and x, as the sheet writes them."""
+    """A phase's number, movements, state, green, yellow, all-red, y and x, as the sheet
+    writes them."""
     return [
         str(index),
+        phase["movements"],
         phase["state"],
         _number(phase["green"]),
         _number(phase["yellow"]),
@@ -76,6 +117,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
                     _number(row["cycle"]),
                     _number(row["offset"]),
                     *_phase_cells(index, phase),
+                    _number(_waut(row)) if index == 1 else "",
                     _number(row["switch_at"]) if index == 1 else "",
                     _number(row["dwell"]) if index == 1 else "",
                 ]
@@ -83,13 +125,25 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
     write_atomically(path, buffer.getvalue())
 
 
+def _waut(row: dict[str, Any]) -> float | None:
+    """The time the plan's WAUT switches to the row's programme (as ``plan.add.xml``
+    says), None for a period's first programme."""
+    return None if row["switch_at"] is None else waut_time(row["switch_at"])
+
+
 def _switch(row: dict[str, Any]) -> str:
-    """When the junction changed to the period's programme, and how long SUMO held its
-    first green to reach the offset."""
-    if row["switch_at"] is None:
+    """When the WAUT switches to the period's programme, when that takes over (at a start
+    of the old programme's first green) and how long SUMO held its first green to reach
+    the offset."""
+    waut = _waut(row)
+    if waut is None:
         return "at the start"
     held = f", first green held {row['dwell']:g} s" if row["dwell"] else ""
-    return clock(row["switch_at"], with_seconds=True) + held
+    shift = row.get("clock", 0.0)
+    asked, takes_over = (
+        clock(time + shift, with_seconds=True) for time in (waut, row["switch_at"])
+    )
+    return f"WAUT {asked} (second {waut:g}), takes over {takes_over}{held}"
 
 
 def _junction_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -114,6 +168,7 @@ def _junction_table(rows: Sequence[dict[str, Any]]) -> str:
             "cycle s",
             "offset s",
             "phase",
+            "movements",
             "signal state",
             "green s",
             "yellow s",
@@ -124,6 +179,7 @@ def _junction_table(rows: Sequence[dict[str, Any]]) -> str:
         cells,
         marks,
         css="warning",
+        text_columns=(1, 5),
     )
 
 
@@ -135,7 +191,15 @@ def search_facts(record: dict[str, Any]) -> list[tuple[str, str]]:
     unit = {"delay": "s per vehicle", "stops": "stops per vehicle", "bandwidth": "(negative)"}
     return [
         ("scenario", record["scenario"]),
-        ("periods", ", ".join(record["periods"])),
+        (
+            "periods",
+            ", ".join(record["periods"])
+            + (
+                f" (clock time: simulation second 0 is {record['clock_start']})"
+                if "clock_start" in record
+                else " (simulation time from midnight; --start HH:MM gives clock time)"
+            ),
+        ),
         ("objective", f"{search['objective']} ({unit[search['objective']]})"),
         (
             "judged on",
@@ -173,9 +237,12 @@ def write_html(
         "<table class=provenance>"
         + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
         + "</table>",
-        "<p>Greens, yellows and all-reds in seconds; the offset is when the first phase's "
-        "green starts, in seconds of the day modulo the cycle. y is the phase's critical "
-        "flow ratio (flow / saturation flow), x its degree of saturation (y C / effective "
+        "<p>Each phase is named by the movements it serves: approach by travel direction "
+        "(NB, EB, SB, WB) and turns (L, T, R, U); a left on its own green is protected, a "
+        "movement that must yield is permitted. Greens, yellows and all-reds in seconds; "
+        "the offset is when the first phase's green starts, in simulation seconds (SUMO's "
+        "time) modulo the cycle. y is the phase's critical flow ratio (flow / saturation "
+        "flow), x its degree of saturation (y C / effective "
         "green); rows with x &gt; 1 cannot serve the period's demand. An offset marked * is "
         "not reached in that period (no switch within max green could reach it).</p>",
     ]

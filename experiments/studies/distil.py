@@ -33,7 +33,13 @@ from stopline.agents.programmes import write_programmes
 from stopline.envs import EnvConfig
 from stopline.experiments.analysis.statistics import mean_ci
 from stopline.experiments.errors import ExperimentError
-from stopline.experiments.reports.timing_sheet import TIMING_CSV, TIMING_HTML, write_csv, write_html
+from stopline.experiments.reports.timing_sheet import (
+    TIMING_CSV,
+    TIMING_HTML,
+    with_movements,
+    write_csv,
+    write_html,
+)
 from stopline.experiments.runs.evaluate import evaluate
 from stopline.experiments.runs.store import (
     RunRecord,
@@ -106,9 +112,8 @@ def distil_strategy(
     # A policy runs with the env it was trained with; its plans keep that phase set.
     config = environment_of(agents.make(controller, **params), env)
     name, scale = first.key.scenario, first.key.demand_scale
-    inputs = DesignInputs.read(
-        scenarios.load(name, demand_scale=scale), EnvConfig.from_mapping(config)
-    )
+    loaded = scenarios.load(name, demand_scale=scale)
+    inputs = DesignInputs.read(loaded, EnvConfig.from_mapping(config))
     print(
         f"recording {label} on {name} x{scale:g}, training seeds {', '.join(map(str, SEEDS))} ...",
         flush=True,
@@ -125,7 +130,7 @@ def distil_strategy(
     scratch = Path(tempfile.mkdtemp(prefix=".distil-", dir=out))
     try:
         costs = _write_and_price(
-            plan, inputs, activities, scratch, stored[0], baseline, config, jobs
+            plan, inputs, activities, scratch, stored[0], baseline, config, jobs, loaded.net_file
         )
         for file in scratch.iterdir():
             file.replace(out / file.name)
@@ -143,6 +148,7 @@ def _write_and_price(
     baseline: dict[int, float],
     config: dict[str, Any],
     jobs: int,
+    net: Path,
 ) -> list[Cost]:
     """Write the plans and their sheet into ``folder``, run them on the seeds of
     ``baseline`` (the strategy's delay by seed; ``first`` one of its runs) and pair them."""
@@ -156,7 +162,7 @@ def _write_and_price(
         program_id="stopline-distilled-actuated",
         parameters=SumoActuated().logic_parameters(),
     )
-    rows = record(plan)
+    rows = with_movements(record(plan), net)
     sheet = {
         "title": f"Timing plan distilled from {label}: {name}",
         "scenario": name,
