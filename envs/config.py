@@ -18,6 +18,9 @@ DEFAULT_YELLOW = 3.0  # where the phase set's programme shows none
 MIN_GREEN_FLOOR = 5.0  # the shortest green a min-green rule (`timing.MIN_GREEN_RULES`) gives
 DEFAULT_MAX_GREEN = 60.0
 
+# Where yellow and all-red come from (`EnvConfig.intergreens`, `stopline.envs.timing`).
+INTERGREENS = ("programme", "geometry")
+
 ActionMode = Literal["phase", "cycle"]
 PhaseSetName = Literal["own", "rebuilt"]
 Backend = Literal["libsumo", "traci"]
@@ -35,10 +38,14 @@ class EnvConfig:
         phases: the phase set decisions choose among: ``"own"`` (the programme's greens,
             transitional greens folded in) or ``"rebuilt"`` (the greens of the programme
             SUMO builds itself for the junction); see `stopline.envs.phases`.
-        yellow_time: yellow seconds; None takes the phase set's programme's (the longest
-            yellow any link shows), else 3.
-        all_red: all-red seconds after each yellow; None takes the programme's own all-red
+        yellow_time: yellow seconds; None takes the ``intergreens`` rule's (the programme's
+            longest yellow, else 3; or ITE's from the approach speeds).
+        all_red: all-red seconds after each yellow; None takes the ``intergreens`` rule's
             between each pair of greens (see `stopline.envs.timing`).
+        intergreens: where yellow and all-red come from where ``yellow_time`` and
+            ``all_red`` are None: ``programme`` (default: what the phase set's programme
+            shows) or ``geometry`` (ITE's change and clearance intervals from each link's
+            speed and path through the junction, `stopline.envs.intergreens`).
         min_green: shortest green, seconds; None derives it from the junction's clearance
             (``min_green_rule``).
         max_green: longest green, seconds; then the next green in programme order follows.
@@ -73,6 +80,7 @@ class EnvConfig:
     observe_only: bool = False
     spillback_guard: bool = False
     min_green_rule: str = "clearance"
+    intergreens: str = "programme"
 
     def __post_init__(self) -> None:
         # None: derived per junction (min green) or taken from its programme.
@@ -98,6 +106,11 @@ class EnvConfig:
             raise ConfigError(
                 f"config min_green_rule must be one of {', '.join(MIN_GREEN_RULES)}, "
                 f"not {self.min_green_rule!r}"
+            )
+        if self.intergreens not in INTERGREENS:
+            raise ConfigError(
+                f"config intergreens must be one of {', '.join(INTERGREENS)}, "
+                f"not {self.intergreens!r}"
             )
         for key in ("gui", "observe_only", "spillback_guard"):
             if not isinstance(getattr(self, key), bool):

@@ -24,11 +24,14 @@ class NetLanes:
     """What a network file says about signalised links and lanes.
 
     ``links[light][index]`` lists the (incoming lane, outgoing lane) pairs the light's link
-    ``index`` controls, in the file's order; ``lanes[lane]`` is its (length, speed limit).
+    ``index`` controls, in the file's order; ``lanes[lane]`` is its (length, speed limit);
+    ``crossings[light][index]`` the longest path of the link through the junction, its
+    internal lanes end to end (m; 0 where the net has no internal lanes).
     """
 
     links: dict[str, dict[int, list[tuple[str, str]]]]
     lanes: dict[str, tuple[float, float]]
+    crossings: dict[str, dict[int, float]]
 
 
 @functools.cache
@@ -36,17 +39,35 @@ def net_lanes(net: Path) -> NetLanes:
     """The signalised links and every lane of ``net`` (read once per file)."""
     links: dict[str, dict[int, list[tuple[str, str]]]] = {}
     lanes: dict[str, tuple[float, float]] = {}
+    vias: dict[str, dict[int, list[str]]] = {}  # the first internal lane of each link
+    onward: dict[str, str] = {}  # internal lane -> the internal lane after it
     for element in elements(net):
         get = element.get
         if element.tag == "lane":
             lanes[get("id", "")] = (float(get("length", "0")), float(get("speed", "0")))
         elif element.tag == "connection" and get("tl") and get("linkIndex"):
             pair = (f"{get('from')}_{get('fromLane')}", f"{get('to')}_{get('toLane')}")
-            links.setdefault(get("tl", ""), {}).setdefault(int(get("linkIndex", "0")), []).append(
-                pair
-            )
+            index = int(get("linkIndex", "0"))
+            links.setdefault(get("tl", ""), {}).setdefault(index, []).append(pair)
+            vias.setdefault(get("tl", ""), {}).setdefault(index, []).append(get("via", ""))
+        elif element.tag == "connection" and get("from", "").startswith(":") and get("via"):
+            onward[f"{get('from')}_{get('fromLane')}"] = get("via", "")
         element.clear()  # read: keep memory flat on city-sized nets
-    return NetLanes(links, lanes)
+
+    def through(lane: str) -> float:
+        """Length from ``lane`` (an internal lane) to the junction's far side."""
+        length, seen = 0.0, set()
+        while lane and lane not in seen:
+            seen.add(lane)
+            length += lanes.get(lane, (0.0, 0.0))[0]
+            lane = onward.get(lane, "")
+        return length
+
+    crossings = {
+        light: {index: max(map(through, firsts)) for index, firsts in own.items()}
+        for light, own in vias.items()
+    }
+    return NetLanes(links, lanes, crossings)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,8 @@ class PhaseSet:
         all_red: the longest all-red of the programme (0 if none).
         clearances: all-red seconds the programme shows between consecutive greens (a, b).
         source: ``own`` or ``rebuilt``, or why a light fell back to its own greens.
+        net: the network file the light's links are in (their geometry gives intergreens,
+            `stopline.envs.intergreens`); None for a set made by hand.
     """
 
     junction: str
@@ -95,6 +97,7 @@ class PhaseSet:
     min_durations: tuple[float, ...] | None = None
     max_durations: tuple[float, ...] | None = None
     source: str = "own"
+    net: Path | None = None
 
     @property
     def controllable(self) -> bool:
@@ -294,9 +297,8 @@ def _rebuilt_sets(net: Path, own: Mapping[str, PhaseSet]) -> dict[str, PhaseSet]
 def _phase_sets(net: Path, additionals: tuple[Path, ...], kind: str) -> dict[str, PhaseSet]:
     programmes = read_programmes([net, *additionals])
     own = {junction: decision_set(junction, phases) for junction, phases in programmes.items()}
-    if kind == "own":
-        return own
-    return _rebuilt_sets(net, own)
+    sets = own if kind == "own" else _rebuilt_sets(net, own)
+    return {junction: dataclasses.replace(found, net=net) for junction, found in sets.items()}
 
 
 def check_kind(kind: object) -> None:

@@ -6,6 +6,8 @@ The rules, for every key the configuration leaves unset (None):
 - all-red: between two greens the programme shows in sequence, the all-red it shows there;
   between any other pair, its longest all-red where a movement starts (none where only
   movements end);
+- (with ``intergreens = "geometry"``, yellow and all-red are ITE's from the junction's
+  geometry instead: `stopline.envs.intergreens`);
 - min green: at least `MIN_GREEN_FLOOR` (5 s) and at least the junction's clearance (its
   yellow plus its longest all-red), so a strategy that decides every few seconds never
   spends more of a junction's time on clearing it than on serving it: 5 s behind SUMO's
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from .config import DEFAULT_YELLOW, MIN_GREEN_FLOOR, EnvConfig
+from .intergreens import geometry_intergreens
 from .phases import GREEN, PhaseSet
 from .signal import Timing
 
@@ -82,10 +85,14 @@ def derived_clearances(phases: PhaseSet) -> dict[tuple[int, int], float]:
 
 def timing_for(phases: PhaseSet, config: EnvConfig) -> Timing:
     """The timing of one junction under ``config``."""
-    yellow = config.yellow_time if config.yellow_time is not None else phases.yellow
-    yellow = DEFAULT_YELLOW if yellow is None else yellow
-    clearances = derived_clearances(phases)
-    all_red = phases.all_red
+    if config.intergreens == "geometry":
+        own_yellow, clearances = geometry_intergreens(phases)
+        all_red = max(clearances.values(), default=0.0)
+    else:
+        own_yellow = DEFAULT_YELLOW if phases.yellow is None else phases.yellow
+        clearances = derived_clearances(phases)
+        all_red = phases.all_red
+    yellow = config.yellow_time if config.yellow_time is not None else own_yellow
     if config.all_red is not None:  # one value after every yellow
         all_red = float(config.all_red)
         clearances = dict.fromkeys(clearances, all_red)

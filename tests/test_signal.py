@@ -127,8 +127,9 @@ timings = st.fixed_dictionaries(
         "delta_time": st.sampled_from([1.0, 2.0, 5.0, 10.0]),
         "min_green": st.sampled_from([3.0, 5.0, 8.0]),
         "max_green": st.sampled_from([15.0, 30.0, 60.0]),
-        "all_red": st.sampled_from([0.0, 0.0, 2.0]),
+        "all_red": st.sampled_from([None, 0.0, 2.0]),
         "yellow_time": st.sampled_from([None, 4.0]),
+        "intergreens": st.sampled_from(["programme", "geometry"]),
     }
 )
 patterns = st.sampled_from(["random", "flip", "next", "hold"])

@@ -81,14 +81,26 @@ def _key(scenario: Scenario, config: EnvConfig, search: Search) -> str:
         {
             "files": digest(path for each in training for path in each.files),
             "window": [scenario.begin, scenario.end],
-            "env": {
-                key: getattr(config, key)
-                for key in ("phases", "yellow_time", "all_red", "min_green", "max_green")
-            },
+            "env": _timing_settings(config),
             "search": wanted,
             "optimiser": OPTIMISER_VERSION,
         },
     )
+
+
+# Timing settings that shape a plan. Those added later count only when set away from their
+# default, so plans already in the cache keep their keys.
+_TIMING_KEYS = ("phases", "yellow_time", "all_red", "min_green", "max_green")
+_LATER_TIMING_KEYS = ("min_green_rule", "intergreens")
+
+
+def _timing_settings(config: EnvConfig) -> dict[str, Any]:
+    default = EnvConfig()
+    settings = {key: getattr(config, key) for key in _TIMING_KEYS}
+    for key in _LATER_TIMING_KEYS:
+        if getattr(config, key) != getattr(default, key):
+            settings[key] = getattr(config, key)
+    return settings
 
 
 def plan_folder(

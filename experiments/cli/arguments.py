@@ -21,6 +21,8 @@ ENV_KEYS = (
     "max_green",
     "yellow_time",
     "all_red",
+    "intergreens",
+    "min_green_rule",
     "delta_time",
     "phases",
     "spillback_guard",
@@ -240,7 +242,9 @@ def add_env(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help=(
             f"a signal setting, repeatable: {', '.join(ENV_KEYS)} (seconds; phases own or "
-            "rebuilt; spillback_guard true keeps a policy from greens into full exits), e.g. "
+            "rebuilt; intergreens programme or geometry, ITE's yellow and all-red from "
+            "speeds and junction widths; min_green_rule clearance, flat or share; "
+            "spillback_guard true keeps a policy from greens into full exits), e.g. "
             "--env min_green=7 --env all_red=2; defaults: yellow and all-red from each "
             "junction's programme (else 3 s and none), min green from its clearance (at "
             "least 5 s), max green 60 s, decisions every 5 s, no spillback guard"

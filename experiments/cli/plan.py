@@ -106,6 +106,7 @@ def _run(arguments: argparse.Namespace) -> int:
     for file in (COORDINATED, TIME_OF_DAY, RECORD):  # whole files: a rerun's Ctrl-C keeps
         write_atomically(out / file, (folder / file).read_text())  # the plan before it
     record = at_clock(json.loads((folder / RECORD).read_text()), arguments.start)
+    record["intergreens"] = config.intergreens
     record["coordinated"] = with_movements(record["coordinated"], scenario.net_file)
     write_csv(record["coordinated"], out / TIMING_CSV)
     diagrams = []

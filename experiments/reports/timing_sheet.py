@@ -39,6 +39,17 @@ CSV_COLUMNS = (
 )
 
 
+# How the sheet's yellows and all-reds were set (`EnvConfig.intergreens`).
+INTERGREEN_TEXT = {
+    "programme": "each junction's programme (its yellow, else 3 s; its all-reds)",
+    "geometry": (
+        "ITE's change and clearance intervals from each link's speed v and path W through "
+        "the junction: yellow 1 s + v / (2 x 3.05 m/s2), all-red (W + 6.1 m) / v, whole "
+        "seconds up (--env intergreens=geometry)"
+    ),
+}
+
+
 def oversaturated(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str, float]]:
     """(junction, period, highest degree of saturation) wherever a phase's exceeds 1."""
     found = []
@@ -201,6 +212,7 @@ def search_facts(record: dict[str, Any]) -> list[tuple[str, str]]:
             ),
         ),
         ("objective", f"{search['objective']} ({unit[search['objective']]})"),
+        ("intergreens", INTERGREEN_TEXT[record.get("intergreens", "programme")]),
         (
             "judged on",
             f"training demand seeds {', '.join(map(str, record['training_seeds']))} "
