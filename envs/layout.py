@@ -26,12 +26,15 @@ class NetLanes:
     ``links[light][index]`` lists the (incoming lane, outgoing lane) pairs the light's link
     ``index`` controls, in the file's order; ``lanes[lane]`` is its (length, speed limit);
     ``crossings[light][index]`` the longest path of the link through the junction, its
-    internal lanes end to end (m; 0 where the net has no internal lanes).
+    internal lanes end to end (m; 0 where the net has no internal lanes);
+    ``walkways[light][index]`` the length of the pedestrian crossing a link controls (m),
+    for the links that control one.
     """
 
     links: dict[str, dict[int, list[tuple[str, str]]]]
     lanes: dict[str, tuple[float, float]]
     crossings: dict[str, dict[int, float]]
+    walkways: dict[str, dict[int, float]]
 
 
 @functools.cache
@@ -41,8 +44,11 @@ def net_lanes(net: Path) -> NetLanes:
     lanes: dict[str, tuple[float, float]] = {}
     vias: dict[str, dict[int, list[str]]] = {}  # the first internal lane of each link
     onward: dict[str, str] = {}  # internal lane -> the internal lane after it
+    walked: set[str] = set()  # the edges that are pedestrian crossings
     for element in elements(net):
         get = element.get
+        if element.tag == "edge" and get("function") == "crossing":
+            walked.add(get("id", ""))
         if element.tag == "lane":
             lanes[get("id", "")] = (float(get("length", "0")), float(get("speed", "0")))
         elif element.tag == "connection" and get("tl") and get("linkIndex"):
@@ -67,7 +73,16 @@ def net_lanes(net: Path) -> NetLanes:
         light: {index: max(map(through, firsts)) for index, firsts in own.items()}
         for light, own in vias.items()
     }
-    return NetLanes(links, lanes, crossings)
+    walkways = {
+        light: {
+            index: max(lanes.get(target, (0.0, 0.0))[0] for _, target in pairs)
+            for index, pairs in own.items()
+            # A crossing's link leads from a walking area onto the crossing.
+            if any(target.rpartition("_")[0] in walked for _, target in pairs)
+        }
+        for light, own in links.items()
+    }
+    return NetLanes(links, lanes, crossings, walkways)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ The rules, for every key the configuration leaves unset (None):
   3 s yellows, 7 s behind a city's 5 s yellow and 2 s all-red. Chosen on training seeds
   against a per-green share of the programme's greens (README, "Timing defaults", and
   `stopline.experiments.studies.timing_study`);
+- pedestrians: a green that shows a crossing green is at least walk plus flashing
+  don't-walk long (`stopline.envs.pedestrians`), whatever the rule or configuration says;
 - max green: the configured one (60 s), never below a green's min green.
 
 A configured value applies to every green of every junction.
@@ -25,6 +27,7 @@ from collections.abc import Callable, Mapping
 
 from .config import DEFAULT_YELLOW, MIN_GREEN_FLOOR, EnvConfig
 from .intergreens import geometry_intergreens
+from .pedestrians import pedestrian_min_greens
 from .phases import GREEN, PhaseSet
 from .signal import Timing
 
@@ -97,12 +100,28 @@ def timing_for(phases: PhaseSet, config: EnvConfig) -> Timing:
         all_red = float(config.all_red)
         clearances = dict.fromkeys(clearances, all_red)
     minimum = config.min_green
+    vehicles = (
+        minimum
+        if minimum is not None
+        else MIN_GREEN_RULES[config.min_green_rule](phases, yellow, clearances)
+    )
     return Timing(
         yellow=yellow,
         all_red=all_red,
-        min_green=minimum
-        if minimum is not None
-        else MIN_GREEN_RULES[config.min_green_rule](phases, yellow, clearances),
+        min_green=_with_pedestrians(vehicles, pedestrian_min_greens(phases)),
         max_green=config.max_green,
         clearances=clearances,
+    )
+
+
+def _with_pedestrians(
+    vehicles: float | tuple[float, ...], walkers: tuple[float | None, ...]
+) -> float | tuple[float, ...]:
+    """The min green per green: the vehicle rule's, raised where a crossing needs longer."""
+    if all(need is None for need in walkers):
+        return vehicles
+    per_green = [vehicles] * len(walkers) if isinstance(vehicles, int | float) else vehicles
+    return tuple(
+        own if need is None else max(own, need)
+        for own, need in zip(per_green, walkers, strict=True)
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from stopline.agents.plans.timing_plan import waut_time
+from stopline.envs.pedestrians import WALK, clearance_time, longest_crossing
 from stopline.experiments.reports.html import html_image, html_page, html_table
 from stopline.experiments.runs.store import write_atomically
 from stopline.measures.movements import lane_groups, phase_movements
@@ -31,6 +32,9 @@ CSV_COLUMNS = (
     "green",
     "yellow",
     "all_red",
+    "walk",
+    "flashing_dont_walk",
+    "crossing_m",
     "flow_ratio",
     "degree_of_saturation",
     "waut_switch",
@@ -81,8 +85,8 @@ def at_clock(record: dict[str, Any], start: float) -> dict[str, Any]:
 
 
 def with_movements(rows: Sequence[dict[str, Any]], net: Path) -> list[dict[str, Any]]:
-    """The sheet's rows with each phase's movements named (`movements.phase_movements`),
-    from the net's connections."""
+    """The sheet's rows with each phase's movements named (`movements.phase_movements`)
+    and its pedestrian timings (`envs.pedestrians`), from the net."""
     groups = lane_groups(net, sorted({row["junction"] for row in rows}))
     return [
         {
@@ -91,6 +95,7 @@ def with_movements(rows: Sequence[dict[str, Any]], net: Path) -> list[dict[str, 
                 {
                     **phase,
                     "movements": phase_movements(groups.get(row["junction"], []), phase["state"]),
+                    **_walking(longest_crossing(net, row["junction"], phase["state"])),
                 }
                 for phase in row["phases"]
             ],
@@ -99,9 +104,16 @@ def with_movements(rows: Sequence[dict[str, Any]], net: Path) -> list[dict[str, 
     ]
 
 
+def _walking(length: float | None) -> dict[str, float | None]:
+    """A phase's pedestrian timings: walk and flashing don't-walk of its longest crossing."""
+    if length is None:
+        return {"walk": None, "flashing_dont_walk": None, "crossing_m": None}
+    return {"walk": WALK, "flashing_dont_walk": clearance_time(length), "crossing_m": length}
+
+
 def _phase_cells(index: int, phase: dict[str, Any]) -> list[str]:
-    """A phase's number, movements, state, green, yellow, all-red, y and x, as the sheet
-    writes them."""
+    """A phase's number, movements, state, green, yellow, all-red, pedestrian walk,
+    flashing don't-walk and crossing length, y and x, as the sheet writes them."""
     return [
         str(index),
         phase["movements"],
@@ -109,6 +121,9 @@ def _phase_cells(index: int, phase: dict[str, Any]) -> list[str]:
         _number(phase["green"]),
         _number(phase["yellow"]),
         _number(phase["all_red"]),
+        _number(phase.get("walk")),
+        _number(phase.get("flashing_dont_walk")),
+        _number(phase.get("crossing_m"), 1),
         _number(phase["flow_ratio"], 3),
         _number(phase["saturation"], 2),
     ]
@@ -136,6 +151,9 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
     write_atomically(path, buffer.getvalue())
 
 
+PEDESTRIAN_TITLES = ("walk s", "flashing don't-walk s", "crossing m")
+
+
 def _waut(row: dict[str, Any]) -> float | None:
     """The time the plan's WAUT switches to the row's programme (as ``plan.add.xml``
     says), None for a period's first programme."""
@@ -158,40 +176,29 @@ def _switch(row: dict[str, Any]) -> str:
 
 
 def _junction_table(rows: Sequence[dict[str, Any]]) -> str:
+    """One junction's periods and phases; the pedestrian columns only where it has
+    crossings."""
+    titles = [
+        "period", "switched in", "cycle s", "offset s", "phase", "movements", "signal state",
+        "green s", "yellow s", "all-red s", "walk s", "flashing don't-walk s", "crossing m",
+        "flow ratio y", "saturation x",
+    ]  # fmt: skip
+    walkers = any(phase.get("walk") is not None for row in rows for phase in row["phases"])
+    keep = [i for i, title in enumerate(titles) if walkers or title not in PEDESTRIAN_TITLES]
     cells, marks = [], []
     for row in rows:
         for index, phase in enumerate(row["phases"], start=1):
             first = index == 1
-            cells.append(
-                [
-                    row["period"] if first else "",
-                    _switch(row) if first else "",
-                    _number(row["cycle"]) if first else "",
-                    _number(row["offset"]) + ("" if row["in_step"] else " *") if first else "",
-                    *_phase_cells(index, phase),
-                ]
-            )
+            line = [
+                row["period"] if first else "",
+                _switch(row) if first else "",
+                _number(row["cycle"]) if first else "",
+                _number(row["offset"]) + ("" if row["in_step"] else " *") if first else "",
+                *_phase_cells(index, phase),
+            ]
+            cells.append([line[i] for i in keep])
             marks.append(phase["saturation"] > 1.0)
-    return html_table(
-        (
-            "period",
-            "switched in",
-            "cycle s",
-            "offset s",
-            "phase",
-            "movements",
-            "signal state",
-            "green s",
-            "yellow s",
-            "all-red s",
-            "flow ratio y",
-            "saturation x",
-        ),
-        cells,
-        marks,
-        css="warning",
-        text_columns=(1, 5),
-    )
+    return html_table([titles[i] for i in keep], cells, marks, css="warning", text_columns=(1, 5))
 
 
 def search_facts(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -1,0 +1,136 @@
+"""Pedestrian timings (`stopline.envs.pedestrians`) on a junction with crossings: walk and
+flashing don't-walk from the crossing's length, honoured by every strategy as a min green
+(proved from SUMO's record), and by the timing plan, whose file runs in plain SUMO."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from stopline import scenarios
+from stopline.envs import EnvConfig, SignalParallelEnv
+from stopline.envs.layout import net_lanes
+from stopline.envs.pedestrians import pedestrian_min_greens
+from stopline.envs.phases import phase_sets
+from stopline.envs.timing import timing_for
+from stopline.scenarios import sumo_tools
+from stopline.scenarios.options import QUIET
+
+from conftest import stopline
+from tls_record import read_record, recording_options
+
+# Two-way streets of two lanes each way, 300 m arms, sidewalks and a crossing on every arm.
+# A crossing spans four 3.2 m lanes: 12.8 m. By hand: walk 7 s, flashing don't-walk
+# 12.8 / 1.2 = 10.7 s, up to 11; a green that shows a crossing lasts at least 18 s.
+CROSSING_M = 12.8
+PEDESTRIAN_MIN_GREEN = 18.0
+
+
+@pytest.fixture(scope="module")
+def crossings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("crossings")
+    (folder / "p.nod.xml").write_text(
+        '<nodes><node id="W" x="-300" y="0"/><node id="E" x="300" y="0"/>'
+        '<node id="N" x="0" y="300"/><node id="S" x="0" y="-300"/>'
+        '<node id="C" x="0" y="0" type="traffic_light"/></nodes>'
+    )
+    arms = (("W", "C"), ("C", "E"), ("N", "C"), ("C", "S"))
+    (folder / "p.edg.xml").write_text(
+        "<edges>"
+        + "".join(
+            f'<edge id="{a}{b}" from="{a}" to="{b}" numLanes="2" speed="13.89"/>'
+            f'<edge id="{b}{a}" from="{b}" to="{a}" numLanes="2" speed="13.89"/>'
+            for a, b in arms
+        )
+        + "</edges>"
+    )
+    sumo_tools.run(
+        [
+            sumo_tools.binary("netconvert"),
+            *("-n", folder / "p.nod.xml", "-e", folder / "p.edg.xml", "-o", folder / "p.net.xml"),
+            *("--sidewalks.guess", "--crossings.guess", "--no-turnarounds"),
+        ],
+        what="netconvert",
+    )
+    flows = "".join(
+        f'<flow id="{a}{b}" begin="0" end="900" vehsPerHour="400" from="{a}C" to="C{b}"/>'
+        for a, b in (("W", "E"), ("E", "W"), ("N", "S"), ("S", "N"))
+    )
+    walkers = (
+        '<personFlow id="walk" begin="0" end="900" period="20">'
+        '<walk from="WC" to="CS"/></personFlow>'
+    )
+    (folder / "p.rou.xml").write_text(f"<routes>{flows}{walkers}</routes>")
+    config = folder / "p.sumocfg"
+    config.write_text(
+        '<configuration><input><net-file value="p.net.xml"/><route-files value="p.rou.xml"/>'
+        '</input><time><begin value="0"/><end value="900"/></time></configuration>'
+    )
+    return config
+
+
+def test_crossings_are_found_and_timed_by_hand(crossings: Path) -> None:
+    scenario = scenarios.load(crossings)
+    walkways = net_lanes(scenario.net_file).walkways["C"]
+    assert len(walkways) == 4 and all(round(m, 1) == CROSSING_M for m in walkways.values())
+    phases = phase_sets(scenario, "rebuilt")["C"]
+    needs = pedestrian_min_greens(phases)
+    assert PEDESTRIAN_MIN_GREEN in needs  # the greens that show a crossing
+    timing = timing_for(phases, EnvConfig(min_green=5))  # configured lower: raised anyway
+    for index, need in enumerate(needs):
+        assert timing.min_green_of(index) == (need or 5.0)
+
+
+def test_no_strategy_cuts_a_pedestrian_green_in_sumos_record(crossings: Path) -> None:
+    scenario = dataclasses.replace(scenarios.load(crossings), end=400.0)
+    phases = phase_sets(scenario, "rebuilt")["C"]
+    walkways = net_lanes(scenario.net_file).walkways["C"]
+    with tempfile.TemporaryDirectory() as folder:
+        options, record = recording_options(Path(folder), ["C"])
+        env = SignalParallelEnv(scenario, sumo_options=options, delta_time=1.0, min_green=5)
+        try:
+            env.reset(seed=1)
+            step = 0
+            while env.agents:  # asks for another green every second
+                env.step({agent: (step + 1) % len(phases.greens) for agent in env.agents})
+                step += 1
+        finally:
+            env.close()
+        steps = read_record(record)["C"]
+    shown = []  # seconds each crossing green lasted, cut ones at the end left out
+    for index in walkways:
+        run = 0
+        for _, state in steps:
+            if state[index] in "Gg":
+                run += 1
+            elif run:
+                shown.append(run)
+                run = 0
+    assert shown and min(shown) >= PEDESTRIAN_MIN_GREEN
+
+
+@pytest.mark.slow
+def test_a_plan_honours_pedestrians_and_runs_in_plain_sumo(
+    crossings: Path, tmp_path: Path, cache_dir: Path
+) -> None:
+    out = tmp_path / "plan"
+    result = stopline("plan", str(crossings), "--trials", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    with (out / "timing.csv").open() as stream:
+        rows = [row for row in csv.DictReader(stream) if row["walk"]]
+    assert rows  # phases with crossings, their walk and flashing don't-walk
+    for row in rows:
+        assert (float(row["walk"]), float(row["flashing_dont_walk"])) == (7.0, 11.0)
+        assert float(row["green"]) >= PEDESTRIAN_MIN_GREEN
+    scenario = scenarios.load(crossings)
+    plain = subprocess.run(
+        [str(sumo_tools.binary("sumo")), "-c", str(scenario.config_file),
+         "-a", str(out / "plan.add.xml"), *QUIET],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert plain.returncode == 0 and "Error" not in plain.stderr, plain.stderr
