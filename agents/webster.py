@@ -95,7 +95,8 @@ def critical_flow_ratios(
 
     A movement's flow is shared equally by the lanes that serve it. Lanes with priority
     green in every phase (free turns) need no time and are left out; a phase with only
-    permitted ('g') movements is judged by those.
+    permitted ('g') movements is judged by those; a green whose priority lanes all had
+    priority in the green before it continues that green, and needs no time of its own.
     """
     lane_links: dict[str, list[int]] = defaultdict(list)
     movement_lanes: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -111,17 +112,28 @@ def critical_flow_ratios(
         for lane, indices in lane_links.items()
         if all(any(green[i] in "Gs" for i in indices) for green in greens)
     }
+
+    def priority(green: str) -> set[str]:
+        return {
+            lane
+            for lane, indices in lane_links.items()
+            if lane not in always and any(green[i] == "G" for i in indices)
+        }
+
     ratios = []
-    for green in greens:
-        lanes: list[str] = []
-        for signals in ("G", "Gg"):
-            lanes = [
+    for index, green in enumerate(greens):
+        lanes = priority(green)
+        if lanes and lanes <= priority(greens[index - 1]):
+            # A continuation (netconvert's pedestrian clearance: the same vehicle greens,
+            # the crossings red): its lanes' flow is timed in the green before it.
+            ratios.append(0.0)
+            continue
+        if not lanes:
+            lanes = {
                 lane
                 for lane, indices in lane_links.items()
-                if lane not in always and any(green[i] in signals for i in indices)
-            ]
-            if lanes:
-                break
+                if lane not in always and any(green[i] in "Gg" for i in indices)
+            }
         ratios.append(max((lane_flow[lane] / saturation_flow for lane in lanes), default=0.0))
     return tuple(ratios)
 
