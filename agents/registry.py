@@ -15,6 +15,7 @@ from .fixed import FixedTime
 from .greedy import Greedy, RandomPhases
 from .max_pressure import MaxPressure
 from .models import model_folder
+from .plans.actuated_plan import CoordinatedActuated
 from .plans.controllers import Coordinated, SavedPlan, TimeOfDay
 from .plans.saved import plan_file
 from .reference import SumoRebuiltActuated, SumoRebuiltDelayBased
@@ -25,6 +26,7 @@ CONTROLLERS: dict[str, Callable[..., Controller]] = {
     "fixed": FixedTime,
     "webster": Webster,
     "coordinated": Coordinated,
+    "coordinated-actuated": CoordinatedActuated,
     "time-of-day": TimeOfDay,
     "actuated": SumoActuated,
     "delay-based": SumoDelayBased,
