@@ -14,6 +14,7 @@ from stopline.envs import EnvConfig, JunctionState, phase_sets, timing_for
 from stopline.scenarios import Scenario
 
 from ..controller import Decisions
+from .arterials import arterials
 from .controllers import Coordinated
 from .store import RECORD
 
@@ -46,7 +47,9 @@ def cycles_of(
     record: Sequence[Mapping[str, Any]], greens: Mapping[str, Sequence[str]]
 ) -> dict[str, list[Cycle]]:
     """Per junction, its cycle in every period of a plan record (`store.record`); the
-    plan's phases matched to the phase set's greens by their signal states."""
+    plan's phases matched to the phase set's greens by their signal states. The main
+    (coordinated) green is the plan's longest: the arterial's, on which the green wave
+    rides; the cycle is counted from its start."""
     found: dict[str, list[Cycle]] = {}
     for row in record:
         own = list(greens.get(row["junction"], ()))
@@ -56,14 +59,28 @@ def cycles_of(
         for phase in row["phases"]:
             windows.append(Window(own.index(phase["state"]), at, at + phase["green"]))
             at += phase["green"] + phase["yellow"] + phase["all_red"]
+        main = max(range(len(windows)), key=lambda i: windows[i].end - windows[i].start)
+        shift = windows[main].start
+        rotated = tuple(
+            Window(w.green, w.start - shift, w.end - shift)
+            for w in (
+                *windows[main:],
+                *(Window(v.green, v.start + at, v.end + at) for v in windows[:main]),
+            )
+        )
         found.setdefault(row["junction"], []).append(
-            Cycle(row["start"], row["end"], row["cycle"], row["offset"], tuple(windows))
+            Cycle(row["start"], row["end"], row["cycle"], row["offset"] + shift, rotated)
         )
     return found
 
 
 def decide(
-    cycle: Cycle, state: JunctionState, now: float, min_greens: Sequence[float]
+    cycle: Cycle,
+    state: JunctionState,
+    now: float,
+    min_greens: Sequence[float],
+    *,
+    free_main: bool = False,
 ) -> int | None:
     """The green a junction should show now (None: keep), as a coordinated-actuated
     controller runs it: the main green holds to its planned end (its force-off) and rests
@@ -86,8 +103,10 @@ def decide(
                 return window.green
         return main.green
 
+    queues = state.per_green(state.share(state.halting))
     if current == 0:
-        if tic < main.end:  # the main green holds to its force-off
+        gapped = free_main and state.min_green_passed and queues[main.green] <= 0
+        if tic < main.end and not gapped:  # the main green holds to its force-off
             return None
         choice = next_called(0)
         return None if choice == main.green else choice
@@ -95,8 +114,7 @@ def decide(
     if not state.min_green_passed:
         return None
     forced_off = tic >= window.end or tic < main.end  # its end passed, or the cycle's
-    queue = state.per_green(state.share(state.halting))[window.green]
-    return next_called(current) if forced_off or queue <= 0 else None
+    return next_called(current) if forced_off or queues[window.green] <= 0 else None
 
 
 class CoordinatedActuated(Coordinated):
@@ -119,6 +137,8 @@ class CoordinatedActuated(Coordinated):
         plan = json.loads((self._folder(scenario, config) / RECORD).read_text())
         sets = phase_sets(scenario, config.phases)
         self._cycles = cycles_of(plan["coordinated"], {j: s.greens for j, s in sets.items()})
+        # The green wave rides the arterials: off them, a main green may end early too.
+        self._held = {signal for road in arterials(scenario) for signal in road.forward.signals}
         self._min_greens = {
             junction: [timing_for(found, config).min_green_of(i) for i in range(len(found.greens))]
             for junction, found in sets.items()
@@ -134,5 +154,8 @@ class CoordinatedActuated(Coordinated):
             if cycle is None:
                 cycle = next(iter(self._cycles.get(junction, [])), None)
             if cycle is not None:
-                decisions[junction] = decide(cycle, state, now, self._min_greens[junction])
+                free = junction not in self._held
+                decisions[junction] = decide(
+                    cycle, state, now, self._min_greens[junction], free_main=free
+                )
         return decisions
