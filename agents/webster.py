@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stopline.envs import EnvConfig, phase_sets, timing_for
 from stopline.envs.config import MIN_GREEN_FLOOR
+from stopline.envs.pedestrians import pedestrian_min_greens
 from stopline.measures.hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW
 from stopline.scenarios import Scenario
 from stopline.scenarios.flows import peak_hour_movement_flows
@@ -199,8 +200,13 @@ class Webster(NativeController):
                 - timing.all_red_between(index, (index + 1) % count)
                 for index, green in enumerate(webster.greens)
             ]
-            # Whole seconds, as a timing sheet gives them (SUMO steps in seconds too).
-            durations = tuple(float(round(max(MIN_GREEN_FLOOR, green))) for green in shown)
+            # Whole seconds, as a timing sheet gives them (SUMO steps in seconds too); a
+            # green that shows a crossing lasts its pedestrians' walk and clearance.
+            walkers = pedestrian_min_greens(phases)
+            durations = tuple(
+                float(round(max(MIN_GREEN_FLOOR, need or 0.0, green)))
+                for green, need in zip(shown, walkers, strict=True)
+            )
             plans.append(Plan(phases, durations=durations, timing=timing))
         path = write_programmes(
             folder / "webster.add.xml", plans, kind="static", program_id="stopline-webster"

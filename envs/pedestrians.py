@@ -31,10 +31,15 @@ def longest_crossing(net: Path, junction: str, state: str) -> float | None:
     return max(shown, default=None)
 
 
+def pedestrian_min_green(net: Path, junction: str, state: str) -> float | None:
+    """The shortest green ``state`` may last at ``junction``: walk plus flashing don't-walk
+    of the longest crossing it shows green; None if it shows none."""
+    length = longest_crossing(net, junction, state)
+    return None if length is None else WALK + clearance_time(length)
+
+
 def pedestrian_min_greens(phases: PhaseSet) -> tuple[float | None, ...]:
-    """Per green of ``phases``, the shortest green its crossings need (walk plus flashing
-    don't-walk of the longest crossing it shows green), None where it shows none."""
+    """Per green of ``phases``, `pedestrian_min_green` (None for a set made by hand)."""
     if phases.net is None:
         return (None,) * len(phases.greens)
-    lengths = (longest_crossing(phases.net, phases.junction, green) for green in phases.greens)
-    return tuple(None if length is None else WALK + clearance_time(length) for length in lengths)
+    return tuple(pedestrian_min_green(phases.net, phases.junction, g) for g in phases.greens)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from stopline import scenarios
+from stopline import agents, scenarios
 from stopline.envs import EnvConfig, SignalParallelEnv
 from stopline.envs.layout import net_lanes
 from stopline.envs.pedestrians import pedestrian_min_greens
@@ -102,15 +102,7 @@ def test_no_strategy_cuts_a_pedestrian_green_in_sumos_record(crossings: Path) ->
         finally:
             env.close()
         steps = read_record(record)["C"]
-    shown = []  # seconds each crossing green lasted, cut ones at the end left out
-    for index in walkways:
-        run = 0
-        for _, state in steps:
-            if state[index] in "Gg":
-                run += 1
-            elif run:
-                shown.append(run)
-                run = 0
+    shown = _crossing_greens(steps, sorted(walkways))
     assert shown and min(shown) >= PEDESTRIAN_MIN_GREEN
 
 
@@ -139,3 +131,33 @@ def test_a_plan_honours_pedestrians_and_runs_in_plain_sumo(
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert plain.returncode == 0 and "Error" not in plain.stderr, plain.stderr
+
+
+def _crossing_greens(steps: list[tuple[float, str]], walkways: list[int]) -> list[int]:
+    """Seconds each crossing green lasted in SUMO's record (the one cut by the end left
+    out)."""
+    shown = []
+    for index in walkways:
+        run = 0
+        for _, state in steps:
+            if state[index] in "Gg":
+                run += 1
+            elif run:
+                shown.append(run)
+                run = 0
+    return shown
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(agents.CONTROLLERS))
+def test_every_strategy_gives_pedestrians_their_time(
+    name: str, crossings: Path, tmp_path: Path, cache_dir: Path
+) -> None:
+    scenario = dataclasses.replace(scenarios.load(crossings), end=600.0)
+    options, record = recording_options(tmp_path, ["C"])
+    agents.run_episode(
+        agents.make(name), scenario, sumo_seed=1, folder=tmp_path, sumo_options=options
+    )
+    walkways = sorted(net_lanes(scenario.net_file).walkways["C"])
+    shown = _crossing_greens(read_record(record)["C"], walkways)
+    assert shown and min(shown) >= PEDESTRIAN_MIN_GREEN, (name, sorted(shown)[:5])
