@@ -68,8 +68,9 @@ def cycles_of(
                 *(Window(v.green, v.start + at, v.end + at) for v in windows[:main]),
             )
         )
+        # The programme's own length: a double-cycled junction runs half the common cycle.
         found.setdefault(row["junction"], []).append(
-            Cycle(row["start"], row["end"], row["cycle"], row["offset"] + shift, rotated)
+            Cycle(row["start"], row["end"], at, row["offset"] + shift, rotated)
         )
     return found
 
