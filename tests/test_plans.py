@@ -82,6 +82,7 @@ def test_plan_writes_sheet_and_sumo_file_and_plan_path_runs_it(
     assert len({row["period"] for row in rows}) == len(record["periods"])
     assert all(row["period"].startswith("07:") for row in rows)
     assert all(period.startswith("00:") for period in record["periods"])
+    assert "alt='phases of C'" in (out / "timing.html").read_text()  # its phase diagram
     # The sheet's switch times are the WAUT's, to the second.
     wauts = {float(s.get("time", "")) for s in ET.parse(out / "plan.add.xml").iter("wautSwitch")}
     assert {float(row["waut_switch"]) for row in rows if row["waut_switch"]} == wauts

@@ -24,6 +24,7 @@ from stopline.experiments.reports.timing_sheet import (
     TIMING_HTML,
     at_clock,
     oversaturated,
+    phase_pictures,
     with_movements,
     write_csv,
     write_html,
@@ -122,7 +123,8 @@ def _run(arguments: argparse.Namespace) -> int:
                 time_space_diagram(training, out / COORDINATED, arterial, image, window),
             )
         )
-    write_html(record, diagrams, out / TIMING_HTML)
+    pictures = phase_pictures(record["coordinated"], scenario.net_file)
+    write_html(record, diagrams, out / TIMING_HTML, pictures=pictures)
     for junction, period, worst in oversaturated(record["coordinated"]):
         print(
             f"stopline: warning: junction {junction}, period {period}: degree of saturation "

@@ -7,13 +7,14 @@ import base64
 import csv
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from stopline.agents.plans.timing_plan import waut_time
 from stopline.envs.pedestrians import WALK, clearance_time, longest_crossing
 from stopline.experiments.reports.html import html_image, html_page, html_table
+from stopline.experiments.reports.phase_diagram import junction_diagrams
 from stopline.experiments.runs.store import write_atomically
 from stopline.measures.movements import lane_groups, phase_movements
 from stopline.scenarios.clock import clock, span
@@ -102,6 +103,15 @@ def with_movements(rows: Sequence[dict[str, Any]], net: Path) -> list[dict[str, 
         }
         for row in rows
     ]
+
+
+def phase_pictures(rows: Sequence[dict[str, Any]], net: Path) -> dict[str, str]:
+    """Each junction's phase diagram (`phase_diagram`) for its phases in the first period
+    that names them, as base64 PNGs."""
+    states: dict[str, list[str]] = {}
+    for row in rows:
+        states.setdefault(row["junction"], [phase["state"] for phase in row["phases"]])
+    return junction_diagrams(net, lane_groups(net, sorted(states)), states)
 
 
 def _walking(length: float | None) -> dict[str, float | None]:
@@ -245,9 +255,10 @@ def write_html(
     diagrams: Sequence[tuple[str, Path]],
     path: Path,
     facts: Sequence[tuple[str, str]] | None = None,
+    pictures: Mapping[str, str] | None = None,
 ) -> None:
     """The timing sheet page: how the plan was found (``facts``, by default the search's),
-    then one table per junction."""
+    then per junction its phase diagram (``pictures``, `phase_pictures`) and table."""
     rows = record["coordinated"]
     facts = search_facts(record) if facts is None else facts
     title = record.get("title", f"Timing plan: {record['scenario']}")
@@ -280,5 +291,12 @@ def write_html(
     for junction in junctions:
         mine = [row for row in rows if row["junction"] == junction]
         body.append(f"<h2>Junction {html.escape(junction)} (group {mine[0]['group']})</h2>")
+        if pictures and junction in pictures:
+            body.append(
+                f"<figure><img alt='phases of {html.escape(junction)}' "
+                f"src='data:image/png;base64,{pictures[junction]}'><figcaption>Phases: "
+                "protected movements solid green, permitted (yielding) dashed.</figcaption>"
+                "</figure>"
+            )
         body.append(_junction_table(mine))
     write_atomically(path, html_page(title, body))

@@ -36,6 +36,7 @@ from stopline.experiments.errors import ExperimentError
 from stopline.experiments.reports.timing_sheet import (
     TIMING_CSV,
     TIMING_HTML,
+    phase_pictures,
     with_movements,
     write_csv,
     write_html,
@@ -190,7 +191,7 @@ def _write_and_price(
             "longest green's starts",
         ),
     ]
-    write_html(sheet, [], folder / TIMING_HTML, facts)
+    write_html(sheet, [], folder / TIMING_HTML, facts, phase_pictures(rows, net))
     seeds = sorted(baseline)
     costs = []
     for what, file in (("distilled fixed plan", COORDINATED), ("distilled actuated", ACTUATED)):
