@@ -71,8 +71,8 @@ def test_a_run_gives_the_same_numbers_however_it_is_run(
     assert {key: run_metrics[key] for key in reference} == reference
 
     (python,) = evaluate("max-pressure", config, [102])
-    assert {**python.metrics.as_dict()} == {
-        key: value for key, value in reference.items() if key in python.metrics.as_dict()
+    assert python.metrics == {
+        key: value for key, value in reference.items() if key in python.metrics
     }
 
 
