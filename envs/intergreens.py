@@ -20,7 +20,7 @@ import math
 
 from .errors import ConfigError
 from .layout import net_lanes
-from .phases import GREEN, PhaseSet
+from .phases import GREEN, PhaseSet, starts_movement
 
 PERCEPTION_REACTION = 1.0  # s
 DECELERATION = 3.05  # m/s²
@@ -60,7 +60,9 @@ def geometry_intergreens(phases: PhaseSet) -> tuple[float, dict[tuple[int, int],
         for b, after in enumerate(greens):
             if a == b:
                 continue
+            if not starts_movement(before, after):
+                between[a, b] = 0.0
+                continue
             ending = [i for i in speed if before[i] in GREEN and after[i] not in GREEN]
-            starts = any(after[i] in GREEN and before[i] not in GREEN for i in speed)
-            between[a, b] = max((clearance[i] for i in ending), default=0.0) if starts else 0.0
+            between[a, b] = max((clearance[i] for i in ending), default=0.0)
     return yellow, between

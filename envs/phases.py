@@ -69,6 +69,14 @@ class Phase:
     max_dur: float | None = None
 
 
+def starts_movement(source: str, target: str) -> bool:
+    """Whether going from state ``source`` to ``target`` gives some link green it did not
+    have: an all-red clearance is owed before it (none where movements only end)."""
+    return any(
+        after in GREEN and before not in GREEN for before, after in zip(source, target, strict=True)
+    )
+
+
 @dataclass(frozen=True)
 class PhaseSet:
     """The decision greens of one light and what its programme says about them.

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from .config import DEFAULT_YELLOW, MIN_GREEN_FLOOR, EnvConfig
 from .intergreens import geometry_intergreens
 from .pedestrians import pedestrian_min_greens
-from .phases import GREEN, PhaseSet
+from .phases import PhaseSet, starts_movement
 from .signal import Timing
 
 MinGreenRule = Callable[
@@ -67,18 +67,12 @@ MIN_GREEN_RULES: dict[str, MinGreenRule] = {
 }
 
 
-def _starts_movement(source: str, target: str) -> bool:
-    return any(
-        after in GREEN and before not in GREEN for before, after in zip(source, target, strict=True)
-    )
-
-
 def derived_clearances(phases: PhaseSet) -> dict[tuple[int, int], float]:
     """All-red seconds between every ordered pair of greens (see the module's rules)."""
     greens = phases.greens
     return {
         (a, b): phases.clearances.get(
-            (a, b), phases.all_red if _starts_movement(greens[a], greens[b]) else 0.0
+            (a, b), phases.all_red if starts_movement(greens[a], greens[b]) else 0.0
         )
         for a in range(len(greens))
         for b in range(len(greens))

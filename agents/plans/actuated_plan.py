@@ -62,11 +62,8 @@ def cycles_of(
         main = max(range(len(windows)), key=lambda i: windows[i].end - windows[i].start)
         shift = windows[main].start
         rotated = tuple(
-            Window(w.green, w.start - shift, w.end - shift)
-            for w in (
-                *windows[main:],
-                *(Window(v.green, v.start + at, v.end + at) for v in windows[:main]),
-            )
+            Window(w.green, (w.start - shift) % at, (w.start - shift) % at + w.end - w.start)
+            for w in (*windows[main:], *windows[:main])
         )
         # The programme's own length: a double-cycled junction runs half the common cycle.
         found.setdefault(row["junction"], []).append(

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from stopline.envs.layout import net_lanes
+from stopline.envs.phases import GREEN
 from stopline.measures.movements import LaneGroup
 
 from .figures import png
@@ -75,7 +76,7 @@ def phase_diagram(
                         else "arc3,rad=0.3",
                     },
                 )
-        walked = sum(1 for index in crossings if index < len(state) and state[index] in "Gg")
+        walked = sum(1 for index in crossings if index < len(state) and state[index] in GREEN)
         title = f"phase {number}" + (f"\n{walked} crossing(s) walk" if walked else "")
         panel.set_title(title, fontsize=9)
         panel.set_xlim(-1.25, 1.25)
