@@ -13,6 +13,7 @@ from stopline.envs import EnvConfig, phase_sets, timing_for
 from stopline.envs.config import MIN_GREEN_FLOOR
 from stopline.envs.pedestrians import pedestrian_min_greens
 from stopline.measures.hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW
+from stopline.measures.movements import lane_flows
 from stopline.scenarios import Scenario
 from stopline.scenarios.flows import peak_hour_movement_flows
 from stopline.scenarios.xmlfiles import signal_links
@@ -100,14 +101,9 @@ def critical_flow_ratios(
     priority in the green before it continues that green, and needs no time of its own.
     """
     lane_links: dict[str, list[int]] = defaultdict(list)
-    movement_lanes: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for index, (source, target, lane) in links.items():
+    for index, (_, _, lane) in links.items():
         lane_links[lane].append(index)
-        movement_lanes[source, target].add(lane)
-    lane_flow: dict[str, float] = defaultdict(float)
-    for movement, serving in movement_lanes.items():
-        for lane in serving:
-            lane_flow[lane] += flows.get(movement, 0.0) / len(serving)
+    lane_flow = lane_flows(links.values(), flows)
     always = {
         lane
         for lane, indices in lane_links.items()
@@ -135,7 +131,9 @@ def critical_flow_ratios(
                 for lane, indices in lane_links.items()
                 if lane not in always and any(green[i] in "Gg" for i in indices)
             }
-        ratios.append(max((lane_flow[lane] / saturation_flow for lane in lanes), default=0.0))
+        ratios.append(
+            max((lane_flow.get(lane, 0.0) / saturation_flow for lane in lanes), default=0.0)
+        )
     return tuple(ratios)
 
 

@@ -15,6 +15,7 @@ vehicles still queued at the end as served, so one junction could get two grades
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from .records import LaneTotals
@@ -26,6 +27,10 @@ LOS_THRESHOLDS = (("A", 10.0), ("B", 20.0), ("C", 35.0), ("D", 55.0), ("E", 80.0
 # `movements`).
 SATURATION_FLOW = 1800.0  # PCU per hour of green per lane
 LOST_TIME_PER_PHASE = 4.0  # s: start-up plus clearance
+# A permitted left turn's gap acceptance (HCM 2000, Chapter 16, Appendix C): critical
+# headway and follow-up headway, s.
+CRITICAL_HEADWAY = 4.5
+FOLLOW_UP_HEADWAY = 2.5
 
 
 # The definition in words, as the report and `explain` print it.
@@ -44,6 +49,21 @@ def los_limits() -> str:
 def level_of_service(delay: float) -> str:
     """Signalised level of service for an average control delay."""
     return next((grade for grade, limit in LOS_THRESHOLDS if delay <= limit), "F")
+
+
+def permitted_left_flow(opposing: float) -> float:
+    """Saturation flow (veh/h per lane) of a left turn that must yield to ``opposing``
+    veh/h: s_p = v_o e^(-v_o t_c / 3600) / (1 - e^(-v_o t_f / 3600)), the HCM's permitted
+    left-turn saturation flow; 3600 / t_f with no opposing flow, never above the
+    saturation flow. Turns on the yellow ("sneakers") are not counted."""
+    if opposing <= 0:
+        return min(SATURATION_FLOW, 3600 / FOLLOW_UP_HEADWAY)
+    flow = (
+        opposing
+        * math.exp(-opposing * CRITICAL_HEADWAY / 3600)
+        / (1 - math.exp(-opposing * FOLLOW_UP_HEADWAY / 3600))
+    )
+    return min(SATURATION_FLOW, flow)
 
 
 def control_delay(

@@ -15,8 +15,8 @@ signalised intersections), from SUMO's own outputs of one run.
 - *Capacity* c = N s g/C: lanes, saturation flow per lane (`hcm.SATURATION_FLOW`, as
   plans are designed with) and the effective green share: each green-and-yellow period of
   the group's links less the lost time per phase (`hcm.LOST_TIME_PER_PHASE`), over
-  the window. Permitted left turns are not reduced for opposing flow, so their v/c reads
-  low. *v/c* = v / c.
+  the window. Permitted left turns are not reduced for opposing flow here, so their
+  v/c reads low (a plan's planned v/c, `planned_groups`, does reduce them). *v/c* = v / c.
 - *95th-percentile back of queue*: the longest queue on any lane of the group (SUMO's
   queue length, stop line to the back of the last halted vehicle) reached in each cycle,
   a cycle running from one end of the group's green to the next; the 95th percentile over
@@ -51,7 +51,13 @@ from stopline.envs.phases import GREEN, YELLOW
 from stopline.scenarios.clock import span
 from stopline.scenarios.xmlfiles import elements
 
-from .hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW, control_delay, level_of_service
+from .hcm import (
+    LOST_TIME_PER_PHASE,
+    SATURATION_FLOW,
+    control_delay,
+    level_of_service,
+    permitted_left_flow,
+)
 from .records import LaneTotals, SignalRecord, intervals, summed, worst_queue
 from .trips import percentile
 
@@ -69,6 +75,7 @@ class Link:
     lane: str
     turn: str
     internal: tuple[str, ...]
+    target: str = ""  # the edge it leads to
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ def _bound(shape: str) -> str:
 def lane_groups(net: Path, junctions: Sequence[str]) -> dict[str, list[LaneGroup]]:
     """Each junction's lane groups, read from the net in one pass."""
     shapes: dict[str, str] = {}
-    links: dict[str, list[tuple[int, str, str, str, str]]] = defaultdict(list)
+    links: dict[str, list[tuple[int, str, str, str, str, str]]] = defaultdict(list)
     onward: dict[str, str] = {}  # internal lane -> the internal lane after it
     wanted = set(junctions)
     for element in elements(net):
@@ -122,6 +129,7 @@ def lane_groups(net: Path, junctions: Sequence[str]) -> dict[str, list[LaneGroup
                         lane,
                         element.get("dir", "s"),
                         via,
+                        element.get("to", ""),
                     )
                 )
             elif source.startswith(":") and via:
@@ -130,11 +138,12 @@ def lane_groups(net: Path, junctions: Sequence[str]) -> dict[str, list[LaneGroup
     groups: dict[str, list[LaneGroup]] = {}
     for junction in sorted(links):
         by_lane: dict[str, list[Link]] = defaultdict(list)
-        for index, edge, lane, direction, via in sorted(links[junction]):
+        for index, edge, lane, direction, via, target in sorted(links[junction]):
             chain = [via] if via else []
             while chain and chain[-1] in onward:
                 chain.append(onward[chain[-1]])
-            by_lane[lane].append(Link(index, edge, lane, TURNS.get(direction, "T"), tuple(chain)))
+            turn = TURNS.get(direction, "T")
+            by_lane[lane].append(Link(index, edge, lane, turn, tuple(chain), target))
         grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
         for lane, own in by_lane.items():
             turns = "".join(t for t in TURN_ORDER if any(link.turn == t for link in own))
@@ -192,6 +201,124 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     )
 
 
+def green_share(open_: np.ndarray) -> float:
+    """The effective green share of a lane group whose links are open (green or yellow)
+    in the seconds ``open_`` flags: each open run less the lost time per phase
+    (`hcm.LOST_TIME_PER_PHASE`), over all the seconds."""
+    effective = sum(max(0.0, end - start - LOST_TIME_PER_PHASE) for start, end in _runs(open_))
+    return effective / len(open_) if len(open_) else 0.0
+
+
+def lane_flows(
+    links: Iterable[tuple[str, str, str]], flows: Mapping[tuple[str, str], float]
+) -> dict[str, float]:
+    """Each lane's flow from the (from edge, to edge) movement ``flows``, given the
+    (from edge, to edge, lane) of every link: a movement's flow is shared equally by the
+    lanes that serve it."""
+    serving: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for source, target, lane in links:
+        serving[source, target].add(lane)
+    found: dict[str, float] = defaultdict(float)
+    for movement, lanes in serving.items():
+        for lane in lanes:
+            found[lane] += flows.get(movement, 0.0) / len(lanes)
+    return dict(found)
+
+
+OPPOSITE = {"NB": "SB", "SB": "NB", "EB": "WB", "WB": "EB"}
+
+
+def planned_rates(
+    group: LaneGroup,
+    phases: Sequence[Mapping[str, Any]],
+    opposing: Sequence[float],
+) -> np.ndarray:
+    """Second by second over one cycle of a fixed plan (``phases``: each with ``state``,
+    ``green``, ``yellow`` and ``all_red`` seconds), the saturation flow per lane at which
+    the group's links discharge (0 where they are closed): open through a green that
+    shows them, its yellow, and its all-red too where the next green shows them again;
+    an exclusive left- or U-turn group that must yield discharges at the HCM's permitted
+    rate (`hcm.permitted_left_flow`) against ``opposing``, each phase's opposing flow."""
+    indices = [link.index for link in group.links]
+    turning = all(link.turn in "LU" for link in group.links)
+
+    def rate(state: str, number: int) -> float:
+        shown = [state[i] for i in indices if i < len(state)]
+        if "G" in shown:
+            return SATURATION_FLOW
+        if "g" in shown:
+            return permitted_left_flow(opposing[number]) if turning else SATURATION_FLOW
+        return 0.0
+
+    rates: list[float] = []
+    for number, phase in enumerate(phases):
+        own = rate(phase["state"], number)
+        onward = rate(phases[(number + 1) % len(phases)]["state"], number)
+        rates += [own] * round(phase["green"] + phase["yellow"])
+        rates += [own if onward else 0.0] * round(phase["all_red"])
+    found = np.asarray(rates, dtype=float)
+    # A run across the cycle's end is one run: start the count at a closed second.
+    closed = np.flatnonzero(found <= 0)
+    return np.roll(found, -int(closed[0])) if len(closed) else found
+
+
+def planned_capacity(rates: np.ndarray) -> float:
+    """Vehicles per hour one lane discharges at ``rates`` (`planned_rates`): each open run
+    less the lost time per phase (`hcm.LOST_TIME_PER_PHASE`), at the run's mean rate."""
+    if not len(rates):
+        return 0.0
+    served = 0.0
+    for start, end in _runs(rates > 0):
+        length = end - start
+        served += float(rates[start:end].mean()) * max(0.0, length - LOST_TIME_PER_PHASE)
+    return served / len(rates)
+
+
+def planned_groups(
+    groups: Sequence[LaneGroup],
+    phases: Sequence[Mapping[str, Any]],
+    flows: Mapping[tuple[str, str], float],
+) -> list[dict[str, Any]]:
+    """Each lane group's planned figures under a fixed plan's cycle (`planned_rates`):
+    its lanes, flow v (PCU/h, from the movement ``flows``), effective green share g/C,
+    capacity c = N x (saturation flow x g)/C (`planned_capacity`) and v/c (None where it
+    has no capacity). A permitted left's opposing flow is the flow of the opposite
+    approach's groups that are not turning left and have priority in that phase."""
+    flow = lane_flows(
+        ((link.edge, link.target, link.lane) for group in groups for link in group.links), flows
+    )
+    volume = {group: sum(flow.get(lane, 0.0) for lane in group.lanes) for group in groups}
+
+    def opposing(group: LaneGroup) -> list[float]:
+        return [
+            sum(
+                volume[other]
+                for other in groups
+                if other.bound == OPPOSITE.get(group.bound)
+                and not all(link.turn in "LU" for link in other.links)
+                and any(phase["state"][link.index : link.index + 1] == "G" for link in other.links)
+            )
+            for phase in phases
+        ]
+
+    rows = []
+    for group in groups:
+        rates = planned_rates(group, phases, opposing(group))
+        capacity = len(group.lanes) * planned_capacity(rates)
+        rows.append(
+            {
+                "lane_group": group.name,
+                "approach": group.edge,
+                "lanes": len(group.lanes),
+                "flow": volume[group],
+                "green_share": green_share(rates > 0),
+                "capacity": capacity,
+                "v_c": volume[group] / capacity if capacity else None,
+            }
+        )
+    return rows
+
+
 def group_result(
     group: LaneGroup,
     record: SignalRecord,
@@ -205,9 +332,8 @@ def group_result(
     hours = (window[1] - window[0]) / 3600
     indices = [link.index for link in group.links]
     green = np.asarray(record.showing(GREEN)[:, indices].any(axis=1))
-    open_ = np.asarray(record.showing(GREEN | YELLOW)[:, indices].any(axis=1))
-    effective = sum(max(0.0, end - start - LOST_TIME_PER_PHASE) for start, end in _runs(open_))
-    share = effective / len(record.times) if record.times else 0.0  # one entry per second
+    # One entry per second of the record.
+    share = green_share(np.asarray(record.showing(GREEN | YELLOW)[:, indices].any(axis=1)))
     delay, crossed = control_delay(totals, group.lanes, group.internal_lanes)
     volume = crossed / hours
     capacity = len(group.lanes) * SATURATION_FLOW * share

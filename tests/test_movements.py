@@ -30,7 +30,7 @@ import pytest
 from stopline import agents, scenarios
 from stopline.envs.phases import phase_sets
 from stopline.experiments.runs.measured import measure
-from stopline.measures.movements import lane_groups, phase_movements
+from stopline.measures.movements import lane_groups, phase_movements, planned_groups
 from stopline.scenarios import sumo_tools
 from stopline.scenarios.xmlfiles import signal_links
 
@@ -126,6 +126,63 @@ def test_lane_group_figures_match_the_hand_worked_case(crossing: Path, cache_dir
     for row in quarters[1:3]:  # in steady state, exactly as by hand: 360 / 780
         assert row["volume"] == pytest.approx(360.0)
         assert row["v_c"] == pytest.approx(360 / 780)
+
+
+def test_planned_v_c_matches_the_hand_worked_case(crossing: Path) -> None:
+    """The same capacity from the plan, before any run: 780 veh/h, 360 / 780; an all-red
+    of 2 s after each yellow lengthens the cycle to 64 s: g/C = 26 / 64."""
+    net = crossing.parent / "x.net.xml"
+    (groups,) = lane_groups(net, ["C"]).values()
+    links = sorted((link for group in groups for link in group.links), key=lambda k: k.index)
+    east, south = ("".join("G" if k.edge == edge else "r" for k in links) for edge in ("WC", "NC"))
+    flows = {("WC", "CE"): 360.0}
+    for all_red, share in ((0.0, 26 / 60), (2.0, 26 / 64)):
+        phases = [
+            {"state": state, "green": 27.0, "yellow": 3.0, "all_red": all_red}
+            for state in (east, south)
+        ]
+        rows = {row["approach"]: row for row in planned_groups(groups, phases, flows)}
+        assert rows["WC"]["lane_group"] == "EB TR"
+        assert rows["WC"]["green_share"] == pytest.approx(share)
+        assert rows["WC"]["capacity"] == pytest.approx(1800 * share)
+        assert rows["WC"]["v_c"] == pytest.approx(360 / (1800 * share))
+        assert rows["NC"]["flow"] == 0.0 and rows["NC"]["v_c"] == 0.0
+    # A green the next phase shows again keeps its lanes open through the all-red: one run.
+    both = "G" * len(links)
+    phases = [
+        {"state": both, "green": 20.0, "yellow": 0.0, "all_red": 2.0},
+        {"state": east, "green": 27.0, "yellow": 3.0, "all_red": 2.0},
+        {"state": south, "green": 10.0, "yellow": 3.0, "all_red": 2.0},
+    ]
+    rows = {row["approach"]: row for row in planned_groups(groups, phases, flows)}
+    assert rows["WC"]["green_share"] == pytest.approx((20 + 2 + 30 - 4) / 69)
+
+
+def test_a_permitted_left_discharges_at_the_hcm_rate_against_its_opposing_flow(
+    cache_dir: Path,
+) -> None:
+    """`single`'s northbound left: permitted in the first green (23 s with its yellow)
+    against 600 veh/h southbound through, protected in the second (9 s), one run of
+    32 s less 4 s lost. By hand: s_p = 600 e^(-600 x 4.5 / 3600) / (1 - e^(-600 x 2.5 /
+    3600)) = 831.7 veh/h; c = (23 x 831.7 + 9 x 1800) / 32 x 28 / 64 = 1088 veh/h."""
+    scenario = scenarios.load("single")
+    (groups,) = lane_groups(scenario.net_file, ["C"]).values()
+    greens = phase_sets(scenario, "own")["C"].greens
+    phases = [
+        {"state": state, "green": green, "yellow": 3.0, "all_red": 0.0}
+        for state, green in zip(greens, (20.0, 6.0, 20.0, 6.0), strict=True)
+    ]
+    flows = {("N_C", "C_S"): 600.0, ("S_C", "C_W"): 100.0}
+    permitted = 600 * math.exp(-0.75) / (1 - math.exp(-600 * 2.5 / 3600))
+    assert permitted == pytest.approx(831.7, abs=0.1)
+    rows = {row["lane_group"]: row for row in planned_groups(groups, phases, flows)}
+    left = rows["NB L"]
+    assert left["capacity"] == pytest.approx((23 * permitted + 9 * 1800) / 32 * 28 / 64)
+    assert left["v_c"] == pytest.approx(100 / left["capacity"])
+    # Southbound through is shared by its two lanes; with nobody opposing, 3600 / 2.5.
+    assert rows["SB T"]["flow"] == rows["SB TR"]["flow"] == 300.0
+    alone = {row["lane_group"]: row for row in planned_groups(groups, phases, {})}
+    assert alone["NB L"]["capacity"] == pytest.approx((23 * 1440 + 9 * 1800) / 32 * 28 / 64)
 
 
 def test_what_the_signal_did_matches_its_programme(crossing: Path, cache_dir: Path) -> None:

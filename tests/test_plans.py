@@ -95,6 +95,26 @@ def test_plan_writes_sheet_and_sumo_file_and_plan_path_runs_it(
         "EB T+R, WB T+R, EB L (permitted), WB L (permitted)",
         "EB L (protected), WB L (protected)",
     }
+    # Every period's lane groups with their planned v/c; a through phase's x is the v/c of
+    # its critical through group (those groups are open in that phase only).
+    with (out / "timing-lane-groups.csv").open() as stream:
+        groups = list(csv.DictReader(stream))
+    assert {row["period"] for row in groups} == {row["period"] for row in rows}
+    for group in groups:
+        capacity = float(group["capacity"])
+        assert capacity > 0 and float(group["v_c"]) == pytest.approx(
+            float(group["flow"]) / capacity, abs=0.01
+        )
+    period = rows[0]["period"]
+    for phase, bounds in ((1, ("NB", "SB")), (3, ("EB", "WB"))):
+        [through] = [r for r in rows if r["period"] == period and r["phase"] == str(phase)]
+        ratios = [
+            float(g["v_c"])
+            for g in groups
+            if g["period"] == period and g["lane_group"].split()[0] in bounds
+            and g["lane_group"].split()[1] in ("T", "TR")
+        ]  # fmt: skip
+        assert float(through["degree_of_saturation"]) == pytest.approx(max(ratios), abs=0.011)
     # The WAUT file loads in plain sumo on the scenario's own configuration.
     scenario = scenarios.load("single", demand_scale=3)
     plain = subprocess.run(

@@ -63,6 +63,10 @@ class DesignInputs:
             scenario.begin,
         )
 
+    def flows_by_start(self) -> dict[float, dict[tuple[str, str], float]]:
+        """Each period's movement flows, by the period's start (as plan records have it)."""
+        return {period.start: flows for period, flows in zip(self.periods, self.flows, strict=True)}
+
     def plan(self, settings: Settings) -> TimingPlan:
         """Per period, each junction's plan from that period's flows, with its group's
         common cycle and every offset 0."""

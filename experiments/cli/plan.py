@@ -13,6 +13,7 @@ from typing import Any
 from stopline import scenarios
 from stopline.agents.plans import Search, check_objective, parse_periods, plan_folder
 from stopline.agents.plans.arterials import arterials
+from stopline.agents.plans.isolated import DesignInputs
 from stopline.agents.plans.optimise import OBJECTIVES, SEEDS
 from stopline.agents.plans.store import COORDINATED, RECORD, TIME_OF_DAY
 from stopline.envs import EnvConfig
@@ -20,6 +21,7 @@ from stopline.experiments.cli import arguments
 from stopline.experiments.cli.arguments import env_config
 from stopline.experiments.reports.time_space import time_space_diagram
 from stopline.experiments.reports.timing_sheet import (
+    LANE_GROUPS_CSV,
     TIMING_CSV,
     TIMING_HTML,
     at_clock,
@@ -28,6 +30,7 @@ from stopline.experiments.reports.timing_sheet import (
     with_movements,
     write_csv,
     write_html,
+    write_lane_groups_csv,
 )
 from stopline.experiments.runs.store import check_folder, make_folder, write_atomically
 from stopline.experiments.runs.tasks import plan_progress
@@ -47,8 +50,9 @@ def add_to(commands: Any) -> None:
             "group of nearby signals, half cycles for minor ones), optimise cycle and offsets "
             "by SUMO runs on training demand seeds, and write the plan: plan.add.xml (one "
             "tlLogic per junction and period, WAUTs switching them; loads in plain sumo -a), "
-            "time-of-day.add.xml (the same without offsets), timing.csv, timing.html and a "
-            "time-space diagram per arterial."
+            "time-of-day.add.xml (the same without offsets), timing.csv (per phase), "
+            "timing-lane-groups.csv (each lane group's planned flow, capacity and v/c), "
+            "timing.html and a time-space diagram per arterial."
         ),
     )
     arguments.add_scenario(parser)
@@ -108,8 +112,10 @@ def _run(arguments: argparse.Namespace) -> int:
         write_atomically(out / file, (folder / file).read_text())  # the plan before it
     record = at_clock(json.loads((folder / RECORD).read_text()), arguments.start)
     record["intergreens"] = config.intergreens
-    record["coordinated"] = with_movements(record["coordinated"], scenario.net_file)
+    flows = DesignInputs.read(scenario, config, search.periods).flows_by_start()
+    record["coordinated"] = with_movements(record["coordinated"], scenario.net_file, flows)
     write_csv(record["coordinated"], out / TIMING_CSV)
+    write_lane_groups_csv(record["coordinated"], out / LANE_GROUPS_CSV)
     diagrams = []
     start, end = _busiest(record["coordinated"])
     middle = (start + end) / 2
@@ -160,4 +166,7 @@ def _summary(record: dict[str, Any], out: Path, elapsed: float) -> None:
         f"tlsCoordinator offsets {first:.2f}, optimised {min(v for _, v in history):.2f} "
         f"({when})"
     )
-    print(f"written to {out}: {COORDINATED}, {TIME_OF_DAY}, {TIMING_CSV}, {TIMING_HTML}")
+    print(
+        f"written to {out}: {COORDINATED}, {TIME_OF_DAY}, {TIMING_CSV}, {LANE_GROUPS_CSV}, "
+        f"{TIMING_HTML}"
+    )

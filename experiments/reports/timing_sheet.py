@@ -1,5 +1,6 @@
-"""A plan's timing sheet: ``timing.csv`` (one row per period, junction and phase) and
-``timing.html`` (a table per junction, the search, the time-space diagrams)."""
+"""A plan's timing sheet: ``timing.csv`` (one row per period, junction and phase),
+``timing-lane-groups.csv`` (one row per period, junction and lane group: planned v/c) and
+``timing.html`` (tables per junction, the search, the time-space diagrams)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,29 @@ from stopline.envs.pedestrians import WALK, clearance_time, longest_crossing
 from stopline.experiments.reports.html import html_image, html_page, html_table
 from stopline.experiments.reports.phase_diagram import junction_diagrams
 from stopline.experiments.runs.store import write_atomically
-from stopline.measures.movements import lane_groups, phase_movements
+from stopline.measures.hcm import (
+    CRITICAL_HEADWAY,
+    FOLLOW_UP_HEADWAY,
+    LOST_TIME_PER_PHASE,
+    SATURATION_FLOW,
+)
+from stopline.measures.movements import lane_groups, phase_movements, planned_groups
 from stopline.scenarios.clock import clock, span
 
 TIMING_CSV = "timing.csv"
 TIMING_HTML = "timing.html"
+LANE_GROUPS_CSV = "timing-lane-groups.csv"
+LANE_GROUP_COLUMNS = (
+    "period",
+    "junction",
+    "lane_group",
+    "approach",
+    "lanes",
+    "flow",
+    "green_share",
+    "capacity",
+    "v_c",
+)
 CSV_COLUMNS = (
     "period",
     "junction",
@@ -85,13 +104,22 @@ def at_clock(record: dict[str, Any], start: float) -> dict[str, Any]:
     return {**record, "coordinated": rows, "periods": periods, "clock_start": clock(start)}
 
 
-def with_movements(rows: Sequence[dict[str, Any]], net: Path) -> list[dict[str, Any]]:
+def with_movements(
+    rows: Sequence[dict[str, Any]],
+    net: Path,
+    flows: Mapping[float, Mapping[tuple[str, str], float]],
+) -> list[dict[str, Any]]:
     """The sheet's rows with each phase's movements named (`movements.phase_movements`)
-    and its pedestrian timings (`envs.pedestrians`), from the net."""
+    and its pedestrian timings (`envs.pedestrians`), from the net; and each lane group's
+    planned flow, capacity and v/c (`movements.planned_groups`) from ``flows``, the
+    design's movement flows of the period starting at each row's ``start``."""
     groups = lane_groups(net, sorted({row["junction"] for row in rows}))
     return [
         {
             **row,
+            "lane_groups": planned_groups(
+                groups.get(row["junction"], []), row["phases"], flows[row["start"]]
+            ),
             "phases": [
                 {
                     **phase,
@@ -159,6 +187,44 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
                 ]
             )
     write_atomically(path, buffer.getvalue())
+
+
+def _group_cells(group: dict[str, Any]) -> list[str]:
+    """A lane group's name, approach, lanes, flow, g/C, capacity and v/c, as the sheet
+    writes them."""
+    return [
+        group["lane_group"],
+        group["approach"],
+        str(group["lanes"]),
+        _number(group["flow"]),
+        _number(group["green_share"], 3),
+        _number(group["capacity"]),
+        _number(group["v_c"], 2),
+    ]
+
+
+def write_lane_groups_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    """Every period's planned figures per junction and lane group (`with_movements`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(LANE_GROUP_COLUMNS)
+    for row in rows:
+        for group in row["lane_groups"]:
+            writer.writerow([row["period"], row["junction"], *_group_cells(group)])
+    write_atomically(path, buffer.getvalue())
+
+
+def _lane_group_table(rows: Sequence[dict[str, Any]]) -> str:
+    """One junction's lane groups per period: flow, capacity and v/c under the plan."""
+    titles = [
+        "period", "lane group", "approach", "lanes", "flow PCU/h", "g/C", "capacity PCU/h", "v/c"
+    ]  # fmt: skip
+    cells, marks = [], []
+    for row in rows:
+        for index, group in enumerate(row["lane_groups"]):
+            cells.append([row["period"] if index == 0 else "", *_group_cells(group)])
+            marks.append(group["v_c"] is not None and group["v_c"] > 1.0)
+    return html_table(titles, cells, marks, css="warning", text_columns=(1, 2))
 
 
 PEDESTRIAN_TITLES = ("walk s", "flashing don't-walk s", "crossing m")
@@ -275,6 +341,16 @@ def write_html(
         "flow), x its degree of saturation (y C / effective "
         "green); rows with x &gt; 1 cannot serve the period's demand. An offset marked * is "
         "not reached in that period (no switch within max green could reach it).</p>",
+        "<p>Under each junction's phases, its lane groups (the lanes of an approach that "
+        "serve the same movements, as the HCM forms them) in each period: the design's "
+        "flow (training demand, PCU/h, a movement's flow shared equally by its lanes), the "
+        f"effective green share g/C (green and yellow less {LOST_TIME_PER_PHASE:g} s lost "
+        f"per phase), capacity c = lanes x {SATURATION_FLOW:g} PCU/h x g/C, and v/c. A "
+        "left-turn lane of its own that must yield discharges at the HCM's permitted rate "
+        "against the opposite approach's through flow (critical headway "
+        f"{CRITICAL_HEADWAY:g} s, follow-up {FOLLOW_UP_HEADWAY:g} s); a shared lane's "
+        "permitted left is not reduced, so its v/c reads low. Rows with v/c &gt; 1 cannot "
+        "be served.</p>",
     ]
     for name, image in diagrams:
         data = base64.b64encode(image.read_bytes()).decode()
@@ -299,4 +375,7 @@ def write_html(
                 "</figure>"
             )
         body.append(_junction_table(mine))
+        if any(row.get("lane_groups") for row in mine):
+            body.append(f"<h3>Lane groups of {html.escape(junction)}: planned v/c</h3>")
+            body.append(_lane_group_table(mine))
     write_atomically(path, html_page(title, body))

@@ -34,12 +34,14 @@ from stopline.envs import EnvConfig
 from stopline.experiments.analysis.statistics import mean_ci
 from stopline.experiments.errors import ExperimentError
 from stopline.experiments.reports.timing_sheet import (
+    LANE_GROUPS_CSV,
     TIMING_CSV,
     TIMING_HTML,
     phase_pictures,
     with_movements,
     write_csv,
     write_html,
+    write_lane_groups_csv,
 )
 from stopline.experiments.runs.evaluate import evaluate
 from stopline.experiments.runs.store import (
@@ -163,7 +165,7 @@ def _write_and_price(
         program_id="stopline-distilled-actuated",
         parameters=SumoActuated().logic_parameters(),
     )
-    rows = with_movements(record(plan), net)
+    rows = with_movements(record(plan), net, inputs.flows_by_start())
     sheet = {
         "title": f"Timing plan distilled from {label}: {name}",
         "scenario": name,
@@ -175,6 +177,7 @@ def _write_and_price(
     }
     write_atomically(folder / RECORD, json.dumps(sheet, indent=2) + "\n")
     write_csv(rows, folder / TIMING_CSV)
+    write_lane_groups_csv(rows, folder / LANE_GROUPS_CSV)
     facts = [
         ("scenario", f"{name} x{scale:g}"),
         (
