@@ -45,7 +45,8 @@ class EnvConfig:
         intergreens: where yellow and all-red come from where ``yellow_time`` and
             ``all_red`` are None: ``programme`` (default: what the phase set's programme
             shows) or ``geometry`` (ITE's change and clearance intervals from each link's
-            speed and path through the junction, `stopline.envs.intergreens`).
+            speed and path through the junction, `stopline.envs.intergreens`; the
+            programme's where they are longer).
         min_green: shortest green, seconds; None derives it from the junction's clearance
             (``min_green_rule``).
         max_green: longest green, seconds; then the next green in programme order follows.

@@ -7,7 +7,7 @@ The rules, for every key the configuration leaves unset (None):
   between any other pair, its longest all-red where a movement starts (none where only
   movements end);
 - (with ``intergreens = "geometry"``, yellow and all-red are ITE's from the junction's
-  geometry instead: `stopline.envs.intergreens`);
+  geometry, `stopline.envs.intergreens`, or the programme's where that is longer);
 - min green: at least `MIN_GREEN_FLOOR` (5 s) and at least the junction's clearance (its
   yellow plus its longest all-red), so a strategy that decides every few seconds never
   spends more of a junction's time on clearing it than on serving it: 5 s behind SUMO's
@@ -82,13 +82,19 @@ def derived_clearances(phases: PhaseSet) -> dict[tuple[int, int], float]:
 
 def timing_for(phases: PhaseSet, config: EnvConfig) -> Timing:
     """The timing of one junction under ``config``."""
+    own_yellow = DEFAULT_YELLOW if phases.yellow is None else phases.yellow
+    clearances = derived_clearances(phases)
+    all_red = phases.all_red
     if config.intergreens == "geometry":
-        own_yellow, clearances = geometry_intergreens(phases)
+        # Never shorter than the junction's own programme: an engineer's 5 s yellow or
+        # 2 s all-red stays where ITE's rule asks less.
+        ite_yellow, ite_clearances = geometry_intergreens(phases)
+        own_yellow = ite_yellow if phases.yellow is None else max(phases.yellow, ite_yellow)
+        clearances = {
+            pair: max(seconds, ite_clearances.get(pair, 0.0))
+            for pair, seconds in clearances.items()
+        }
         all_red = max(clearances.values(), default=0.0)
-    else:
-        own_yellow = DEFAULT_YELLOW if phases.yellow is None else phases.yellow
-        clearances = derived_clearances(phases)
-        all_red = phases.all_red
     yellow = config.yellow_time if config.yellow_time is not None else own_yellow
     if config.all_red is not None:  # one value after every yellow
         all_red = float(config.all_red)

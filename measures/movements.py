@@ -13,10 +13,11 @@ signalised intersections), from SUMO's own outputs of one run.
   counted (so it reads slightly low against a field study that follows vehicles until
   they regain speed).
 - *Capacity* c = N s g/C: lanes, saturation flow per lane (`hcm.SATURATION_FLOW`, as
-  plans are designed with) and the effective green share: each green-and-yellow period of
-  the group's links less the lost time per phase (`hcm.LOST_TIME_PER_PHASE`), over
-  the window. Permitted left turns are not reduced for opposing flow here, so their
-  v/c reads low (a plan's planned v/c, `planned_groups`, does reduce them). *v/c* = v / c.
+  plans are designed with) and the effective green share: each green period of the
+  group's links as effective green g = G + e - l1 (`hcm.effective_green`: 1 s less, the
+  same under any yellow and all-red), over the window. Permitted left turns are not
+  reduced for opposing flow here, so their v/c reads low (a plan's planned v/c,
+  `planned_groups`, does reduce them). *v/c* = v / c.
 - *95th-percentile back of queue*: the longest queue on any lane of the group (SUMO's
   queue length, stop line to the back of the last halted vehicle) reached in each cycle,
   a cycle running from one end of the group's green to the next; the 95th percentile over
@@ -47,14 +48,14 @@ from typing import Any
 import numpy as np
 
 from stopline.envs.layout import VEHICLE_SPACE
-from stopline.envs.phases import GREEN, YELLOW
+from stopline.envs.phases import GREEN
 from stopline.scenarios.clock import span
 from stopline.scenarios.xmlfiles import elements
 
 from .hcm import (
-    LOST_TIME_PER_PHASE,
     SATURATION_FLOW,
     control_delay,
+    effective_green,
     level_of_service,
     permitted_left_flow,
 )
@@ -201,12 +202,12 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     )
 
 
-def green_share(open_: np.ndarray) -> float:
-    """The effective green share of a lane group whose links are open (green or yellow)
-    in the seconds ``open_`` flags: each open run less the lost time per phase
-    (`hcm.LOST_TIME_PER_PHASE`), over all the seconds."""
-    effective = sum(max(0.0, end - start - LOST_TIME_PER_PHASE) for start, end in _runs(open_))
-    return effective / len(open_) if len(open_) else 0.0
+def green_share(green: np.ndarray) -> float:
+    """The effective green share of a lane group whose links show green in the seconds
+    ``green`` flags: each green run's effective green (`hcm.effective_green`), over all
+    the seconds."""
+    effective = sum(effective_green(end - start) for start, end in _runs(green))
+    return effective / len(green) if len(green) else 0.0
 
 
 def lane_flows(
@@ -235,8 +236,8 @@ def planned_rates(
 ) -> np.ndarray:
     """Second by second over one cycle of a fixed plan (``phases``: each with ``state``,
     ``green``, ``yellow`` and ``all_red`` seconds), the saturation flow per lane at which
-    the group's links discharge (0 where they are closed): open through a green that
-    shows them, its yellow, and its all-red too where the next green shows them again;
+    the group's links discharge while green (0 elsewhere): through a green that shows
+    them, and its yellow and all-red too where the next green shows them again;
     an exclusive left- or U-turn group that must yield discharges at the HCM's permitted
     rate (`hcm.permitted_left_flow`) against ``opposing``, each phase's opposing flow."""
     indices = [link.index for link in group.links]
@@ -254,8 +255,9 @@ def planned_rates(
     for number, phase in enumerate(phases):
         own = rate(phase["state"], number)
         onward = rate(phases[(number + 1) % len(phases)]["state"], number)
-        rates += [own] * round(phase["green"] + phase["yellow"])
-        rates += [own if onward else 0.0] * round(phase["all_red"])
+        rates += [own] * round(phase["green"])
+        # Links the next green shows again keep their green through the change.
+        rates += [own if onward else 0.0] * round(phase["yellow"] + phase["all_red"])
     found = np.asarray(rates, dtype=float)
     # A run across the cycle's end is one run: start the count at a closed second.
     closed = np.flatnonzero(found <= 0)
@@ -263,14 +265,13 @@ def planned_rates(
 
 
 def planned_capacity(rates: np.ndarray) -> float:
-    """Vehicles per hour one lane discharges at ``rates`` (`planned_rates`): each open run
-    less the lost time per phase (`hcm.LOST_TIME_PER_PHASE`), at the run's mean rate."""
+    """Vehicles per hour one lane discharges at ``rates`` (`planned_rates`): each green
+    run's effective green (`hcm.effective_green`) at the run's mean rate."""
     if not len(rates):
         return 0.0
     served = 0.0
     for start, end in _runs(rates > 0):
-        length = end - start
-        served += float(rates[start:end].mean()) * max(0.0, length - LOST_TIME_PER_PHASE)
+        served += float(rates[start:end].mean()) * effective_green(end - start)
     return served / len(rates)
 
 
@@ -333,7 +334,7 @@ def group_result(
     indices = [link.index for link in group.links]
     green = np.asarray(record.showing(GREEN)[:, indices].any(axis=1))
     # One entry per second of the record.
-    share = green_share(np.asarray(record.showing(GREEN | YELLOW)[:, indices].any(axis=1)))
+    share = green_share(np.asarray(record.showing(GREEN)[:, indices].any(axis=1)))
     delay, crossed = control_delay(totals, group.lanes, group.internal_lanes)
     volume = crossed / hours
     capacity = len(group.lanes) * SATURATION_FLOW * share

@@ -71,3 +71,21 @@ def test_sumos_record_shows_the_geometry_intergreens(cache_dir: Path, delta_time
     all_reds = [seconds for state, seconds in runs[1:-1] if set(state) == {"r"}]
     assert yellows and all(seconds == 4 for seconds in yellows)
     assert all_reds and all(seconds == 3 for seconds in all_reds)
+
+
+def test_geometry_never_shortens_a_hand_made_programmes_intergreens(
+    layouts: dict[str, Path], cache_dir: Path
+) -> None:
+    """The town's hand-made programmes show 4-5 s yellows and 2 s all-reds (`handmade`):
+    under ITE's rule (4 s yellows at 50 km/h or less, clearances from the paths) no
+    junction's yellow or all-red falls below its own."""
+    scenario = scenarios.load(str(layouts["city-programmes"]))
+    for phases in phase_sets(scenario, "own").values():
+        if not phases.controllable:
+            continue
+        own = timing_for(phases, EnvConfig(phases="own"))
+        ite = timing_for(phases, EnvConfig(phases="own", intergreens="geometry"))
+        assert own.yellow in (4.0, 5.0) and ite.yellow >= own.yellow
+        assert max(own.clearances.values()) == 2.0
+        for pair, seconds in own.clearances.items():
+            assert ite.clearances[pair] >= seconds, (phases.junction, pair)

@@ -130,7 +130,8 @@ def test_lane_group_figures_match_the_hand_worked_case(crossing: Path, cache_dir
 
 def test_planned_v_c_matches_the_hand_worked_case(crossing: Path) -> None:
     """The same capacity from the plan, before any run: 780 veh/h, 360 / 780; an all-red
-    of 2 s after each yellow lengthens the cycle to 64 s: g/C = 26 / 64."""
+    of 2 s after each yellow lengthens the cycle to 64 s: g/C = 26 / 64 (effective green
+    27 + 1 - 2 s, whatever the intergreen)."""
     net = crossing.parent / "x.net.xml"
     (groups,) = lane_groups(net, ["C"]).values()
     links = sorted((link for group in groups for link in group.links), key=lambda k: k.index)
@@ -147,7 +148,7 @@ def test_planned_v_c_matches_the_hand_worked_case(crossing: Path) -> None:
         assert rows["WC"]["capacity"] == pytest.approx(1800 * share)
         assert rows["WC"]["v_c"] == pytest.approx(360 / (1800 * share))
         assert rows["NC"]["flow"] == 0.0 and rows["NC"]["v_c"] == 0.0
-    # A green the next phase shows again keeps its lanes open through the all-red: one run.
+    # A green the next phase shows again stays green through the change: one run of 49 s.
     both = "G" * len(links)
     phases = [
         {"state": both, "green": 20.0, "yellow": 0.0, "all_red": 2.0},
@@ -155,16 +156,17 @@ def test_planned_v_c_matches_the_hand_worked_case(crossing: Path) -> None:
         {"state": south, "green": 10.0, "yellow": 3.0, "all_red": 2.0},
     ]
     rows = {row["approach"]: row for row in planned_groups(groups, phases, flows)}
-    assert rows["WC"]["green_share"] == pytest.approx((20 + 2 + 30 - 4) / 69)
+    assert rows["WC"]["green_share"] == pytest.approx((20 + 2 + 27 - 1) / 69)
 
 
 def test_a_permitted_left_discharges_at_the_hcm_rate_against_its_opposing_flow(
     cache_dir: Path,
 ) -> None:
-    """`single`'s northbound left: permitted in the first green (23 s with its yellow)
-    against 600 veh/h southbound through, protected in the second (9 s), one run of
-    32 s less 4 s lost. By hand: s_p = 600 e^(-600 x 4.5 / 3600) / (1 - e^(-600 x 2.5 /
-    3600)) = 831.7 veh/h; c = (23 x 831.7 + 9 x 1800) / 32 x 28 / 64 = 1088 veh/h."""
+    """`single`'s northbound left: permitted in the first green and its yellow (23 s,
+    green on into the next) against 600 veh/h southbound through, protected in the second
+    (6 s), one green run of 29 s, effective 28 s. By hand: s_p = 600 e^(-600 x 4.5 / 3600)
+    / (1 - e^(-600 x 2.5 / 3600)) = 831.7 veh/h; c = (23 x 831.7 + 6 x 1800) / 29 x
+    28 / 64 = 451.5 veh/h."""
     scenario = scenarios.load("single")
     (groups,) = lane_groups(scenario.net_file, ["C"]).values()
     greens = phase_sets(scenario, "own")["C"].greens
@@ -177,12 +179,13 @@ def test_a_permitted_left_discharges_at_the_hcm_rate_against_its_opposing_flow(
     assert permitted == pytest.approx(831.7, abs=0.1)
     rows = {row["lane_group"]: row for row in planned_groups(groups, phases, flows)}
     left = rows["NB L"]
-    assert left["capacity"] == pytest.approx((23 * permitted + 9 * 1800) / 32 * 28 / 64)
+    assert left["capacity"] == pytest.approx((23 * permitted + 6 * 1800) / 29 * 28 / 64)
+    assert left["capacity"] == pytest.approx(451.5, abs=0.1)
     assert left["v_c"] == pytest.approx(100 / left["capacity"])
     # Southbound through is shared by its two lanes; with nobody opposing, 3600 / 2.5.
     assert rows["SB T"]["flow"] == rows["SB TR"]["flow"] == 300.0
     alone = {row["lane_group"]: row for row in planned_groups(groups, phases, {})}
-    assert alone["NB L"]["capacity"] == pytest.approx((23 * 1440 + 9 * 1800) / 32 * 28 / 64)
+    assert alone["NB L"]["capacity"] == pytest.approx((23 * 1440 + 6 * 1800) / 29 * 28 / 64)
 
 
 def test_what_the_signal_did_matches_its_programme(crossing: Path, cache_dir: Path) -> None:

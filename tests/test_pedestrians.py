@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,19 @@ def test_a_plan_honours_pedestrians_and_runs_in_plain_sumo(
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert plain.returncode == 0 and "Error" not in plain.stderr, plain.stderr
+    # An edit that cuts a crossing's green below its walk and flashing don't-walk is
+    # refused by plan:PATH, in one line naming the file.
+    root = ET.parse(out / "plan.add.xml").getroot()
+    walking = {int(row["phase"]) for row in rows}
+    for logic in root.iter("tlLogic"):
+        greens = [p for p in logic.iter("phase") if "y" not in p.get("state", "")]
+        greens[min(walking) - 1].set("duration", "10")
+    edited = tmp_path / "edited.add.xml"
+    ET.ElementTree(root).write(edited)
+    refused = stopline("evaluate", str(crossings), "--controller", f"plan:{edited}")
+    assert refused.returncode == 2, refused.stderr
+    assert f"{edited}: traffic light 'C' is unsafe" in refused.stderr
+    assert f"under its min green {PEDESTRIAN_MIN_GREEN:g}" in refused.stderr
 
 
 def _crossing_greens(steps: list[tuple[float, str]], walkways: list[int]) -> list[int]:

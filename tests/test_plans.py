@@ -88,6 +88,16 @@ def test_plan_writes_sheet_and_sumo_file_and_plan_path_runs_it(
     assert {float(row["waut_switch"]) for row in rows if row["waut_switch"]} == wauts
     for row in rows:  # a green and its clearing never outlast the cycle
         assert 0 < float(row["green"]) + float(row["yellow"]) < float(row["cycle"])
+    # ITE's intergreens by default (`tests/test_intergreens.py`'s hand-worked `single`):
+    # 4 s yellows, 3 s all-red where the axes change, none into a protected left.
+    assert {row["yellow"] for row in rows} == {"4"}
+    assert {(row["phase"], row["all_red"]) for row in rows} == {
+        ("1", "0"),
+        ("2", "3"),
+        ("3", "0"),
+        ("4", "3"),
+    }
+    assert "ITE" in (out / "timing.html").read_text()
     # Every row names its movements (`single`'s four phases, as its programme has them).
     assert {row["movements"] for row in rows} == {
         "NB T+R, SB T+R, NB L (permitted), SB L (permitted)",
@@ -123,22 +133,23 @@ def test_plan_writes_sheet_and_sumo_file_and_plan_path_runs_it(
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert plain.returncode == 0 and "Error" not in plain.stderr, plain.stderr
-    # plan:PATH (the folder) runs the same plan as coordinated: the same delays.
+    # plan:PATH (the folder) runs the same plan as coordinated under the plan's
+    # intergreens (ITE's, `plan`'s default): the same delays.
     evaluated = stopline(
         "evaluate", "single", "--demand-scale", "3", "--seeds", "101", "--json",
-        "--controller", f"coordinated,plan:{out}",
+        "--controller", f"coordinated,plan:{out}", "--env", "intergreens=geometry",
     )  # fmt: skip
     assert evaluated.returncode == 0, evaluated.stderr
     delays = {row["controller"]: row["mean_delay"] for row in json.loads(evaluated.stdout)}
     assert delays["coordinated"] == delays[f"plan:{out}"]
-    # An engineer's edit (every programme's first green 10 s longer, within max green when
-    # the engineer raises it) is what runs; the same edit under the default max is refused.
+    # An engineer's edit (every programme's first green 70 s, within max green when the
+    # engineer raises it) is what runs; the same edit under the default max is refused.
     edited = out / "edited.add.xml"
     root = ET.parse(out / "plan.add.xml").getroot()
     for logic in root.iter("tlLogic"):
         first = logic.find("phase")
         assert first is not None
-        first.set("duration", str(float(first.get("duration", "0")) + 10))
+        first.set("duration", "70")
     ET.ElementTree(root).write(edited)
     refused = stopline(
         "evaluate", "single", "--demand-scale", "3", "--controller", f"plan:{edited}"

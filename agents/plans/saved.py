@@ -5,6 +5,7 @@ green (the env's timings: ``--env min_green=... max_green=...`` set them)."""
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -37,14 +38,15 @@ def _unsafe(states: list[str]) -> str | None:
     return None
 
 
-def _outside_bounds(name: str, logic: ET.Element, config: EnvConfig) -> str | None:
+def _outside_bounds(name: str, logic: ET.Element, config: EnvConfig, net: Path) -> str | None:
     """The first green (transitional greens folded in, as the env folds them) shorter than
-    its min green or longer than its max green, under ``config``'s timings."""
+    its min green or longer than its max green, under ``config``'s timings (the net's
+    geometry and crossings set intergreens and pedestrian minimums)."""
     phases = [
         Phase(phase.get("state", ""), float(phase.get("duration", "0")))
         for phase in logic.iter("phase")
     ]
-    greens = decision_set(name, phases)
+    greens = dataclasses.replace(decision_set(name, phases), net=net)
     timing = timing_for(greens, config)
     for index, (state, seconds) in enumerate(zip(greens.greens, greens.durations, strict=True)):
         low, high = timing.min_green_of(index), timing.max_green_of(index)
@@ -82,7 +84,7 @@ def check_plan(path: Path, scenario: Scenario, config: EnvConfig) -> None:
                 f"{path}: traffic light {name!r} has a state of {len(wrong)} links where "
                 f"{scenario.net_file.name} has {width}; is the plan for another net?"
             )
-        problem = _unsafe(states) or _outside_bounds(name, logic, config)
+        problem = _unsafe(states) or _outside_bounds(name, logic, config, scenario.net_file)
         if problem:
             raise AgentError(f"{path}: traffic light {name!r} is unsafe: {problem}")
         covered.add(name)

@@ -100,6 +100,8 @@ def _timing_settings(config: EnvConfig) -> dict[str, Any]:
     for key in _LATER_TIMING_KEYS:
         if getattr(config, key) != getattr(default, key):
             settings[key] = getattr(config, key)
+    if config.intergreens == "geometry":  # its second rule: the programme's longer ones kept
+        settings["intergreens"] = "geometry-2"
     return settings
 
 

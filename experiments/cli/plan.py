@@ -37,6 +37,10 @@ from stopline.experiments.runs.tasks import plan_progress
 from stopline.scenarios import naming
 
 DEFAULT_TRIALS = Search().trials
+# A plan is keyed into a street controller, so it gets ITE's intergreens unless --env says
+# otherwise; comparisons keep one rule for every strategy, the programmes' by default
+# (README, "What a street controller needs").
+PLAN_ENV = {"intergreens": "geometry"}
 DIAGRAM_WINDOW = 600.0  # s of the busiest period drawn
 
 
@@ -52,7 +56,9 @@ def add_to(commands: Any) -> None:
             "tlLogic per junction and period, WAUTs switching them; loads in plain sumo -a), "
             "time-of-day.add.xml (the same without offsets), timing.csv (per phase), "
             "timing-lane-groups.csv (each lane group's planned flow, capacity and v/c), "
-            "timing.html and a time-space diagram per arterial."
+            "timing.html and a time-space diagram per arterial. Yellows and all-reds are "
+            "ITE's from the net's geometry (never shorter than the programme's); --env "
+            "intergreens=programme takes the programmes' own, as comparisons run them."
         ),
     )
     arguments.add_scenario(parser)
@@ -88,14 +94,14 @@ def add_to(commands: Any) -> None:
     )
     arguments.add_out(parser, "where the plan is written (default results/plan-SCENARIO)")
     arguments.add_demand_scale(parser, "plan for this multiple of the scenario's demand")
-    arguments.add_env(parser)
+    arguments.add_env(parser)  # --env intergreens=programme: the programmes' own
     arguments.add_jobs(parser)
     parser.set_defaults(handler=_run)
 
 
 def _run(arguments: argparse.Namespace) -> int:
     check_objective(arguments.objective)
-    config = EnvConfig.from_mapping(env_config(arguments))
+    config = EnvConfig.from_mapping({**PLAN_ENV, **env_config(arguments)})
     name = arguments.scenario
     scenario = scenarios.load(name, demand_scale=arguments.demand_scale)
     periods = arguments.periods

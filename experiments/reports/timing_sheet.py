@@ -20,8 +20,9 @@ from stopline.experiments.runs.store import write_atomically
 from stopline.measures.hcm import (
     CRITICAL_HEADWAY,
     FOLLOW_UP_HEADWAY,
-    LOST_TIME_PER_PHASE,
     SATURATION_FLOW,
+    START_UP_LOST,
+    YELLOW_USED,
 )
 from stopline.measures.movements import lane_groups, phase_movements, planned_groups
 from stopline.scenarios.clock import clock, span
@@ -344,8 +345,9 @@ def write_html(
         "<p>Under each junction's phases, its lane groups (the lanes of an approach that "
         "serve the same movements, as the HCM forms them) in each period: the design's "
         "flow (training demand, PCU/h, a movement's flow shared equally by its lanes), the "
-        f"effective green share g/C (green and yellow less {LOST_TIME_PER_PHASE:g} s lost "
-        f"per phase), capacity c = lanes x {SATURATION_FLOW:g} PCU/h x g/C, and v/c. A "
+        "effective green share g/C (each green period less the start-up lost time "
+        f"{START_UP_LOST:g} s, plus the {YELLOW_USED:g} s of yellow drivers use), capacity "
+        f"c = lanes x {SATURATION_FLOW:g} PCU/h x g/C, and v/c. A "
         "left-turn lane of its own that must yield discharges at the HCM's permitted rate "
         "against the opposite approach's through flow (critical headway "
         f"{CRITICAL_HEADWAY:g} s, follow-up {FOLLOW_UP_HEADWAY:g} s); a shared lane's "
