@@ -97,14 +97,19 @@ def _network(blueprint: Blueprint, root: Path) -> Path:
     return folder / f"{stem}.net.xml"
 
 
-def write_sumocfg(path: Path, net: str, routes: str, end: float) -> None:
-    """A SUMO configuration naming a net and routes (relative to it) over 0..end."""
+def write_sumocfg(
+    path: Path, net: str, routes: str, end: float, *, begin: float = 0.0, additional: str = ""
+) -> None:
+    """A SUMO configuration naming a net, routes and additional files (relative to it, or
+    absolute; comma-separated) over begin..end."""
     root = ET.Element("configuration")
     inputs = ET.SubElement(root, "input")
     ET.SubElement(inputs, "net-file", value=net)
     ET.SubElement(inputs, "route-files", value=routes)
+    if additional:
+        ET.SubElement(inputs, "additional-files", value=additional)
     window = ET.SubElement(root, "time")
-    ET.SubElement(window, "begin", value="0")
+    ET.SubElement(window, "begin", value=f"{begin:g}")
     ET.SubElement(window, "end", value=f"{end:g}")
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

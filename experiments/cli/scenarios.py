@@ -1,4 +1,5 @@
-"""``stopline scenarios list|show|build``: the catalogue from the command line."""
+"""``stopline scenarios list|show|build|import|from-counts|crossings``: the catalogue, and
+scenarios made from a user's data, from the command line."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from stopline.experiments.cli.arguments import load_from
 from stopline.experiments.runs.store import check_folder, make_folder
 from stopline.scenarios import Scenario, ScenarioError
 from stopline.scenarios.catalogue import HELSINKI_DENSITY
+from stopline.scenarios.crossings import WALKERS_PER_HOUR, add_crossings
 from stopline.scenarios.osm import Box, import_scenario
 from stopline.scenarios.xmlfiles import count_demand
 
@@ -123,6 +125,30 @@ def add_to(commands: Any) -> None:
     )
     counted.set_defaults(handler=_from_counts)
 
+    walking = actions.add_parser(
+        "crossings",
+        help="add sidewalks, pedestrian crossings and people walking to a scenario",
+        description=(
+            "Rebuild the scenario's net with sidewalks and a pedestrian crossing on every "
+            "arm where netconvert finds room (netconvert --sidewalks.guess "
+            "--crossings.guess: each light's programme is rebuilt with walk greens), draw "
+            "people walking between random edges (randomTrips.py --pedestrians) and write "
+            "NAME-crossings.net.xml, NAME-walkers.rou.xml, the scenario's routes and "
+            "NAME-crossings.sumocfg into --out. Every strategy then gives each crossing its "
+            "walk and flashing don't-walk."
+        ),
+    )
+    arguments.add_scenario_loading(walking)
+    walking.add_argument(
+        "--walkers",
+        type=arguments.positive_float,
+        default=WALKERS_PER_HOUR,
+        metavar="N",
+        help=f"people walking per hour over the whole net (default {WALKERS_PER_HOUR:g})",
+    )
+    arguments.add_out(walking, "folder for the scenario with crossings", required=True)
+    walking.set_defaults(handler=_crossings)
+
 
 def _list(_: argparse.Namespace) -> int:
     rows = [(name, scenarios.blueprint(name)) for name in scenarios.catalogue.examples()]
@@ -222,6 +248,23 @@ def _build(arguments: argparse.Namespace) -> int:
     print("\n".join(_describe(scenario)))
     if scenario.config_file is not None:
         print(f"\nrun it:  sumo -c {scenario.config_file}   (or sumo-gui to watch)")
+    return 0
+
+
+def _crossings(arguments: argparse.Namespace) -> int:
+    from stopline.envs.layout import net_lanes  # the env stack, only when it is needed
+
+    scenario = load_from(arguments)
+    out = check_folder(arguments.out)
+    make_folder(out)
+    config = add_crossings(scenario, out.resolve(), arguments.walkers, arguments.seed)
+    found = scenarios.load(config)
+    walkways = net_lanes(found.net_file).walkways
+    crossed = sum(1 for junction in found.junctions if walkways.get(junction))
+    print(
+        f"{config}: {crossed} of {len(found.junctions)} signalised junctions have crossings; "
+        f"{arguments.walkers:g} people walking per hour"
+    )
     return 0
 
 
