@@ -16,26 +16,25 @@ MAIN_QUEUED, SIDE_QUEUED, BOTH, NONE = [3, 2, 0], [0, 0, 4], [3, 2, 4], [0, 0, 0
 
 
 @pytest.mark.parametrize(
-    ("phase", "now", "halting", "free_main", "expected"),
+    ("phase", "now", "halting", "expected"),
     [
-        (0, 10.0, SIDE_QUEUED, False, None),  # the main green holds to its force-off
-        (0, 40.0, SIDE_QUEUED, False, 1),  # after it, a called side green is served
-        (0, 40.0, MAIN_QUEUED, False, None),  # nobody calls the side: rest in main
-        (0, 55.0, SIDE_QUEUED, False, None),  # no room for its min green before 57 s
-        (0, 10.0, SIDE_QUEUED, True, 1),  # off the arterials an empty main ends early
-        (0, 10.0, BOTH, True, None),  # ... but not while its own queue stands
-        (1, 40.0, MAIN_QUEUED, False, 0),  # the side queue has gone: back to main
-        (1, 40.0, BOTH, False, None),  # the side green holds while its queue stands
-        (1, 58.0, BOTH, False, 0),  # forced off at its planned end
-        (1, 65.0, BOTH, False, 0),  # the cycle has come round: forced off
-        (0, 100.0, SIDE_QUEUED, False, 1),  # the cycle repeats: 100 s is 40 s in
+        (0, 10.0, BOTH, None),  # the main green holds while its vehicles are there
+        (0, 10.0, SIDE_QUEUED, 1),  # an empty main green ends early for a called side
+        (0, 40.0, BOTH, 1),  # after its force-off, a called side green is served
+        (0, 40.0, MAIN_QUEUED, None),  # nobody calls the side: rest in main
+        (0, 55.0, SIDE_QUEUED, None),  # no room for its min green before 57 s
+        (1, 40.0, MAIN_QUEUED, 0),  # the side queue has gone: back to main
+        (1, 40.0, BOTH, None),  # the side green holds while its queue stands
+        (1, 58.0, BOTH, 0),  # forced off at its planned end
+        (1, 65.0, BOTH, 0),  # the cycle has come round: forced off
+        (0, 100.0, SIDE_QUEUED, 1),  # the cycle repeats: 100 s is 40 s in
     ],
 )
 def test_decisions_by_hand(
-    phase: int, now: float, halting: list[float], free_main: bool, expected: int | None
+    phase: int, now: float, halting: list[float], expected: int | None
 ) -> None:
     state = two_green_state(halting, [0, 0, 0], phase=phase)
-    assert decide(CYCLE, state, now, MIN_GREENS, free_main=free_main) == expected
+    assert decide(CYCLE, state, now, MIN_GREENS) == expected
 
 
 def test_no_decision_before_min_green_or_during_a_transition() -> None:
