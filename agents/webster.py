@@ -12,7 +12,7 @@ from pathlib import Path
 from stopline.envs import EnvConfig, phase_sets, timing_for
 from stopline.envs.config import MIN_GREEN_FLOOR
 from stopline.envs.pedestrians import pedestrian_min_greens
-from stopline.measures.hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW, lost_time
+from stopline.measures.hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW
 from stopline.measures.movements import lane_flows
 from stopline.scenarios import Scenario
 from stopline.scenarios.flows import peak_hour_movement_flows
@@ -74,13 +74,13 @@ def webster_timing(
 
 
 def junction_timing(
-    ratios: Sequence[float], lost_times: Sequence[float], min_cycle: float, max_cycle: float
+    ratios: Sequence[float], lost_time_per_phase: float, min_cycle: float, max_cycle: float
 ) -> WebsterTiming:
-    """Webster's timing of one junction: ``lost_times`` lost in its phases (one each,
-    `hcm.lost_time`), no green shown shorter than `MIN_GREEN_FLOOR`."""
+    """Webster's timing of one junction: ``lost_time_per_phase`` lost in each of its phases,
+    no green shown shorter than `MIN_GREEN_FLOOR`."""
     return webster_timing(
         ratios,
-        sum(lost_times),
+        lost_time_per_phase * len(ratios),
         min_cycle=min_cycle,
         max_cycle=max_cycle,
         min_green=MIN_GREEN_FLOOR,
@@ -177,13 +177,9 @@ class Webster(NativeController):
                 phases.greens, links.get(junction, {}), flows, self.saturation_flow
             )
             timing = timing_for(phases, config)
-            count = len(phases.greens)
-            between = [
-                timing.yellow + timing.all_red_between(index, (index + 1) % count)
-                for index in range(count)
-            ]
-            lost = [lost_time(gap, self.lost_time_per_phase) for gap in between]
-            webster = junction_timing(ratios, lost, self.min_cycle, self.max_cycle)
+            webster = junction_timing(
+                ratios, self.lost_time_per_phase, self.min_cycle, self.max_cycle
+            )
             if webster.oversaturated:
                 warnings.warn(
                     f"junction {junction} is over-saturated "
@@ -192,11 +188,15 @@ class Webster(NativeController):
                     stacklevel=2,
                 )
             self.timings[junction] = webster
+            count = len(phases.greens)
             # Shown green = effective green + the part of the lost time not shown as
             # yellow or all-red, so the installed cycle is Webster's cycle.
             shown = [
-                green + own - gap
-                for green, own, gap in zip(webster.greens, lost, between, strict=True)
+                green
+                + self.lost_time_per_phase
+                - timing.yellow
+                - timing.all_red_between(index, (index + 1) % count)
+                for index, green in enumerate(webster.greens)
             ]
             # Whole seconds, as a timing sheet gives them (SUMO steps in seconds too); a
             # green that shows a crossing lasts its pedestrians' walk and clearance.

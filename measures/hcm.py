@@ -26,13 +26,12 @@ LOS_THRESHOLDS = (("A", 10.0), ("B", 20.0), ("C", 35.0), ("D", 55.0), ("E", 80.0
 # Inputs of every capacity figure and fixed-time design (`agents.webster`, `plans.design`,
 # `movements`).
 SATURATION_FLOW = 1800.0  # PCU per hour of green per lane
-# Lost time per phase t_L = l1 + l2: start-up lost time l1, and clearance lost time
-# l2 = Y + AR - e, the intergreen less the part of the yellow drivers still use (e). Behind
-# a 3 s yellow and no all-red: 2 + 3 - 1 = 4 s; effective green = shown green + e - l1.
+# Lost time per phase t_L = l1 + l2: start-up lost time l1 and clearance lost time
+# l2 = Y + AR - e, the intergreen less the part of the yellow drivers still use (e): behind
+# a 3 s yellow and no all-red, 2 + 3 - 1 = 4 s. Effective green = shown green + e - l1.
 START_UP_LOST = 2.0  # s
 YELLOW_USED = 1.0  # s
-BASE_INTERGREEN = 3.0  # s
-LOST_TIME_PER_PHASE = START_UP_LOST + BASE_INTERGREEN - YELLOW_USED
+LOST_TIME_PER_PHASE = 4.0  # s
 # A permitted left turn's gap acceptance (HCM 2000, Chapter 16, Appendix C): critical
 # headway and follow-up headway, s.
 CRITICAL_HEADWAY = 4.5
@@ -57,16 +56,9 @@ def level_of_service(delay: float) -> str:
     return next((grade for grade, limit in LOS_THRESHOLDS if delay <= limit), "F")
 
 
-def lost_time(intergreen: float, base: float = LOST_TIME_PER_PHASE) -> float:
-    """Seconds a phase loses ahead of an ``intergreen`` (its yellow plus all-red): ``base``
-    for up to `BASE_INTERGREEN`, and every second beyond it, as l2 = Y + AR - e grows. A
-    4 s yellow and 2 s all-red lose 7 s, not 4: a cycle designed on 4 leaves greens short."""
-    return base + max(0.0, intergreen - BASE_INTERGREEN)
-
-
 def effective_green(shown: float) -> float:
     """The effective green of ``shown`` seconds of green: g = G + e - l1, whatever yellow
-    and all-red follow it (G + Y + AR - t_L, with `lost_time`'s t_L)."""
+    and all-red follow it (G + Y + AR - t_L, t_L growing with Y + AR)."""
     return max(0.0, shown + YELLOW_USED - START_UP_LOST)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from stopline.envs import PhaseSet, Timing
 from stopline.envs.config import MIN_GREEN_FLOOR
-from stopline.measures.hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW, lost_time
+from stopline.measures.hcm import LOST_TIME_PER_PHASE, SATURATION_FLOW, effective_green
 from stopline.scenarios.geometry import Point
 
 from ..programmes import Plan
@@ -95,17 +95,11 @@ def whole_seconds(
     return tuple(float(value) for value in chosen)
 
 
-def lost_times(between: Sequence[float], settings: Settings) -> list[float]:
-    """Each phase's lost time ahead of its intergreen (`hcm.lost_time`)."""
-    return [lost_time(gap, settings.lost_time_per_phase) for gap in between]
-
-
-def own_cycle(ratios: Sequence[float], between: Sequence[float], settings: Settings) -> float:
-    """Webster's cycle for a junction on its own (``between``: the intergreen after each
-    green), times the scale, within the bounds, rounded up to whole even seconds (so half
-    of it is whole seconds too)."""
+def own_cycle(ratios: Sequence[float], settings: Settings) -> float:
+    """Webster's cycle for a junction on its own, times the scale, within the bounds,
+    rounded up to whole even seconds (so half of it is whole seconds too)."""
     timing = junction_timing(
-        ratios, lost_times(between, settings), settings.min_cycle, settings.max_cycle
+        ratios, settings.lost_time_per_phase, settings.min_cycle, settings.max_cycle
     )
     scaled = min(settings.max_cycle, timing.cycle * settings.cycle_scale)
     return float(2 * math.ceil(scaled / 2))
@@ -121,16 +115,16 @@ def split(
     """Shown greens for ``cycle`` by Webster's shares of y, and each green's degree of
     saturation; None if the greens' min and max cannot fill the cycle."""
     count = len(ratios)
-    between = intergreens(phases, timing)
-    lost = lost_times(between, settings)
+    lost = settings.lost_time_per_phase
     weights = [ratio**settings.split_power for ratio in ratios]
     shares = junction_timing(weights, lost, cycle, cycle).greens
-    targets = [green + own - gap for green, own, gap in zip(shares, lost, between, strict=True)]
+    between = intergreens(phases, timing)
+    targets = [green + lost - gap for green, gap in zip(shares, between, strict=True)]
     lows, highs = green_bounds(timing, count)
     greens = whole_seconds(targets, round(cycle - sum(between)), lows, highs)
     if greens is None:
         return None
-    return greens, saturation(ratios, greens, between, cycle, settings)
+    return greens, saturation(ratios, greens, cycle)
 
 
 def green_bounds(timing: Timing, count: int) -> tuple[list[float], list[float]]:
@@ -139,17 +133,12 @@ def green_bounds(timing: Timing, count: int) -> tuple[list[float], list[float]]:
     return lows, [timing.max_green_of(i) for i in range(count)]
 
 
-def saturation(
-    ratios: Sequence[float],
-    greens: Sequence[float],
-    between: Sequence[float],
-    cycle: float,
-    settings: Settings,
-) -> tuple[float, ...]:
-    """Each green's degree of saturation x = y C / g, g its effective green (shown green
-    plus intergreen less the lost time)."""
-    lost = lost_times(between, settings)
-    effective = [max(1.0, g + gap - own) for g, gap, own in zip(greens, between, lost, strict=True)]
+def saturation(ratios: Sequence[float], greens: Sequence[float], cycle: float) -> tuple[float, ...]:
+    """Each green's degree of saturation x = y C / g, g its effective green
+    (`hcm.effective_green`, as the sheet's lane groups and `explain` count it: a 4 s
+    yellow and 2 s all-red add no green). Designed greens share the cycle by the flat
+    lost time per phase (`Settings`): README, "How the plan is made", says why."""
+    effective = [max(1.0, effective_green(g)) for g in greens]
     return tuple(y * cycle / g for y, g in zip(ratios, effective, strict=True))
 
 
@@ -198,14 +187,7 @@ def design_period(
     """
     plans: dict[str, JunctionPlan] = {}
     for number, members in enumerate(coordinated):
-        needs = {
-            name: own_cycle(
-                junctions[name].ratios,
-                intergreens(junctions[name].phases, junctions[name].timing),
-                settings,
-            )
-            for name in members
-        }
+        needs = {name: own_cycle(junctions[name].ratios, settings) for name in members}
         common = max(needs.values())
         for name in members:
             junction = junctions[name]

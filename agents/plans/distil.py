@@ -208,7 +208,7 @@ def junction_plan(
         float(round(offset) % round(cycle)),
         group,
         tuple(ratios),
-        saturation(ratios, greens, between, cycle, settings),
+        saturation(ratios, greens, cycle),
     )
 
 

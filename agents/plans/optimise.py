@@ -42,7 +42,7 @@ from .timing_plan import TimingPlan, write_sumo
 
 OBJECTIVES = ("delay", "stops", "bandwidth")
 # Part of every cached plan's key: raise it when the search changes what it finds.
-OPTIMISER_VERSION = 4  # 4: lost time grows with the intergreen (`hcm.lost_time`)
+OPTIMISER_VERSION = 4  # 4: x from the HCM's effective green (`hcm.effective_green`)
 CYCLE_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 SPLIT_POWERS = (1.0, 0.7)  # Webster's own first
 BATCH = 4  # trials asked at once: fixed, so results do not depend on the worker count

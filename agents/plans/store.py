@@ -17,7 +17,14 @@ from stopline.scenarios import Scenario, build, reseeded
 from stopline.scenarios.derived import digest
 from stopline.scenarios.naming import slug
 
-from .optimise import OPTIMISER_VERSION, SEEDS, Search, optimise
+from .optimise import (
+    CYCLE_SCALES,
+    OPTIMISER_VERSION,
+    SEEDS,
+    SPLIT_POWERS,
+    Search,
+    optimise,
+)
 from .timing_plan import TimingPlan, write_sumo
 
 COORDINATED = "plan.add.xml"  # the optimised plan: offsets, periods, WAUT
@@ -84,6 +91,7 @@ def _key(scenario: Scenario, config: EnvConfig, search: Search) -> str:
             "env": _timing_settings(config),
             "search": wanted,
             "optimiser": OPTIMISER_VERSION,
+            "candidates": [CYCLE_SCALES, SPLIT_POWERS],
         },
     )
 

@@ -21,6 +21,7 @@ from stopline.experiments.cli import arguments
 from stopline.experiments.cli.arguments import env_config
 from stopline.experiments.reports.time_space import time_space_diagram
 from stopline.experiments.reports.timing_sheet import (
+    INTERGREEN_TEXT,
     LANE_GROUPS_CSV,
     TIMING_CSV,
     TIMING_HTML,
@@ -159,6 +160,7 @@ def _busiest(rows: list[dict[str, Any]]) -> tuple[float, float]:
 def _summary(record: dict[str, Any], out: Path, elapsed: float) -> None:
     rows = record["coordinated"]
     print(f"plan for {record['scenario']}: periods {', '.join(record['periods'])}")
+    print(f"  intergreens: {INTERGREEN_TEXT[record['intergreens']]}")
     for period in record["periods"]:
         cycles = sorted({row["cycle"] for row in rows if row["period"] == period})
         print(f"  {period}: cycles {', '.join(f'{c:g}' for c in cycles)} s")

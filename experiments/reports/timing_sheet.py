@@ -5,9 +5,7 @@
 from __future__ import annotations
 
 import base64
-import csv
 import html
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from stopline.agents.plans.timing_plan import waut_time
 from stopline.envs.pedestrians import WALK, clearance_time, longest_crossing
 from stopline.experiments.reports.html import html_image, html_page, html_table
 from stopline.experiments.reports.phase_diagram import junction_diagrams
-from stopline.experiments.runs.store import write_atomically
+from stopline.experiments.runs.store import write_atomically, write_rows
 from stopline.measures.hcm import (
     CRITICAL_HEADWAY,
     FOLLOW_UP_HEADWAY,
@@ -66,11 +64,14 @@ CSV_COLUMNS = (
 
 # How the sheet's yellows and all-reds were set (`EnvConfig.intergreens`).
 INTERGREEN_TEXT = {
-    "programme": "each junction's programme (its yellow, else 3 s; its all-reds)",
+    "programme": (
+        "each junction's programme (its yellow, else 3 s; its all-reds; "
+        "--env intergreens=programme)"
+    ),
     "geometry": (
         "ITE's change and clearance intervals from each link's speed v and path W through "
         "the junction: yellow 1 s + v / (2 x 3.05 m/s2), all-red (W + 6.1 m) / v, whole "
-        "seconds up (--env intergreens=geometry)"
+        "seconds up, never shorter than the programme's (--env intergreens=geometry)"
     ),
 }
 
@@ -169,25 +170,23 @@ def _phase_cells(index: int, phase: dict[str, Any]) -> list[str]:
 
 
 def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        for index, phase in enumerate(row["phases"], start=1):
-            writer.writerow(
-                [
-                    row["period"],
-                    row["junction"],
-                    row["group"],
-                    _number(row["cycle"]),
-                    _number(row["offset"]),
-                    *_phase_cells(index, phase),
-                    _number(_waut(row)) if index == 1 else "",
-                    _number(row["switch_at"]) if index == 1 else "",
-                    _number(row["dwell"]) if index == 1 else "",
-                ]
-            )
-    write_atomically(path, buffer.getvalue())
+    """Every period's timings per junction and phase."""
+    lines = (
+        [
+            row["period"],
+            row["junction"],
+            row["group"],
+            _number(row["cycle"]),
+            _number(row["offset"]),
+            *_phase_cells(index, phase),
+            _number(_waut(row)) if index == 1 else "",
+            _number(row["switch_at"]) if index == 1 else "",
+            _number(row["dwell"]) if index == 1 else "",
+        ]
+        for row in rows
+        for index, phase in enumerate(row["phases"], start=1)
+    )
+    write_rows(path, CSV_COLUMNS, (dict(zip(CSV_COLUMNS, line, strict=True)) for line in lines))
 
 
 def _group_cells(group: dict[str, Any]) -> list[str]:
@@ -206,13 +205,16 @@ def _group_cells(group: dict[str, Any]) -> list[str]:
 
 def write_lane_groups_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
     """Every period's planned figures per junction and lane group (`with_movements`)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(LANE_GROUP_COLUMNS)
-    for row in rows:
-        for group in row["lane_groups"]:
-            writer.writerow([row["period"], row["junction"], *_group_cells(group)])
-    write_atomically(path, buffer.getvalue())
+    lines = (
+        [row["period"], row["junction"], *_group_cells(group)]
+        for row in rows
+        for group in row["lane_groups"]
+    )
+    write_rows(
+        path,
+        LANE_GROUP_COLUMNS,
+        (dict(zip(LANE_GROUP_COLUMNS, line, strict=True)) for line in lines),
+    )
 
 
 def _lane_group_table(rows: Sequence[dict[str, Any]]) -> str:
