@@ -71,7 +71,8 @@ INTERGREEN_TEXT = {
     "geometry": (
         "ITE's change and clearance intervals from each link's speed v and path W through "
         "the junction: yellow 1 s + v / (2 x 3.05 m/s2), all-red (W + 6.1 m) / v, whole "
-        "seconds up, never shorter than the programme's (--env intergreens=geometry)"
+        "seconds up, never shorter than the programme's (stopline plan's default; "
+        "--env intergreens=geometry elsewhere)"
     ),
 }
 
