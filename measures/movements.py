@@ -65,6 +65,7 @@ from .trips import percentile
 WINDOW = "window"  # the period of figures over the whole simulated window
 TURNS = {"l": "L", "L": "L", "s": "T", "r": "R", "R": "R", "t": "U"}
 TURN_ORDER = "ULTR"
+LEFT_TURNS = "LU"  # turns across opposing traffic (right-hand driving)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ class LaneGroup:
     @property
     def name(self) -> str:
         return f"{self.bound} {self.turns}"
+
+    @property
+    def turning(self) -> bool:
+        """Whether every movement it serves is a left or U-turn (an exclusive turn lane)."""
+        return all(link.turn in LEFT_TURNS for link in self.links)
 
     @property
     def internal_lanes(self) -> tuple[str, ...]:
@@ -176,7 +182,7 @@ def phase_movements(groups: Sequence[LaneGroup], state: str) -> str:
         for link in group.links:
             signal = state[link.index] if link.index < len(state) else "r"
             if signal == "G":
-                kind = "(protected)" if link.turn in "LU" else ""
+                kind = "(protected)" if link.turn in LEFT_TURNS else ""
             elif signal == "g":
                 kind = "(permitted)"
             else:
@@ -241,14 +247,13 @@ def planned_rates(
     an exclusive left- or U-turn group that must yield discharges at the HCM's permitted
     rate (`hcm.permitted_left_flow`) against ``opposing``, each phase's opposing flow."""
     indices = [link.index for link in group.links]
-    turning = all(link.turn in "LU" for link in group.links)
 
     def rate(state: str, number: int) -> float:
         shown = [state[i] for i in indices if i < len(state)]
         if "G" in shown:
             return SATURATION_FLOW
         if "g" in shown:
-            return permitted_left_flow(opposing[number]) if turning else SATURATION_FLOW
+            return permitted_left_flow(opposing[number]) if group.turning else SATURATION_FLOW
         return 0.0
 
     rates: list[float] = []
@@ -296,7 +301,7 @@ def planned_groups(
                 volume[other]
                 for other in groups
                 if other.bound == OPPOSITE.get(group.bound)
-                and not all(link.turn in "LU" for link in other.links)
+                and not other.turning
                 and any(phase["state"][link.index : link.index + 1] == "G" for link in other.links)
             )
             for phase in phases
