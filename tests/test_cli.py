@@ -147,6 +147,18 @@ def test_evaluate_compares_several_with_confidence_intervals(cache_dir: Path) ->
     assert "±" in lines[2]
 
 
+def test_evaluate_says_when_a_strategy_gridlocks(cache_dir: Path) -> None:
+    """`single` at four times its demand: the random strategy leaves some 2,000 vehicles
+    unable to enter; the caution under the table says so, as `run`'s does."""
+    result = stopline(
+        "evaluate", "single", "--demand-scale", "4", "--controller", "random", "--seeds", "101"
+    )
+    assert result.returncode == 0, result.stderr
+    [caution] = [line for line in result.stdout.splitlines() if line.startswith("caution:")]
+    assert caution.startswith("caution: gridlock on single x4: random (")
+    assert "vehicles never able to enter per run" in caution
+
+
 @pytest.mark.slow
 def test_import_an_openstreetmap_extract(tmp_path: Path, cache_dir: Path) -> None:
     out = tmp_path / "lindenau"

@@ -12,7 +12,9 @@ from typing import Any
 from stopline import agents, scenarios
 from stopline.agents import AgentError
 from stopline.envs import EnvConfig
+from stopline.experiments.analysis.cautions import cautions
 from stopline.experiments.analysis.statistics import mean_ci
+from stopline.experiments.analysis.summary import compare
 from stopline.experiments.cli import arguments
 from stopline.experiments.cli.arguments import env_config
 from stopline.experiments.cli.progress import ProgressBar
@@ -109,12 +111,34 @@ def _run(arguments: argparse.Namespace) -> int:
         _print_seeds(names[0], arguments, rows)
     elif finished:
         _print_summary(finished, arguments, rows)
+    # A gridlocked strategy says so, as under `run`'s and `compare`'s table (to stderr
+    # under --json, whose stdout is the data).
+    for line in _gridlocks(finished, arguments, rows):
+        print(f"caution: {line}", file=sys.stderr if arguments.json else sys.stdout)
     note = training_demand_note(arguments.seeds)
     if note:
         print(note, file=sys.stderr)
     for line in failures:
         print(f"stopline: run failed: {line}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _gridlocks(
+    names: list[str], arguments: argparse.Namespace, rows: list[dict[str, Any]]
+) -> list[str]:
+    """The cautions (`analysis.cautions`) of the runs' comparison: gridlocked strategies."""
+    if not names:
+        return []
+    stored = [
+        {
+            **row,
+            "scenario": arguments.scenario,
+            "demand_scale": arguments.demand_scale,
+            "status": "done",
+        }
+        for row in rows
+    ]
+    return cautions(compare(stored, names[0]), {})
 
 
 def _line(first: str, cells: Iterable[str], widths: Sequence[int]) -> str:
